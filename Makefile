@@ -1,0 +1,118 @@
+# SPDX-License-Identifier: GPL-2.0
+# xen-vgpu top-level build. `make` builds everything into build/;
+# SAN=1 builds an ASan+UBSan tree into build-san/.
+
+PREFIX   ?= /usr/local
+BINDIR   ?= $(PREFIX)/bin
+DESTDIR  ?=
+
+CC       ?= cc
+PKGS_BACK  := virglrenderer epoxy
+PKGS_TEST  := cmocka
+
+ifeq ($(SAN),1)
+BUILD    ?= build-san
+SANFLAGS := -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=undefined
+OPT      := -O1
+else
+BUILD    ?= build
+SANFLAGS :=
+OPT      := -O2
+endif
+
+CFLAGS   ?= $(OPT) -g
+CFLAGS   += -std=gnu11 -Wall -Wextra -Werror -Wno-missing-field-initializers \
+	    -D_GNU_SOURCE -Iinclude -Icommon -Ifrontend -Ibackend -Imesa-winsys \
+	    -MMD -MP $(SANFLAGS)
+LDFLAGS  += $(SANFLAGS)
+LDLIBS   += -lpthread
+
+pc_cflags = $(shell pkg-config --cflags $(1) 2>/dev/null)
+pc_libs   = $(shell pkg-config --libs $(1) 2>/dev/null)
+
+COMMON_SRC := $(wildcard common/*.c)
+FRONT_SRC  := $(wildcard frontend/*.c)
+BACK_SRC   := $(filter-out backend/main.c,$(wildcard backend/*.c))
+VTEST_SRC  := $(filter-out mesa-winsys/main.c,$(wildcard mesa-winsys/*.c))
+TEST_SRC   := $(wildcard tests/test_*.c)
+TEST_HELPERS := $(filter-out $(TEST_SRC),$(wildcard tests/*.c))
+BENCH_SRC  := $(wildcard bench/bench_*.c)
+
+obj = $(patsubst %.c,$(BUILD)/obj/%.o,$(1))
+
+LIB_COMMON := $(BUILD)/lib/libvgpucommon.a
+LIB_FRONT  := $(BUILD)/lib/libvgpufront.a
+LIB_BACK   := $(BUILD)/lib/libvgpuback.a
+LIB_VTEST  := $(BUILD)/lib/libvgpuvtest.a
+
+BACK_LIBS  := $(call pc_libs,$(PKGS_BACK))
+BINS       := $(BUILD)/bin/vgpu-backend $(BUILD)/bin/vgpu-vtest
+TESTS      := $(patsubst tests/%.c,$(BUILD)/tests/%,$(TEST_SRC))
+BENCHES    := $(patsubst bench/%.c,$(BUILD)/bench/%,$(BENCH_SRC))
+
+.PHONY: all tests benches install check demo bench e2e deps clean san-check
+all: $(BINS) tests benches
+tests: $(TESTS)
+benches: $(BENCHES)
+
+$(BUILD)/obj/backend/%.o: CFLAGS += $(call pc_cflags,$(PKGS_BACK))
+$(BUILD)/obj/tests/%.o: CFLAGS += $(call pc_cflags,$(PKGS_TEST) $(PKGS_BACK))
+$(BUILD)/obj/bench/%.o: CFLAGS += $(call pc_cflags,$(PKGS_BACK))
+
+$(BUILD)/obj/%.o: %.c
+	@mkdir -p $(dir $@)
+	$(CC) $(CFLAGS) -c -o $@ $<
+
+$(LIB_COMMON): $(call obj,$(COMMON_SRC))
+$(LIB_FRONT): $(call obj,$(FRONT_SRC))
+$(LIB_BACK): $(call obj,$(BACK_SRC))
+$(LIB_VTEST): $(call obj,$(VTEST_SRC))
+$(BUILD)/lib/%.a:
+	@mkdir -p $(dir $@)
+	rm -f $@ && $(AR) rcs $@ $^
+
+$(BUILD)/bin/vgpu-backend: $(call obj,backend/main.c) $(LIB_BACK) $(LIB_COMMON)
+	@mkdir -p $(dir $@)
+	$(CC) $(LDFLAGS) -o $@ $^ $(BACK_LIBS) $(LDLIBS)
+
+$(BUILD)/bin/vgpu-vtest: $(call obj,mesa-winsys/main.c) $(LIB_VTEST) $(LIB_FRONT) $(LIB_COMMON)
+	@mkdir -p $(dir $@)
+	$(CC) $(LDFLAGS) -o $@ $^ $(LDLIBS)
+
+# Every test and benchmark links every library; the linker keeps what
+# each one uses.
+ALL_LIBS := $(LIB_VTEST) $(LIB_FRONT) $(LIB_BACK) $(LIB_COMMON)
+
+$(BUILD)/tests/%: $(call obj,tests/%.c) $(call obj,$(TEST_HELPERS)) $(ALL_LIBS)
+	@mkdir -p $(dir $@)
+	$(CC) $(LDFLAGS) -o $@ $^ $(call pc_libs,$(PKGS_TEST)) $(BACK_LIBS) -lEGL -lGL $(LDLIBS)
+
+$(BUILD)/bench/%: $(call obj,bench/%.c) $(ALL_LIBS)
+	@mkdir -p $(dir $@)
+	$(CC) $(LDFLAGS) -o $@ $^ $(BACK_LIBS) -lEGL -lGL $(LDLIBS)
+
+install: $(BINS)
+	install -d $(DESTDIR)$(BINDIR)
+	install -m 0755 $(BINS) $(DESTDIR)$(BINDIR)
+
+# The README's two commands. Each installs what it needs first.
+deps-%:
+	tools/deps.sh $*
+
+demo: deps-demo
+	$(MAKE) $(BINS)
+	tools/demo.sh $(BUILD)
+
+check: deps-check
+	$(MAKE) all
+	$(MAKE) SAN=1 tests
+	tests/run.sh $(BUILD) build-san
+
+bench: deps-bench
+	$(MAKE) all
+	bench/run.sh $(BUILD)
+
+clean:
+	rm -rf build build-san
+
+-include $(shell find $(BUILD) -name '*.d' 2>/dev/null)

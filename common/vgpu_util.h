@@ -1,0 +1,70 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * Small helpers shared by the frontend library, the backend and the tools:
+ * logging, strict parsing of node values, and the loopback socket's
+ * message framing.
+ */
+#ifndef VGPU_UTIL_H
+#define VGPU_UTIL_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "vgpu_loopback.h"
+
+#define VGPU_ARRAY_SIZE(a) (sizeof(a) / sizeof((a)[0]))
+#define VGPU_DIV_ROUND_UP(n, d) (((n) + (d) - 1) / (d))
+
+enum vgpu_log_level {
+	VGPU_LOG_ERR,
+	VGPU_LOG_WARN,
+	VGPU_LOG_INFO,
+	VGPU_LOG_DEBUG,
+};
+
+/*
+ * Names the program in log lines; to_syslog sends them to syslog (the
+ * journal) instead of stderr. $VGPU_DEBUG=1 enables debug lines.
+ */
+void vgpu_log_init(const char *ident, bool to_syslog);
+void vgpu_log(enum vgpu_log_level level, const char *fmt, ...)
+	__attribute__((format(printf, 2, 3)));
+
+#define vgpu_err(...)   vgpu_log(VGPU_LOG_ERR, __VA_ARGS__)
+#define vgpu_warn(...)  vgpu_log(VGPU_LOG_WARN, __VA_ARGS__)
+#define vgpu_info(...)  vgpu_log(VGPU_LOG_INFO, __VA_ARGS__)
+#define vgpu_dbg(...)   vgpu_log(VGPU_LOG_DEBUG, __VA_ARGS__)
+
+/*
+ * Parses a decimal uint32 in [min, max]: digits only, no sign, no
+ * spaces, no trailing bytes. Returns 0 or -EINVAL (-ERANGE out of range).
+ */
+int vgpu_parse_u32(const char *s, uint32_t min, uint32_t max, uint32_t *out);
+
+/*
+ * Finds key in "key=value\n" text and copies its value into buf.
+ * Returns 0, -ENOENT if absent, -ENAMETOOLONG if buf is too small.
+ */
+int vgpu_kv_get(const char *text, const char *key, char *buf, size_t len);
+
+/* Appends "key=value\n" to text (capacity len). Returns 0 or -ENOSPC. */
+int vgpu_kv_add(char *text, size_t len, const char *key, const char *fmt, ...)
+	__attribute__((format(printf, 4, 5)));
+
+/*
+ * Loopback framing: one struct vgpu_lb_hdr, payload, and up to 2 fds.
+ * vgpu_lb_recv NUL-terminates the payload (payload_max must leave room)
+ * and returns the payload length, -EPIPE on orderly close, or -errno.
+ * Received fds are close-on-exec; *nfds is set to how many came.
+ */
+int vgpu_lb_send(int sock, uint32_t type, const void *payload, uint32_t len,
+		 const int *fds, int nfds);
+int vgpu_lb_recv(int sock, uint32_t *type, void *payload, size_t payload_max,
+		 int *fds, int *nfds);
+int vgpu_lb_reply(int sock, int status, const char *message);
+
+/* Monotonic time in nanoseconds. */
+uint64_t vgpu_now_ns(void);
+
+#endif /* VGPU_UTIL_H */

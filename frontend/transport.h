@@ -1,0 +1,63 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * The frontend's view of a transport: share pages, publish nodes, signal
+ * the event channel. Implementations: loopback.c, later xen.c. Each embeds
+ * struct vgpufront_transport first and has one static const vtable.
+ *
+ * All functions return 0 or a negative errno unless stated.
+ */
+#ifndef VGPUFRONT_TRANSPORT_H
+#define VGPUFRONT_TRANSPORT_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "vgpuif.h"
+
+struct vgpufront_transport;
+
+/* Pages shared with the backend, as the transport made them. */
+struct vgpufront_share {
+	void *addr;
+	uint32_t num_pages;
+	grant_ref_t *grefs;     /* num_pages entries */
+	int fd;                 /* maps the pages at offset 0, or -1 */
+	void *priv;             /* the transport's own */
+};
+
+struct vgpufront_transport_impl {
+	const char *name;
+
+	/* Reads one of the backend's nodes into buf (NUL-terminated). */
+	int (*read_back)(struct vgpufront_transport *t, const char *key,
+			 char *buf, size_t len);
+
+	/* Shares num_pages zeroed pages; fills *share. */
+	int (*share)(struct vgpufront_transport *t, uint32_t num_pages,
+		     bool readonly, struct vgpufront_share *share);
+	void (*unshare)(struct vgpufront_transport *t,
+			struct vgpufront_share *share);
+
+	/*
+	 * Publishes the frontend's nodes ("key=value\n" text; the transport
+	 * adds event-channel itself) and waits for the backend to connect.
+	 * A refusal is logged with the backend's error text.
+	 */
+	int (*connect)(struct vgpufront_transport *t, const char *nodes);
+
+	int (*notify)(struct vgpufront_transport *t);
+	int (*event_fd)(struct vgpufront_transport *t);
+	void (*ack_event)(struct vgpufront_transport *t);
+
+	void (*destroy)(struct vgpufront_transport *t);
+};
+
+struct vgpufront_transport {
+	const struct vgpufront_transport_impl *impl;
+};
+
+/* Connects to a loopback backend on the UNIX socket path. */
+struct vgpufront_transport *vgpufront_loopback_create(const char *path);
+
+#endif /* VGPUFRONT_TRANSPORT_H */

@@ -1,0 +1,126 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * libvgpufront: the guest side of a vgpu device.
+ *
+ * It shares the ring, the command region and buffer pages with the
+ * backend, sends requests and waits for their responses. The transport
+ * (Xen grants or loopback) is chosen when the device is opened; nothing
+ * above it differs.
+ *
+ * All functions are thread-safe: several threads may send and wait on one
+ * device at once. Unless a comment says otherwise, functions return 0 on
+ * success and a negative errno (or VGPUIF_E* status) on failure.
+ */
+#ifndef VGPUFRONT_H
+#define VGPUFRONT_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "vgpuif.h"
+
+struct vgpufront;
+
+/* What the backend allows this device, from its nodes. */
+struct vgpufront_limits {
+	uint32_t max_mapped_pages;
+	uint32_t max_contexts;
+	uint32_t max_resources;
+	uint32_t max_cmd_pages;
+	uint32_t max_submit_size;
+};
+
+/*
+ * Pages shared with the backend. addr maps them here; fd (-1 if the
+ * transport has none) maps the same pages in another local process at
+ * offset 0, which is how vgpu-vtest hands them to Mesa. dir_ref names the
+ * gref directory to put in requests.
+ */
+struct vgpufront_buf {
+	void *addr;
+	size_t size;
+	uint32_t num_pages;
+	int fd;
+	grant_ref_t dir_ref;
+};
+
+/* A reserved stretch of the command region, filled by the caller. */
+struct vgpufront_cmd {
+	void *ptr;
+	uint32_t offset;
+	uint32_t size;
+};
+
+/*
+ * Opens and connects a device. spec selects the transport:
+ *   "loopback:PATH"  the backend listening on the UNIX socket PATH;
+ *   "xen" or "xen:DEVID"  device/vgpu/DEVID of this domain (default 0).
+ * NULL means $VGPU_TRANSPORT, else "xen".
+ * cmd_pages: size of the command region, 0 for the default (256 pages).
+ * Returns NULL with errno set; the reason is logged to stderr.
+ */
+struct vgpufront *vgpufront_open(const char *spec, uint32_t cmd_pages);
+
+/* Disconnects and frees the device. vgpufront_close(NULL) is a no-op. */
+void vgpufront_close(struct vgpufront *dev);
+
+const struct vgpufront_limits *vgpufront_limits(const struct vgpufront *dev);
+
+/*
+ * How long a waiter spins on the ring before it sleeps on the event
+ * channel, in microseconds. Default 0, or $VGPU_POLL_US.
+ */
+void vgpufront_set_poll_us(struct vgpufront *dev, unsigned int poll_us);
+
+/*
+ * Shares size bytes (rounded up to pages, zeroed) with the backend.
+ * readonly: the backend may only read them. Returns NULL with errno set.
+ */
+struct vgpufront_buf *vgpufront_buf_alloc(struct vgpufront *dev, size_t size,
+					  bool readonly);
+
+/* Ends the sharing and frees buf. buf may be NULL. */
+void vgpufront_buf_free(struct vgpufront *dev, struct vgpufront_buf *buf);
+
+/*
+ * Sends req (its id is assigned here and written back) and returns at
+ * once. The request must be waited for with vgpufront_wait().
+ * Blocks while the ring is full.
+ */
+int vgpufront_send(struct vgpufront *dev, struct vgpuif_req *req);
+
+/* Waits for the response to request id; returns its status. */
+int vgpufront_wait(struct vgpufront *dev, uint32_t id,
+		   struct vgpuif_resp *resp);
+
+/* Send and wait. resp may be NULL. Returns the response's status. */
+int vgpufront_call(struct vgpufront *dev, struct vgpuif_req *req,
+		   struct vgpuif_resp *resp);
+
+/*
+ * Reserves size bytes (rounded up to 4) of the command region, waiting for
+ * earlier submits to complete if it is full. Fails with -E2BIG if size
+ * exceeds the region or max-submit-size.
+ */
+int vgpufront_cmd_reserve(struct vgpufront *dev, uint32_t size,
+			  struct vgpufront_cmd *cmd);
+
+/* Returns an unsubmitted reservation. */
+void vgpufront_cmd_cancel(struct vgpufront *dev, struct vgpufront_cmd *cmd);
+
+/*
+ * Sends SUBMIT_3D for a filled reservation in ctx_id. With fence_id != 0
+ * the request carries VGPUIF_FLAG_FENCE. The reservation is released when
+ * the response arrives. *id (may be NULL) gets the request id; the caller
+ * must vgpufront_wait() for it if id is not NULL, otherwise the library
+ * consumes the response itself.
+ */
+int vgpufront_cmd_submit(struct vgpufront *dev, uint32_t ctx_id,
+			 struct vgpufront_cmd *cmd, uint64_t fence_id,
+			 uint32_t *id);
+
+/* Bytes this library has copied on the data path (for bench/ counters). */
+uint64_t vgpufront_bytes_copied(const struct vgpufront *dev);
+
+#endif /* VGPUFRONT_H */
