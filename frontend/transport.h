@@ -49,6 +49,8 @@ struct vgpufront_transport_impl {
 	int (*notify)(struct vgpufront_transport *t);
 	int (*event_fd)(struct vgpufront_transport *t);
 	void (*ack_event)(struct vgpufront_transport *t);
+	/* Hangs up (POLLHUP) when the backend is gone; -1 if no such fd. */
+	int (*control_fd)(struct vgpufront_transport *t);
 
 	void (*destroy)(struct vgpufront_transport *t);
 };

@@ -1,0 +1,271 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * Loopback transport, frontend side: shares memfd pages and eventfds with
+ * a backend on the same host. See include/vgpu_loopback.h.
+ */
+#include <errno.h>
+#include <pthread.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/eventfd.h>
+#include <sys/mman.h>
+#include <sys/socket.h>
+#include <sys/un.h>
+#include <unistd.h>
+
+#include "transport.h"
+#include "vgpu_util.h"
+
+struct lb_front {
+	struct vgpufront_transport base;
+	int sock;
+	int kick_out;   /* frontend -> backend */
+	int kick_in;    /* backend -> frontend */
+	char back_nodes[VGPU_LB_MAX_PAYLOAD + 1];
+	/* Serialises setup requests and their replies on the socket. */
+	pthread_mutex_t lock;
+	uint32_t next_gref;
+};
+
+static struct lb_front *to_lb(struct vgpufront_transport *t)
+{
+	return (struct lb_front *)t;
+}
+
+/* Sends one setup request and waits for its REPLY; logs a refusal. */
+static int lb_request(struct lb_front *lb, uint32_t type, const void *payload,
+		      uint32_t len, const int *fds, int nfds)
+{
+	char reply[VGPU_LB_MAX_PAYLOAD + 1];
+	struct vgpu_lb_reply status;
+	int got_fds[2], ngot, ret;
+	uint32_t got_type;
+
+	ret = vgpu_lb_send(lb->sock, type, payload, len, fds, nfds);
+	if (ret)
+		return ret;
+	ret = vgpu_lb_recv(lb->sock, &got_type, reply, sizeof(reply),
+			   got_fds, &ngot);
+	while (ret >= 0 && ngot)
+		close(got_fds[--ngot]);
+	if (ret < 0)
+		return ret;
+	if (got_type != VGPU_LB_REPLY || (size_t)ret < sizeof(status))
+		return -EPROTO;
+	memcpy(&status, reply, sizeof(status));
+	if (status.status && (size_t)ret > sizeof(status))
+		vgpu_err("backend refused: %s", reply + sizeof(status));
+	return status.status > 0 ? -EPROTO : status.status;
+}
+
+static int lb_read_back(struct vgpufront_transport *t, const char *key,
+			char *buf, size_t len)
+{
+	return vgpu_kv_get(to_lb(t)->back_nodes, key, buf, len);
+}
+
+static int make_memfd(uint32_t num_pages, void **addr)
+{
+	size_t size = (size_t)num_pages * VGPUIF_PAGE_SIZE;
+	int fd, ret;
+
+	fd = memfd_create("vgpu-share", MFD_CLOEXEC);
+	if (fd < 0)
+		return -errno;
+	if (ftruncate(fd, (off_t)size))
+		goto fail;
+	*addr = mmap(NULL, size, PROT_READ | PROT_WRITE, MAP_SHARED, fd, 0);
+	if (*addr == MAP_FAILED)
+		goto fail;
+	return fd;
+
+fail:
+	ret = -errno;
+	close(fd);
+	return ret;
+}
+
+static int lb_share(struct vgpufront_transport *t, uint32_t num_pages,
+		    bool readonly, struct vgpufront_share *share)
+{
+	struct lb_front *lb = to_lb(t);
+	struct vgpu_lb_share msg = { .num_pages = num_pages,
+				     .readonly = readonly };
+	uint32_t i;
+	int ret;
+
+	share->grefs = calloc(num_pages, sizeof(*share->grefs));
+	if (!share->grefs)
+		return -ENOMEM;
+	ret = make_memfd(num_pages, &share->addr);
+	if (ret < 0)
+		goto fail_grefs;
+	share->fd = ret;
+	share->num_pages = num_pages;
+	pthread_mutex_lock(&lb->lock);
+	msg.first_gref = lb->next_gref;
+	ret = lb_request(lb, VGPU_LB_SHARE, &msg, sizeof(msg), &share->fd, 1);
+	if (!ret)
+		lb->next_gref += num_pages;
+	pthread_mutex_unlock(&lb->lock);
+	if (ret)
+		goto fail_map;
+	for (i = 0; i < num_pages; i++)
+		share->grefs[i] = msg.first_gref + i;
+	return 0;
+
+fail_map:
+	munmap(share->addr, (size_t)num_pages * VGPUIF_PAGE_SIZE);
+	close(share->fd);
+fail_grefs:
+	free(share->grefs);
+	return ret;
+}
+
+static void lb_unshare(struct vgpufront_transport *t,
+		       struct vgpufront_share *share)
+{
+	struct lb_front *lb = to_lb(t);
+	struct vgpu_lb_share msg = { .first_gref = share->grefs[0],
+				     .num_pages = share->num_pages };
+
+	pthread_mutex_lock(&lb->lock);
+	/* A backend that is gone has nothing left to unshare. */
+	lb_request(lb, VGPU_LB_UNSHARE, &msg, sizeof(msg), NULL, 0);
+	pthread_mutex_unlock(&lb->lock);
+	munmap(share->addr, (size_t)share->num_pages * VGPUIF_PAGE_SIZE);
+	close(share->fd);
+	free(share->grefs);
+}
+
+static int lb_connect(struct vgpufront_transport *t, const char *nodes)
+{
+	struct lb_front *lb = to_lb(t);
+	int fds[2] = { lb->kick_out, lb->kick_in };
+	int ret;
+
+	pthread_mutex_lock(&lb->lock);
+	ret = lb_request(lb, VGPU_LB_CONNECT, nodes, strlen(nodes), fds, 2);
+	pthread_mutex_unlock(&lb->lock);
+	return ret;
+}
+
+static int lb_notify(struct vgpufront_transport *t)
+{
+	uint64_t one = 1;
+
+	if (write(to_lb(t)->kick_out, &one, sizeof(one)) != sizeof(one))
+		return -errno;
+	return 0;
+}
+
+static int lb_event_fd(struct vgpufront_transport *t)
+{
+	return to_lb(t)->kick_in;
+}
+
+static void lb_ack_event(struct vgpufront_transport *t)
+{
+	uint64_t count;
+
+	if (read(to_lb(t)->kick_in, &count, sizeof(count)) < 0)
+		return;
+}
+
+static int lb_control_fd(struct vgpufront_transport *t)
+{
+	return to_lb(t)->sock;
+}
+
+static void lb_destroy(struct vgpufront_transport *t)
+{
+	struct lb_front *lb = to_lb(t);
+
+	if (lb->kick_in >= 0)
+		close(lb->kick_in);
+	if (lb->kick_out >= 0)
+		close(lb->kick_out);
+	if (lb->sock >= 0)
+		close(lb->sock);
+	pthread_mutex_destroy(&lb->lock);
+	free(lb);
+}
+
+static const struct vgpufront_transport_impl lb_impl = {
+	.name = "loopback",
+	.read_back = lb_read_back,
+	.share = lb_share,
+	.unshare = lb_unshare,
+	.connect = lb_connect,
+	.notify = lb_notify,
+	.event_fd = lb_event_fd,
+	.ack_event = lb_ack_event,
+	.control_fd = lb_control_fd,
+	.destroy = lb_destroy,
+};
+
+static int dial(const char *path)
+{
+	struct sockaddr_un addr = { .sun_family = AF_UNIX };
+	int sock, ret;
+
+	if (strlen(path) >= sizeof(addr.sun_path))
+		return -ENAMETOOLONG;
+	strcpy(addr.sun_path, path);
+	sock = socket(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0);
+	if (sock < 0)
+		return -errno;
+	if (connect(sock, (struct sockaddr *)&addr, sizeof(addr))) {
+		ret = -errno;
+		close(sock);
+		return ret;
+	}
+	return sock;
+}
+
+/* The backend speaks first: its nodes, as xenstore would hold them. */
+static int read_hello(struct lb_front *lb)
+{
+	int fds[2], nfds, len;
+	uint32_t type;
+
+	len = vgpu_lb_recv(lb->sock, &type, lb->back_nodes,
+			   sizeof(lb->back_nodes), fds, &nfds);
+	if (len < 0)
+		return len;
+	while (nfds)
+		close(fds[--nfds]);
+	return type == VGPU_LB_HELLO ? 0 : -EPROTO;
+}
+
+struct vgpufront_transport *vgpufront_loopback_create(const char *path)
+{
+	struct lb_front *lb = calloc(1, sizeof(*lb));
+	int ret = -ENOMEM;
+
+	if (!lb)
+		goto fail;
+	pthread_mutex_init(&lb->lock, NULL);
+	lb->base.impl = &lb_impl;
+	lb->next_gref = 1;      /* 0 ends a gref directory chain */
+	lb->kick_out = eventfd(0, EFD_CLOEXEC | EFD_NONBLOCK);
+	lb->kick_in = eventfd(0, EFD_CLOEXEC | EFD_NONBLOCK);
+	lb->sock = dial(path);
+	if (lb->kick_out < 0 || lb->kick_in < 0) {
+		ret = -errno;
+		goto fail_destroy;
+	}
+	ret = lb->sock;
+	if (ret < 0)
+		goto fail_destroy;
+	ret = read_hello(lb);
+	if (ret)
+		goto fail_destroy;
+	return &lb->base;
+
+fail_destroy:
+	lb_destroy(&lb->base);
+fail:
+	errno = -ret;
+	return NULL;
+}

@@ -1,0 +1,241 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * Sending requests and matching responses. Any number of threads may wait;
+ * one of them at a time reads the ring for all and wakes the others.
+ */
+#include <errno.h>
+#include <poll.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "front.h"
+#include "vgpu_util.h"
+
+void front_wake(struct vgpufront *dev)
+{
+	uint64_t one = 1;
+
+	pthread_cond_broadcast(&dev->cond);
+	if (dev->polling && write(dev->wake_fd, &one, sizeof(one)) < 0)
+		vgpu_warn("cannot wake the polling thread: %m");
+}
+
+static void take_response(struct vgpufront *dev, const struct vgpuif_resp *resp)
+{
+	struct slot *s = &dev->slots[resp->id % VGPUIF_RING_SIZE];
+
+	if (!s->busy || s->done || s->id != resp->id) {
+		vgpu_warn("response with unknown id %u", resp->id);
+		return;
+	}
+	s->resp = *resp;
+	s->done = true;
+	if (s->has_cmd) {
+		front_cmd_release(dev, s->cmd_offset);
+		s->has_cmd = false;
+	}
+	if (s->detached) {
+		if (resp->status)
+			vgpu_warn("request %u (op %u) failed: %d", resp->id,
+				  resp->operation, resp->status);
+		s->busy = false;
+	}
+}
+
+static void consume_responses(struct vgpufront *dev)
+{
+	vgpuif_front_ring_t *ring = &dev->ring;
+	struct vgpuif_resp resp;
+	RING_IDX prod, i;
+
+	while (RING_HAS_UNCONSUMED_RESPONSES(ring)) {
+		prod = ring->sring->rsp_prod;
+		xen_rmb(); /* read responses only after seeing rsp_prod */
+		if (prod - ring->rsp_cons > ring->nr_ents) {
+			vgpu_err("backend moved rsp_prod out of range");
+			dev->lost = true;
+			return;
+		}
+		for (i = ring->rsp_cons; i != prod; i++) {
+			memcpy(&resp, RING_GET_RESPONSE(ring, i), sizeof(resp));
+			take_response(dev, &resp);
+		}
+		ring->rsp_cons = prod;
+	}
+}
+
+static bool responses_pending(struct vgpufront *dev)
+{
+	/* The backend writes rsp_prod behind the compiler's back. */
+	__atomic_thread_fence(__ATOMIC_ACQUIRE);
+	return RING_HAS_UNCONSUMED_RESPONSES(&dev->ring);
+}
+
+static void drain(int fd)
+{
+	uint64_t count;
+
+	if (read(fd, &count, sizeof(count)) < 0 && errno != EAGAIN)
+		vgpu_warn("eventfd read: %m");
+}
+
+/* Spins for poll_us, then sleeps on the event channel. Lock not held. */
+static int await_responses(struct vgpufront *dev)
+{
+	struct vgpufront_transport *t = dev->t;
+	uint64_t until = vgpu_now_ns() + dev->poll_us * 1000ull;
+	struct pollfd fds[3] = {
+		{ .fd = t->impl->event_fd(t), .events = POLLIN },
+		{ .fd = dev->wake_fd, .events = POLLIN },
+		{ .fd = t->impl->control_fd(t), .events = 0 },
+	};
+	int more;
+
+	while (dev->poll_us && vgpu_now_ns() < until)
+		if (responses_pending(dev))
+			return 0;
+	RING_FINAL_CHECK_FOR_RESPONSES(&dev->ring, more);
+	if (more)
+		return 0;
+	if (poll(fds, 3, -1) < 0)
+		return errno == EINTR ? 0 : -errno;
+	if (fds[0].revents & POLLIN)
+		t->impl->ack_event(t);
+	if (fds[1].revents & POLLIN)
+		drain(dev->wake_fd);
+	if (fds[2].revents & (POLLHUP | POLLERR))
+		return -ENODEV;
+	return 0;
+}
+
+static void mark_lost(struct vgpufront *dev)
+{
+	if (!dev->lost)
+		vgpu_err("device lost: the backend has gone");
+	dev->lost = true;
+}
+
+int front_wait_until(struct vgpufront *dev, front_cond_fn cond,
+		     const void *arg)
+{
+	int ret;
+
+	while (!cond(dev, arg)) {
+		if (dev->lost)
+			return -ENODEV;
+		if (dev->polling) {
+			pthread_cond_wait(&dev->cond, &dev->lock);
+			continue;
+		}
+		dev->polling = true;
+		pthread_mutex_unlock(&dev->lock);
+		ret = await_responses(dev);
+		pthread_mutex_lock(&dev->lock);
+		consume_responses(dev);
+		if (ret)
+			mark_lost(dev);
+		dev->polling = false;
+		pthread_cond_broadcast(&dev->cond);
+	}
+	return 0;
+}
+
+static bool can_send(struct vgpufront *dev, const void *arg)
+{
+	uint32_t i;
+
+	(void)arg;
+	if (RING_FULL(&dev->ring))
+		return false;
+	for (i = 0; i < VGPUIF_RING_SIZE; i++)
+		if (!dev->slots[i].busy)
+			return true;
+	return false;
+}
+
+static struct slot *claim_slot(struct vgpufront *dev)
+{
+	struct slot *s;
+	uint32_t i;
+
+	for (i = 0; i < VGPUIF_RING_SIZE; i++) {
+		s = &dev->slots[i];
+		if (s->busy)
+			continue;
+		memset(s, 0, sizeof(*s));
+		s->busy = true;
+		s->id = ++dev->generation * VGPUIF_RING_SIZE + i;
+		return s;
+	}
+	return NULL;
+}
+
+int front_send(struct vgpufront *dev, struct vgpuif_req *req,
+	       const struct vgpufront_cmd *cmd, bool detached)
+{
+	struct slot *s;
+	int notify, ret;
+
+	ret = front_wait_until(dev, can_send, NULL);
+	if (ret)
+		return ret;
+	s = claim_slot(dev);
+	s->detached = detached;
+	s->has_cmd = cmd != NULL;
+	s->cmd_offset = cmd ? cmd->offset : 0;
+	req->id = s->id;
+	memcpy(RING_GET_REQUEST(&dev->ring, dev->ring.req_prod_pvt), req,
+	       sizeof(*req));
+	dev->ring.req_prod_pvt++;
+	RING_PUSH_REQUESTS_AND_CHECK_NOTIFY(&dev->ring, notify);
+	if (notify)
+		dev->t->impl->notify(dev->t);
+	return 0;
+}
+
+int vgpufront_send(struct vgpufront *dev, struct vgpuif_req *req)
+{
+	int ret;
+
+	pthread_mutex_lock(&dev->lock);
+	ret = front_send(dev, req, NULL, false);
+	pthread_mutex_unlock(&dev->lock);
+	return ret;
+}
+
+static bool slot_done(struct vgpufront *dev, const void *arg)
+{
+	(void)dev;
+	return ((const struct slot *)arg)->done;
+}
+
+int vgpufront_wait(struct vgpufront *dev, uint32_t id,
+		   struct vgpuif_resp *resp)
+{
+	struct slot *s = &dev->slots[id % VGPUIF_RING_SIZE];
+	int ret;
+
+	pthread_mutex_lock(&dev->lock);
+	if (!s->busy || s->detached || s->id != id) {
+		pthread_mutex_unlock(&dev->lock);
+		return -EINVAL;
+	}
+	ret = front_wait_until(dev, slot_done, s);
+	if (!ret) {
+		ret = s->resp.status;
+		if (resp)
+			*resp = s->resp;
+	}
+	s->busy = false;
+	front_wake(dev);
+	pthread_mutex_unlock(&dev->lock);
+	return ret;
+}
+
+int vgpufront_call(struct vgpufront *dev, struct vgpuif_req *req,
+		   struct vgpuif_resp *resp)
+{
+	int ret = vgpufront_send(dev, req);
+
+	return ret ? ret : vgpufront_wait(dev, req->id, resp);
+}
