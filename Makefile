@@ -9,6 +9,7 @@ DESTDIR  ?=
 CC       ?= cc
 PKGS_BACK  := virglrenderer epoxy
 PKGS_TEST  := cmocka
+PKGS_XEN   := xenstore xengnttab xenevtchn
 
 ifeq ($(SAN),1)
 BUILD    ?= build-san
@@ -37,6 +38,7 @@ VTEST_SRC  := $(filter-out mesa-winsys/main.c,$(wildcard mesa-winsys/*.c))
 TEST_SRC   := $(wildcard tests/test_*.c)
 TEST_HELPERS := $(filter-out $(TEST_SRC),$(wildcard tests/*.c))
 BENCH_SRC  := $(wildcard bench/bench_*.c)
+PROG_SRC   := $(wildcard tests/progs/*.c)
 
 obj = $(patsubst %.c,$(BUILD)/obj/%.o,$(1))
 
@@ -45,14 +47,16 @@ LIB_FRONT  := $(BUILD)/lib/libvgpufront.a
 LIB_BACK   := $(BUILD)/lib/libvgpuback.a
 LIB_VTEST  := $(BUILD)/lib/libvgpuvtest.a
 
-BACK_LIBS  := $(call pc_libs,$(PKGS_BACK))
+BACK_LIBS  := $(call pc_libs,$(PKGS_BACK) $(PKGS_XEN))
+FRONT_LIBS := $(call pc_libs,$(PKGS_XEN))
 BINS       := $(BUILD)/bin/vgpu-backend $(BUILD)/bin/vgpu-vtest
 TESTS      := $(patsubst tests/%.c,$(BUILD)/tests/%,$(TEST_SRC))
 BENCHES    := $(patsubst bench/%.c,$(BUILD)/bench/%,$(BENCH_SRC))
+PROGS      := $(patsubst tests/%.c,$(BUILD)/tests/%,$(PROG_SRC))
 
 .PHONY: all tests benches install check demo bench e2e deps clean san-check
 all: $(BINS) tests benches
-tests: $(TESTS)
+tests: $(TESTS) $(PROGS)
 benches: $(BENCHES)
 
 $(BUILD)/obj/backend/%.o: CFLAGS += $(call pc_cflags,$(PKGS_BACK))
@@ -77,7 +81,7 @@ $(BUILD)/bin/vgpu-backend: $(call obj,backend/main.c) $(LIB_BACK) $(LIB_COMMON)
 
 $(BUILD)/bin/vgpu-vtest: $(call obj,mesa-winsys/main.c) $(LIB_VTEST) $(LIB_FRONT) $(LIB_COMMON)
 	@mkdir -p $(dir $@)
-	$(CC) $(LDFLAGS) -o $@ $^ $(LDLIBS)
+	$(CC) $(LDFLAGS) -o $@ $^ $(FRONT_LIBS) $(LDLIBS)
 
 # Every test and benchmark links every library; the linker keeps what
 # each one uses.
@@ -86,6 +90,16 @@ ALL_LIBS := $(LIB_VTEST) $(LIB_FRONT) $(LIB_BACK) $(LIB_COMMON)
 $(BUILD)/tests/%: $(call obj,tests/%.c) $(call obj,$(TEST_HELPERS)) $(ALL_LIBS)
 	@mkdir -p $(dir $@)
 	$(CC) $(LDFLAGS) -o $@ $^ $(call pc_libs,$(PKGS_TEST)) $(BACK_LIBS) -lEGL -lGL $(LDLIBS)
+
+# Test programs (tests/progs/*.c): plain GL clients the render tests run
+# as child processes. They link no project library.
+$(BUILD)/tests/progs/%: $(call obj,tests/progs/%.c)
+	@mkdir -p $(dir $@)
+	$(CC) $(LDFLAGS) -o $@ $^ -lEGL -lGLESv2 $(LDLIBS)
+
+$(BUILD)/tests/progs/ppmdiff: $(call obj,tests/progs/ppmdiff.c tests/ppm.c)
+	@mkdir -p $(dir $@)
+	$(CC) $(LDFLAGS) -o $@ $^ $(LDLIBS)
 
 $(BUILD)/bench/%: $(call obj,bench/%.c) $(ALL_LIBS)
 	@mkdir -p $(dir $@)

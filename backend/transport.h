@@ -75,6 +75,13 @@ struct vgpuback_transport {
  */
 struct vgpuback_transport *vgpuback_loopback_create(int conn_fd);
 
+/*
+ * Xen: serves backend/vgpu/<domid>/<devid>. max_grants bounds the grant
+ * mappings this worker may hold (max-mapped-pages). NULL with errno set.
+ */
+struct vgpuback_transport *vgpuback_xen_create(uint32_t domid, uint32_t devid,
+					       uint32_t max_grants);
+
 static inline void vgpuback_transport_destroy(struct vgpuback_transport *t)
 {
 	if (t)

@@ -15,18 +15,19 @@
 
 static struct vgpufront_transport *open_transport(const char *spec)
 {
+	uint32_t devid;
+
 	if (!spec)
 		spec = getenv("VGPU_TRANSPORT");
 	if (!spec)
 		spec = "xen";
 	if (!strncmp(spec, "loopback:", 9))
 		return vgpufront_loopback_create(spec + 9);
-	if (!strcmp(spec, "xen") || !strncmp(spec, "xen:", 4)) {
-		vgpu_err("the Xen transport is not built into this library; "
-			 "use loopback:PATH");
-		errno = EPROTONOSUPPORT;
-		return NULL;
-	}
+	if (!strcmp(spec, "xen"))
+		return vgpufront_xen_create(0);
+	if (!strncmp(spec, "xen:", 4) &&
+	    !vgpu_parse_u32(spec + 4, 0, INT32_MAX, &devid))
+		return vgpufront_xen_create(devid);
 	vgpu_err("unknown transport '%s': use loopback:PATH or xen[:DEVID]",
 		 spec);
 	errno = EINVAL;

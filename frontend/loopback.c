@@ -4,6 +4,7 @@
  * a backend on the same host. See include/vgpu_loopback.h.
  */
 #include <errno.h>
+#include <poll.h>
 #include <pthread.h>
 #include <stdlib.h>
 #include <string.h>
@@ -177,6 +178,16 @@ static int lb_control_fd(struct vgpufront_transport *t)
 	return to_lb(t)->sock;
 }
 
+/* Only a hang-up wakes the poll loop: replies belong to lb_request(). */
+static int lb_alive(struct vgpufront_transport *t)
+{
+	struct pollfd pfd = { .fd = to_lb(t)->sock };
+
+	if (poll(&pfd, 1, 0) > 0 && (pfd.revents & (POLLHUP | POLLERR)))
+		return -ENODEV;
+	return 0;
+}
+
 static void lb_destroy(struct vgpufront_transport *t)
 {
 	struct lb_front *lb = to_lb(t);
@@ -201,6 +212,7 @@ static const struct vgpufront_transport_impl lb_impl = {
 	.event_fd = lb_event_fd,
 	.ack_event = lb_ack_event,
 	.control_fd = lb_control_fd,
+	.alive = lb_alive,
 	.destroy = lb_destroy,
 };
 

@@ -87,7 +87,7 @@ static int await_responses(struct vgpufront *dev)
 	struct pollfd fds[3] = {
 		{ .fd = t->impl->event_fd(t), .events = POLLIN },
 		{ .fd = dev->wake_fd, .events = POLLIN },
-		{ .fd = t->impl->control_fd(t), .events = 0 },
+		{ .fd = t->impl->control_fd(t), .events = t->control_events },
 	};
 	int more;
 
@@ -103,8 +103,8 @@ static int await_responses(struct vgpufront *dev)
 		t->impl->ack_event(t);
 	if (fds[1].revents & POLLIN)
 		drain(dev->wake_fd);
-	if (fds[2].revents & (POLLHUP | POLLERR))
-		return -ENODEV;
+	if (fds[2].revents)
+		return t->impl->alive(t);
 	return 0;
 }
 

@@ -49,17 +49,26 @@ struct vgpufront_transport_impl {
 	int (*notify)(struct vgpufront_transport *t);
 	int (*event_fd)(struct vgpufront_transport *t);
 	void (*ack_event)(struct vgpufront_transport *t);
-	/* Hangs up (POLLHUP) when the backend is gone; -1 if no such fd. */
+	/*
+	 * The poll loop watches control_fd for control_events (plus hang-up)
+	 * and then asks alive(), which returns 0 or -ENODEV once the backend
+	 * has left Connected.
+	 */
 	int (*control_fd)(struct vgpufront_transport *t);
+	int (*alive)(struct vgpufront_transport *t);
 
 	void (*destroy)(struct vgpufront_transport *t);
 };
 
 struct vgpufront_transport {
 	const struct vgpufront_transport_impl *impl;
+	short control_events;
 };
 
 /* Connects to a loopback backend on the UNIX socket path. */
 struct vgpufront_transport *vgpufront_loopback_create(const char *path);
+
+/* Opens device/vgpu/devid of this domain. */
+struct vgpufront_transport *vgpufront_xen_create(uint32_t devid);
 
 #endif /* VGPUFRONT_TRANSPORT_H */
