@@ -1,0 +1,415 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * vgpu-backend: the dom0 backend's command line and process model. It
+ * listens on a UNIX socket (loopback transport) and serves each accepted
+ * connection in a forked worker process, one per guest device, so that a
+ * crash takes down that device only. virglrenderer is initialised in the
+ * workers, after fork, never here.
+ */
+#include <errno.h>
+#include <getopt.h>
+#include <poll.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/prctl.h>
+#include <sys/signalfd.h>
+#include <sys/socket.h>
+#include <sys/stat.h>
+#include <sys/un.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include "vgpu_util.h"
+#include "worker.h"
+
+struct options {
+	const char *loopback;
+	bool daemonize;
+	struct vgpuback_config cfg;
+};
+
+struct server {
+	int listen_fd;
+	int sig_fd;
+	pid_t *workers;
+	size_t nworkers;
+	size_t cap;
+};
+
+static void usage(FILE *f)
+{
+	fprintf(f,
+		"usage: vgpu-backend --loopback=PATH [options]\n"
+		"  --loopback=PATH          listen on the UNIX socket PATH\n"
+		"  --render-node=DEV        GPU render node (default: EGL "
+		"surfaceless, llvmpipe)\n"
+		"  --poll-us=N              spin on the ring N us before "
+		"sleeping (default 0)\n"
+		"  --max-mapped-pages=N     per-device limits, as published "
+		"to the frontend\n"
+		"  --max-contexts=N\n"
+		"  --max-resources=N\n"
+		"  --max-cmd-pages=N\n"
+		"  --max-submit-size=N\n"
+		"  --foreground             stay in the foreground, log to "
+		"stderr (default)\n"
+		"  --daemon                 detach and log to syslog\n"
+		"  --help\n");
+}
+
+enum {
+	OPT_LOOPBACK = 256, OPT_RENDER_NODE, OPT_POLL_US, OPT_MAX_PAGES,
+	OPT_MAX_CTX, OPT_MAX_RES, OPT_MAX_CMD, OPT_MAX_SUBMIT, OPT_FG,
+	OPT_DAEMON, OPT_HELP,
+};
+
+static const struct option long_opts[] = {
+	{ "loopback", required_argument, NULL, OPT_LOOPBACK },
+	{ "render-node", required_argument, NULL, OPT_RENDER_NODE },
+	{ "poll-us", required_argument, NULL, OPT_POLL_US },
+	{ "max-mapped-pages", required_argument, NULL, OPT_MAX_PAGES },
+	{ "max-contexts", required_argument, NULL, OPT_MAX_CTX },
+	{ "max-resources", required_argument, NULL, OPT_MAX_RES },
+	{ "max-cmd-pages", required_argument, NULL, OPT_MAX_CMD },
+	{ "max-submit-size", required_argument, NULL, OPT_MAX_SUBMIT },
+	{ "foreground", no_argument, NULL, OPT_FG },
+	{ "daemon", no_argument, NULL, OPT_DAEMON },
+	{ "help", no_argument, NULL, OPT_HELP },
+	{ NULL, 0, NULL, 0 },
+};
+
+static int parse_number(const char *name, const char *arg, uint32_t min,
+			uint32_t max, uint32_t *out)
+{
+	if (vgpu_parse_u32(arg, min, max, out)) {
+		fprintf(stderr, "vgpu-backend: --%s=%s: expected a number "
+			"from %u to %u\n", name, arg, min, max);
+		return -EINVAL;
+	}
+	return 0;
+}
+
+/* Returns the place an option's number goes, or NULL. */
+static uint32_t *number_slot(struct options *o, int opt, uint32_t *min)
+{
+	*min = 1;
+	switch (opt) {
+	case OPT_POLL_US:
+		*min = 0;
+		return &o->cfg.poll_us;
+	case OPT_MAX_PAGES:
+		return &o->cfg.lim.max_mapped_pages;
+	case OPT_MAX_CTX:
+		return &o->cfg.lim.max_contexts;
+	case OPT_MAX_RES:
+		return &o->cfg.lim.max_resources;
+	case OPT_MAX_CMD:
+		return &o->cfg.lim.max_cmd_pages;
+	case OPT_MAX_SUBMIT:
+		return &o->cfg.lim.max_submit_size;
+	default:
+		return NULL;
+	}
+}
+
+static int parse_options(int argc, char **argv, struct options *o)
+{
+	uint32_t *slot, min;
+	int opt, idx;
+
+	vgpuback_config_defaults(&o->cfg);
+	while ((opt = getopt_long(argc, argv, "", long_opts, &idx)) != -1) {
+		slot = number_slot(o, opt, &min);
+		if (slot) {
+			if (parse_number(long_opts[idx].name, optarg, min,
+					 slot == &o->cfg.poll_us ? 10000000 :
+					 UINT32_MAX, slot)) {
+				return 2;
+			}
+		} else if (opt == OPT_LOOPBACK) {
+			o->loopback = optarg;
+		} else if (opt == OPT_RENDER_NODE) {
+			o->cfg.render_node = optarg;
+		} else if (opt == OPT_FG || opt == OPT_DAEMON) {
+			o->daemonize = opt == OPT_DAEMON;
+		} else if (opt == OPT_HELP) {
+			usage(stdout);
+			exit(0);
+		} else {
+			usage(stderr);
+			return 2;
+		}
+	}
+	if (optind != argc || !o->loopback) {
+		usage(stderr);
+		return 2;
+	}
+	return 0;
+}
+
+/*
+ * Brings virglrenderer up once in a throwaway child, so that a missing
+ * EGL is reported at startup rather than on the first connection.
+ */
+static int probe_renderer(const struct vgpuback_config *cfg)
+{
+	struct vgpuback_renderer r;
+	int status;
+	pid_t pid;
+
+	pid = fork();
+	if (pid < 0) {
+		vgpu_err("fork: %s", strerror(errno));
+		return -errno;
+	}
+	if (!pid) {
+		if (vgpuback_renderer_init(&r, cfg->render_node)) {
+			_exit(1);
+		}
+		vgpuback_renderer_fini(&r);
+		_exit(0);
+	}
+	if (waitpid(pid, &status, 0) < 0) {
+		return -errno;
+	}
+	if (!WIFEXITED(status) || WEXITSTATUS(status)) {
+		if (WIFSIGNALED(status)) {
+			vgpu_err("the renderer probe died of signal %d",
+				 WTERMSIG(status));
+		}
+		return -ENODEV;
+	}
+	return 0;
+}
+
+static int listen_on(const char *path)
+{
+	struct sockaddr_un addr = { .sun_family = AF_UNIX };
+	struct stat st;
+	int fd;
+
+	if (strlen(path) >= sizeof(addr.sun_path)) {
+		vgpu_err("socket path too long: %s", path);
+		return -ENAMETOOLONG;
+	}
+	strcpy(addr.sun_path, path);
+	if (!lstat(path, &st) && S_ISSOCK(st.st_mode)) {
+		unlink(path); /* stale, from a backend that died */
+	}
+	fd = socket(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0);
+	if (fd < 0) {
+		return -errno;
+	}
+	if (bind(fd, (struct sockaddr *)&addr, sizeof(addr)) ||
+	    listen(fd, 16)) {
+		vgpu_err("cannot listen on %s: %s", path, strerror(errno));
+		close(fd);
+		return -errno;
+	}
+	return fd;
+}
+
+static int signals_fd(sigset_t *old)
+{
+	sigset_t set;
+
+	sigemptyset(&set);
+	sigaddset(&set, SIGCHLD);
+	sigaddset(&set, SIGINT);
+	sigaddset(&set, SIGTERM);
+	if (sigprocmask(SIG_BLOCK, &set, old)) {
+		return -errno;
+	}
+	return signalfd(-1, &set, SFD_CLOEXEC);
+}
+
+static int track_worker(struct server *s, pid_t pid)
+{
+	pid_t *grown;
+
+	if (s->nworkers == s->cap) {
+		s->cap = s->cap ? s->cap * 2 : 16;
+		grown = realloc(s->workers, s->cap * sizeof(*grown));
+		if (!grown) {
+			return -ENOMEM;
+		}
+		s->workers = grown;
+	}
+	s->workers[s->nworkers++] = pid;
+	return 0;
+}
+
+static void forget_worker(struct server *s, pid_t pid)
+{
+	size_t i;
+
+	for (i = 0; i < s->nworkers; i++) {
+		if (s->workers[i] == pid) {
+			s->workers[i] = s->workers[--s->nworkers];
+			return;
+		}
+	}
+}
+
+static void reap(struct server *s)
+{
+	int status;
+	pid_t pid;
+
+	while ((pid = waitpid(-1, &status, WNOHANG)) > 0) {
+		forget_worker(s, pid);
+		if (WIFSIGNALED(status)) {
+			vgpu_warn("worker %d died of signal %d", (int)pid,
+				  WTERMSIG(status));
+		} else if (WEXITSTATUS(status)) {
+			vgpu_warn("worker %d exited with status %d", (int)pid,
+				  WEXITSTATUS(status));
+		}
+	}
+}
+
+static void run_worker(struct server *s, int conn, const sigset_t *old,
+		       const struct vgpuback_config *cfg)
+{
+	close(s->listen_fd);
+	close(s->sig_fd);
+	sigprocmask(SIG_SETMASK, old, NULL);
+	prctl(PR_SET_PDEATHSIG, SIGTERM);
+	_exit(vgpuback_worker_serve_loopback(conn, cfg));
+}
+
+static void spawn_worker(struct server *s, const sigset_t *old,
+			 const struct vgpuback_config *cfg)
+{
+	pid_t pid;
+	int conn;
+
+	conn = accept4(s->listen_fd, NULL, NULL, SOCK_CLOEXEC);
+	if (conn < 0) {
+		if (errno != EINTR && errno != EAGAIN) {
+			vgpu_warn("accept: %s", strerror(errno));
+		}
+		return;
+	}
+	pid = fork();
+	if (!pid) {
+		run_worker(s, conn, old, cfg);
+	}
+	close(conn);
+	if (pid < 0) {
+		vgpu_err("fork: %s", strerror(errno));
+	} else if (track_worker(s, pid)) {
+		kill(pid, SIGTERM);
+	}
+}
+
+/* Returns true when asked to stop. */
+static bool handle_signal(struct server *s)
+{
+	struct signalfd_siginfo si;
+
+	if (read(s->sig_fd, &si, sizeof(si)) != sizeof(si)) {
+		return false;
+	}
+	if (si.ssi_signo == SIGCHLD) {
+		reap(s);
+		return false;
+	}
+	vgpu_info("signal %u: shutting down", si.ssi_signo);
+	return true;
+}
+
+static void stop_workers(struct server *s)
+{
+	size_t i;
+
+	for (i = 0; i < s->nworkers; i++) {
+		kill(s->workers[i], SIGTERM);
+	}
+	while (s->nworkers) {
+		if (waitpid(s->workers[0], NULL, 0) < 0 && errno != EINTR) {
+			s->workers[0] = s->workers[--s->nworkers];
+			continue;
+		}
+		forget_worker(s, s->workers[0]);
+	}
+	free(s->workers);
+}
+
+/* Keeps the cwd: PATH may be relative. Logs go to syslog from now on. */
+static int detach(void)
+{
+	if (daemon(1, 0)) {
+		vgpu_err("daemon: %s", strerror(errno));
+		return -errno;
+	}
+	vgpu_log_init("vgpu-backend", true);
+	return 0;
+}
+
+static void serve(struct server *s, const sigset_t *old,
+		  const struct vgpuback_config *cfg)
+{
+	struct pollfd fds[2] = {
+		{ .fd = s->listen_fd, .events = POLLIN },
+		{ .fd = s->sig_fd, .events = POLLIN },
+	};
+
+	for (;;) {
+		if (poll(fds, 2, -1) < 0) {
+			if (errno == EINTR) {
+				continue;
+			}
+			vgpu_err("poll: %s", strerror(errno));
+			return;
+		}
+		if (fds[1].revents && handle_signal(s)) {
+			return;
+		}
+		if (fds[0].revents) {
+			spawn_worker(s, old, cfg);
+		}
+	}
+}
+
+int main(int argc, char **argv)
+{
+	struct server s = { .listen_fd = -1, .sig_fd = -1 };
+	struct options o = { 0 };
+	sigset_t old;
+	int ret;
+
+	ret = parse_options(argc, argv, &o);
+	if (ret) {
+		return ret;
+	}
+	vgpu_log_init("vgpu-backend", false);
+	signal(SIGPIPE, SIG_IGN);
+	if (probe_renderer(&o.cfg)) {
+		return 1;
+	}
+	s.listen_fd = listen_on(o.loopback);
+	if (s.listen_fd < 0) {
+		return 1;
+	}
+	if (o.daemonize && detach()) {
+		ret = 1;
+		goto out;
+	}
+	s.sig_fd = signals_fd(&old);
+	if (s.sig_fd < 0) {
+		vgpu_err("signalfd: %s", strerror(errno));
+		ret = 1;
+		goto out;
+	}
+	vgpu_info("listening on %s", o.loopback);
+	serve(&s, &old, &o.cfg);
+	stop_workers(&s);
+	close(s.sig_fd);
+out:
+	close(s.listen_fd);
+	unlink(o.loopback);
+	return ret;
+}

@@ -1,0 +1,219 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * Resource operations: create and free 3D resources, attach guest pages
+ * as their backing (mapped once, persistently), and move boxes between
+ * backing and host resource with virglrenderer's own transfers.
+ */
+#include <errno.h>
+#include <string.h>
+
+#include "dispatch.h"
+#include "gref.h"
+#include "vgpu_util.h"
+
+/* virglrenderer.h only declares it; the layout is its pipe_box's. */
+struct virgl_box {
+	uint32_t x, y, z;
+	uint32_t w, h, d;
+};
+
+static void backing_release(struct vgpu_worker *w, struct vgpuback_res *res)
+{
+	if (!res->backing) {
+		return;
+	}
+	virgl_renderer_resource_detach_iov((int)res->node.id, NULL, NULL);
+	vgpuback_gref_unmap(w->t, &w->objs, res->backing, res->backing_pages);
+	res->backing = NULL;
+	res->backing_pages = 0;
+	memset(&res->iov, 0, sizeof(res->iov));
+}
+
+void vgpuback_res_release(struct vgpu_worker *w, struct vgpuback_res *res)
+{
+	backing_release(w, res);
+	virgl_renderer_resource_unref(res->node.id);
+	vgpuback_res_remove(&w->objs, res);
+}
+
+static struct vgpuback_res *find_res(struct vgpu_worker *w,
+				     const struct vgpuif_req *req,
+				     uint32_t res_id, int *err)
+{
+	struct vgpuback_res *res = vgpuback_res_lookup(&w->objs, res_id);
+
+	if (!res) {
+		*err = vgpuback_reject(w, req, VGPUIF_ENOENT, "no resource %u",
+				       res_id);
+	}
+	return res;
+}
+
+int vgpuback_op_res_create(struct vgpu_worker *w, const struct vgpuif_req *req,
+			   struct vgpuif_resp *resp)
+{
+	const struct vgpuif_resource_create_3d_req *c =
+		&req->op.resource_create_3d;
+	struct virgl_renderer_resource_create_args args = {
+		.handle = c->res_id, .target = c->target, .format = c->format,
+		.bind = c->bind, .width = c->width, .height = c->height,
+		.depth = c->depth, .array_size = c->array_size,
+		.last_level = c->last_level, .nr_samples = c->nr_samples,
+		.flags = c->flags,
+	};
+	struct vgpuback_res *res;
+	int ret;
+
+	(void)resp;
+	if (!c->res_id || c->res_id > VGPUBACK_MAX_ID) {
+		return vgpuback_reject(w, req, VGPUIF_EINVAL,
+				       "res_id %u out of range", c->res_id);
+	}
+	ret = vgpuback_res_add(&w->objs, c->res_id, &res);
+	if (ret) {
+		return vgpuback_reject(w, req, ret, "cannot add resource %u",
+				       c->res_id);
+	}
+	ret = virgl_renderer_resource_create(&args, NULL, 0);
+	if (ret) {
+		vgpuback_res_remove(&w->objs, res);
+		return vgpuback_reject(w, req, VGPUIF_EINVAL,
+				       "virglrenderer refused resource %u "
+				       "(target %u format %u %ux%ux%u): %d",
+				       c->res_id, c->target, c->format,
+				       c->width, c->height, c->depth, ret);
+	}
+	return 0;
+}
+
+int vgpuback_op_res_unref(struct vgpu_worker *w, const struct vgpuif_req *req,
+			  struct vgpuif_resp *resp)
+{
+	struct vgpuback_res *res;
+	int ret = 0;
+
+	(void)resp;
+	res = find_res(w, req, req->op.resource.res_id, &ret);
+	if (res) {
+		vgpuback_res_release(w, res);
+	}
+	return ret;
+}
+
+int vgpuback_op_attach_backing(struct vgpu_worker *w,
+			       const struct vgpuif_req *req,
+			       struct vgpuif_resp *resp)
+{
+	const struct vgpuif_attach_backing_req *a = &req->op.attach_backing;
+	struct vgpuback_res *res;
+	int ret = 0;
+
+	(void)resp;
+	res = find_res(w, req, a->res_id, &ret);
+	if (!res) {
+		return ret;
+	}
+	if (res->backing) {
+		return vgpuback_reject(w, req, VGPUIF_EBUSY,
+				       "resource %u already has backing",
+				       a->res_id);
+	}
+	if (!a->num_pages || a->num_pages > w->cfg.lim.max_mapped_pages) {
+		return vgpuback_reject(w, req, VGPUIF_EINVAL,
+				       "num_pages %u not in 1..%u",
+				       a->num_pages,
+				       w->cfg.lim.max_mapped_pages);
+	}
+	res->backing = vgpuback_gref_map_dir(w->t, &w->objs, a->gref_directory,
+					     a->num_pages, true, &ret);
+	if (!res->backing) {
+		return vgpuback_reject(w, req, ret,
+				       "cannot map %u backing pages of "
+				       "resource %u", a->num_pages, a->res_id);
+	}
+	res->backing_pages = a->num_pages;
+	res->iov.iov_base = res->backing;
+	res->iov.iov_len = (size_t)a->num_pages * VGPUIF_PAGE_SIZE;
+	if (virgl_renderer_resource_attach_iov((int)a->res_id, &res->iov, 1)) {
+		vgpuback_gref_unmap(w->t, &w->objs, res->backing,
+				    res->backing_pages);
+		res->backing = NULL;
+		res->backing_pages = 0;
+		return vgpuback_reject(w, req, VGPUIF_EIO,
+				       "virglrenderer cannot attach backing");
+	}
+	return 0;
+}
+
+int vgpuback_op_detach_backing(struct vgpu_worker *w,
+			       const struct vgpuif_req *req,
+			       struct vgpuif_resp *resp)
+{
+	struct vgpuback_res *res;
+	int ret = 0;
+
+	(void)resp;
+	res = find_res(w, req, req->op.resource.res_id, &ret);
+	if (!res) {
+		return ret;
+	}
+	if (!res->backing) {
+		return vgpuback_reject(w, req, VGPUIF_ENOENT,
+				       "resource %u has no backing",
+				       res->node.id);
+	}
+	backing_release(w, res);
+	return 0;
+}
+
+static int transfer(struct vgpu_worker *w, const struct vgpuif_req *req,
+		    bool to_host)
+{
+	const struct vgpuif_transfer_3d_req *x = &req->op.transfer_3d;
+	struct virgl_box box = { x->x, x->y, x->z, x->width, x->height,
+				 x->depth };
+	struct vgpuback_res *res;
+	int ret = 0;
+
+	res = find_res(w, req, x->res_id, &ret);
+	if (!res) {
+		return ret;
+	}
+	if (!vgpuback_res_has_ctx(res, req->ctx_id) || !res->backing) {
+		return vgpuback_reject(w, req, VGPUIF_ENOENT,
+				       "resource %u: %s", x->res_id,
+				       res->backing ? "not attached to the "
+						      "context" : "no backing");
+	}
+	if (to_host) {
+		ret = virgl_renderer_transfer_write_iov(
+			x->res_id, req->ctx_id, (int)x->level, x->stride,
+			x->layer_stride, &box, x->offset, NULL, 0);
+	} else {
+		ret = virgl_renderer_transfer_read_iov(
+			x->res_id, req->ctx_id, x->level, x->stride,
+			x->layer_stride, &box, x->offset, NULL, 0);
+	}
+	if (ret) {
+		return vgpuback_reject(w, req, VGPUIF_EINVAL,
+				       "virglrenderer refused the transfer of "
+				       "resource %u (%d)", x->res_id, ret);
+	}
+	return 0;
+}
+
+int vgpuback_op_transfer_to_host(struct vgpu_worker *w,
+				 const struct vgpuif_req *req,
+				 struct vgpuif_resp *resp)
+{
+	(void)resp;
+	return transfer(w, req, true);
+}
+
+int vgpuback_op_transfer_from_host(struct vgpu_worker *w,
+				   const struct vgpuif_req *req,
+				   struct vgpuif_resp *resp)
+{
+	(void)resp;
+	return transfer(w, req, false);
+}

@@ -1,0 +1,101 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * virglrenderer glue for one worker process: initialisation (EGL,
+ * surfaceless or a chosen render node), capsets, and fences.
+ *
+ * DOC: fences
+ * virglrenderer 0.10.4's global fences are created after the work they
+ * cover, carry a 32-bit id of ours, and retire in creation order (several
+ * at once: only the newest of a run is reported). The renderer keeps its
+ * own increasing sequence number and a FIFO of responses deferred until a
+ * fence retires; when write_fence(seq) comes, every deferred response
+ * whose fence is at or before seq goes to the sink.
+ *
+ * virglrenderer keeps its state in globals, so there is one renderer per
+ * process; fork before vgpuback_renderer_init(), never after.
+ */
+#ifndef VGPUBACK_RENDERER_H
+#define VGPUBACK_RENDERER_H
+
+#ifndef VIRGL_RENDERER_UNSTABLE_APIS
+#define VIRGL_RENDERER_UNSTABLE_APIS
+#endif
+#include <stdbool.h>
+#include <stdint.h>
+#include <virglrenderer.h>
+
+#include "vgpuif.h"
+
+struct vgpuback_deferred;
+
+/* Where completed deferred responses go (the worker's ring). */
+typedef void (*vgpuback_resp_sink)(void *opaque,
+				   const struct vgpuif_resp *resp);
+
+struct vgpuback_renderer {
+	struct virgl_renderer_callbacks cbs;
+	const char *render_node;
+	bool initialised;
+	int poll_fd;            /* -1: poll on a timer instead */
+	uint32_t seq;           /* newest fence created */
+	uint32_t done;          /* newest fence retired */
+	struct vgpuback_deferred *head;
+	struct vgpuback_deferred *tail;
+	vgpuback_resp_sink sink;
+	void *sink_opaque;
+};
+
+/*
+ * Initialises virglrenderer (EGL; surfaceless unless render_node, which
+ * may be NULL, names a DRM render node). Logs what is missing and returns
+ * -ENODEV when EGL/GL cannot be brought up, or -errno.
+ */
+int vgpuback_renderer_init(struct vgpuback_renderer *r,
+			   const char *render_node);
+/* Drops deferred responses and tears virglrenderer down. */
+void vgpuback_renderer_fini(struct vgpuback_renderer *r);
+
+void vgpuback_renderer_set_sink(struct vgpuback_renderer *r,
+				vgpuback_resp_sink sink, void *opaque);
+
+/*
+ * Creates a fence after the work submitted so far (call it right after
+ * the work, while ctx_id's GL context is current). Returns 0 or -EIO.
+ */
+int vgpuback_renderer_fence(struct vgpuback_renderer *r, uint32_t ctx_id);
+
+/* True while a fence created earlier has not retired. */
+bool vgpuback_renderer_busy(const struct vgpuback_renderer *r);
+
+/*
+ * Holds resp until every fence created so far has retired, then passes
+ * it to the sink. Returns 0, or -ENOMEM.
+ */
+int vgpuback_renderer_defer(struct vgpuback_renderer *r,
+			    const struct vgpuif_resp *resp);
+bool vgpuback_renderer_has_deferred(const struct vgpuback_renderer *r);
+/* Forgets deferred responses (the frontend is gone). */
+void vgpuback_renderer_drop_deferred(struct vgpuback_renderer *r);
+
+/* The fd that becomes readable when fences retire, or -1. */
+int vgpuback_renderer_poll_fd(const struct vgpuback_renderer *r);
+/* Retires signalled fences (may call the sink). */
+void vgpuback_renderer_poll(struct vgpuback_renderer *r);
+
+/* Capsets by index: 0 to vgpuback_renderer_capset_count() - 1. */
+uint32_t vgpuback_renderer_capset_count(void);
+/* Returns 0, or -EINVAL past the last one. */
+int vgpuback_renderer_capset_info(uint32_t index, uint32_t *id,
+				  uint32_t *max_version, uint32_t *max_size);
+/* Returns 0 and the capset's size, or -EINVAL for an unknown id. */
+int vgpuback_renderer_capset_size(uint32_t id, uint32_t version,
+				  uint32_t *size);
+
+/*
+ * Writes capset id (checked by vgpuback_renderer_capset_size) into dst,
+ * size bytes. Returns 0 or -ENOMEM.
+ */
+int vgpuback_renderer_fill_caps(uint32_t id, uint32_t version, void *dst,
+				uint32_t size);
+
+#endif /* VGPUBACK_RENDERER_H */

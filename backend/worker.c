@@ -1,0 +1,441 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * One guest device: the connect handshake, the ring (copy each request
+ * out, dispatch, answer), the event loop with optional spin polling, and
+ * teardown.
+ *
+ * DOC: polling
+ * With --poll-us=N the worker keeps watching the ring for N microseconds
+ * after its last request before it sleeps. While it watches, it sets
+ * req_event so that the frontend does not kick it; before sleeping it
+ * re-arms req_event with RING_FINAL_CHECK_FOR_REQUESTS, so no request is
+ * ever left unseen.
+ */
+#include <errno.h>
+#include <poll.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "dispatch.h"
+#include "gref.h"
+#include "vgpu_util.h"
+#include "worker.h"
+
+/* Requests handled before the worker looks at its other fds. */
+#define RING_BUDGET             (4 * VGPUIF_RING_SIZE)
+/* Requests handled while spinning before the fds are polled anyway. */
+#define SPIN_POLL_EVERY         64
+#define NODES_MAX               1024
+#define WHY_MAX                 128
+
+static void cpu_relax(void)
+{
+#if defined(__x86_64__) || defined(__i386__)
+	__builtin_ia32_pause();
+#elif defined(__aarch64__)
+	__asm__ volatile("yield");
+#endif
+	__asm__ volatile("" ::: "memory");
+}
+
+void vgpuback_config_defaults(struct vgpuback_config *cfg)
+{
+	memset(cfg, 0, sizeof(*cfg));
+	cfg->lim.max_mapped_pages = VGPUBACK_DEF_MAX_MAPPED_PAGES;
+	cfg->lim.max_contexts = VGPUBACK_DEF_MAX_CONTEXTS;
+	cfg->lim.max_resources = VGPUBACK_DEF_MAX_RESOURCES;
+	cfg->lim.max_cmd_pages = VGPUBACK_DEF_MAX_CMD_PAGES;
+	cfg->lim.max_submit_size = VGPUBACK_DEF_MAX_SUBMIT_SIZE;
+}
+
+static void sink(void *opaque, const struct vgpuif_resp *resp)
+{
+	vgpuback_worker_respond(opaque, resp);
+}
+
+struct vgpu_worker *vgpuback_worker_create(struct vgpuback_transport *t,
+					   struct vgpuback_renderer *r,
+					   const struct vgpuback_config *cfg)
+{
+	struct vgpu_worker *w;
+
+	if (!cfg->lim.max_submit_size || !cfg->lim.max_cmd_pages) {
+		errno = EINVAL;
+		return NULL;
+	}
+	w = calloc(1, sizeof(*w));
+	if (!w) {
+		return NULL;
+	}
+	w->t = t;
+	w->r = r;
+	w->cfg = *cfg;
+	w->submit_buf = malloc(cfg->lim.max_submit_size);
+	if (!w->submit_buf || vgpuback_objects_init(&w->objs, &cfg->lim)) {
+		free(w->submit_buf);
+		free(w);
+		errno = ENOMEM;
+		return NULL;
+	}
+	vgpuback_renderer_set_sink(r, sink, w);
+	return w;
+}
+
+void vgpuback_worker_destroy(struct vgpu_worker *w)
+{
+	if (!w) {
+		return;
+	}
+	vgpuback_renderer_drop_deferred(w->r);
+	vgpuback_renderer_set_sink(w->r, NULL, NULL);
+	vgpuback_dispatch_release_all(w);
+	vgpuback_gref_unmap(w->t, &w->objs, (void *)w->cmd, w->cmd_pages);
+	if (w->ring_page) {
+		w->t->impl->unmap(w->t, w->ring_page, 1);
+		vgpuback_pages_release(&w->objs, 1);
+	}
+	vgpuback_objects_fini(&w->objs);
+	free(w->submit_buf);
+	free(w);
+}
+
+uint64_t vgpuback_worker_bytes_copied(const struct vgpu_worker *w)
+{
+	return w->bytes_copied;
+}
+
+static int publish(struct vgpu_worker *w)
+{
+	const struct vgpuback_limits *l = &w->cfg.lim;
+	const struct {
+		const char *key;
+		uint32_t value;
+	} nodes[] = {
+		{ "protocol-versions", VGPUIF_PROTOCOL_VERSION },
+		{ "max-mapped-pages", l->max_mapped_pages },
+		{ "max-contexts", l->max_contexts },
+		{ "max-resources", l->max_resources },
+		{ "max-cmd-pages", l->max_cmd_pages },
+		{ "max-submit-size", l->max_submit_size },
+		{ "feature-scanout", 0 },
+		{ "feature-blob", 0 },
+	};
+	char text[NODES_MAX] = "";
+	size_t i;
+	int ret;
+
+	for (i = 0; i < VGPU_ARRAY_SIZE(nodes); i++) {
+		ret = vgpu_kv_add(text, sizeof(text), nodes[i].key, "%u",
+				  nodes[i].value);
+		if (ret) {
+			return ret;
+		}
+	}
+	return w->t->impl->publish(w->t, text);
+}
+
+/* Reads one frontend node as a uint32 in [min, max]; why says what failed. */
+static int read_node(struct vgpu_worker *w, const char *key, uint32_t min,
+		     uint32_t max, uint32_t *out, char *why)
+{
+	char buf[32];
+	int ret;
+
+	ret = w->t->impl->read_front(w->t, key, buf, sizeof(buf));
+	if (ret) {
+		snprintf(why, WHY_MAX, "%s: %s", key,
+			 ret == -ENOENT ? "missing" : "unreadable");
+		return -EINVAL;
+	}
+	ret = vgpu_parse_u32(buf, min, max, out);
+	if (ret) {
+		snprintf(why, WHY_MAX, "%s: %s", key,
+			 ret == -ERANGE ? "out of range" : "not a number");
+		return -EINVAL;
+	}
+	return 0;
+}
+
+struct front_nodes {
+	uint32_t version;
+	uint32_t ring_ref;
+	uint32_t cmd_dir_ref;
+	uint32_t cmd_pages;
+};
+
+static int read_front(struct vgpu_worker *w, struct front_nodes *f, char *why)
+{
+	int ret;
+
+	ret = read_node(w, "protocol-version", 0, UINT32_MAX, &f->version,
+			why);
+	if (!ret && f->version != VGPUIF_PROTOCOL_VERSION) {
+		snprintf(why, WHY_MAX, "protocol-version: %u not supported",
+			 f->version);
+		ret = -EINVAL;
+	}
+	if (!ret) {
+		ret = read_node(w, "ring-ref", 0, UINT32_MAX, &f->ring_ref,
+				why);
+	}
+	if (!ret) {
+		ret = read_node(w, "cmd-dir-ref", 0, UINT32_MAX,
+				&f->cmd_dir_ref, why);
+	}
+	if (!ret) {
+		ret = read_node(w, "cmd-pages", 1, w->cfg.lim.max_cmd_pages,
+				&f->cmd_pages, why);
+	}
+	return ret;
+}
+
+static int map_shared(struct vgpu_worker *w, const struct front_nodes *f,
+		      char *why)
+{
+	int ret;
+
+	ret = vgpuback_pages_reserve(&w->objs, 1);
+	if (ret) {
+		snprintf(why, WHY_MAX, "ring-ref: over max-mapped-pages");
+		return ret;
+	}
+	w->ring_page = w->t->impl->map(w->t, &f->ring_ref, 1, true);
+	if (!w->ring_page) {
+		vgpuback_pages_release(&w->objs, 1);
+		snprintf(why, WHY_MAX, "ring-ref: cannot map %u", f->ring_ref);
+		return -EFAULT;
+	}
+	w->cmd = vgpuback_gref_map_dir(w->t, &w->objs, f->cmd_dir_ref,
+				       f->cmd_pages, false, &ret);
+	if (!w->cmd) {
+		snprintf(why, WHY_MAX, "cmd-dir-ref: cannot map %u pages: %s",
+			 f->cmd_pages, strerror(-ret));
+		return ret;
+	}
+	w->cmd_pages = f->cmd_pages;
+	BACK_RING_INIT(&w->ring, (struct vgpuif_sring *)w->ring_page,
+		       VGPUIF_PAGE_SIZE);
+	return 0;
+}
+
+int vgpuback_worker_connect(struct vgpu_worker *w)
+{
+	char why[WHY_MAX] = "";
+	struct front_nodes f;
+	int ret;
+
+	ret = publish(w);
+	if (ret) {
+		vgpu_err("dom%u: cannot publish the backend nodes: %s",
+			 w->t->domid, strerror(-ret));
+		return ret;
+	}
+	ret = read_front(w, &f, why);
+	if (!ret) {
+		ret = map_shared(w, &f, why);
+	}
+	if (ret) {
+		vgpu_err("dom%u: refusing the frontend: %s", w->t->domid, why);
+		w->t->impl->connected(w->t, ret, why);
+		return ret;
+	}
+	vgpu_info("dom%u: connected (%s): ring-ref %u, %u command pages",
+		  w->t->domid, w->t->impl->name, f.ring_ref, f.cmd_pages);
+	return w->t->impl->connected(w->t, 0, NULL);
+}
+
+void vgpuback_worker_respond(struct vgpu_worker *w,
+			     const struct vgpuif_resp *resp)
+{
+	int notify;
+
+	/* Only a consumed, unanswered request has a slot for its answer. */
+	if (!w->ring_page || w->ring.rsp_prod_pvt == w->ring.req_cons) {
+		return;
+	}
+	memcpy(RING_GET_RESPONSE(&w->ring, w->ring.rsp_prod_pvt), resp,
+	       sizeof(*resp));
+	w->ring.rsp_prod_pvt++;
+	RING_PUSH_RESPONSES_AND_CHECK_NOTIFY(&w->ring, notify);
+	if (notify) {
+		w->t->impl->notify(w->t);
+	}
+}
+
+static void handle_one(struct vgpu_worker *w, RING_IDX rc)
+{
+	struct vgpuif_resp resp;
+	struct vgpuif_req req;
+	bool deferred;
+
+	/* One copy out of shared memory; only the copy is looked at. */
+	RING_COPY_REQUEST(&w->ring, rc, &req);
+	w->ring.req_cons = rc + 1;
+	vgpuback_dispatch(w, &req, &resp, &deferred);
+	if (!deferred) {
+		vgpuback_worker_respond(w, &resp);
+	}
+}
+
+/*
+ * Handles the requests on the ring. Returns 0 when it is empty (and
+ * req_event armed), 1 when the budget ran out first, or -EPROTO when the
+ * frontend published an impossible producer index.
+ */
+static int ring_process(struct vgpu_worker *w)
+{
+	unsigned int budget = RING_BUDGET;
+	RING_IDX rc, rp;
+	int more;
+
+	do {
+		rp = *(volatile RING_IDX *)&w->ring.sring->req_prod;
+		xen_rmb(); /* requests are read only after req_prod */
+		if (RING_REQUEST_PROD_OVERFLOW(&w->ring, rp)) {
+			vgpu_err("dom%u: req_prod %u is %u past our answers "
+				 "(ring size %u): hostile frontend, "
+				 "disconnecting", w->t->domid, rp,
+				 rp - w->ring.rsp_prod_pvt,
+				 RING_SIZE(&w->ring));
+			return -EPROTO;
+		}
+		for (rc = w->ring.req_cons; rc != rp; rc++) {
+			if (RING_REQUEST_CONS_OVERFLOW(&w->ring, rc) ||
+			    !budget--) {
+				break;
+			}
+			handle_one(w, rc);
+		}
+		if (!budget) {
+			return 1;
+		}
+		RING_FINAL_CHECK_FOR_REQUESTS(&w->ring, more);
+	} while (more);
+	return 0;
+}
+
+static bool fd_ready(int fd)
+{
+	struct pollfd p = { .fd = fd, .events = POLLIN };
+
+	return fd >= 0 && poll(&p, 1, 0) > 0;
+}
+
+/*
+ * Watches the ring for poll_us without asking for kicks. Returns 1 when
+ * requests came or a fence retired, 0 at the deadline (req_event is then
+ * left unarmed: the caller must run ring_process() before sleeping).
+ */
+static int spin(struct vgpu_worker *w)
+{
+	uint64_t deadline = vgpu_now_ns() + (uint64_t)w->cfg.poll_us * 1000;
+	int rfd = vgpuback_renderer_poll_fd(w->r);
+
+	w->ring.sring->req_event = w->ring.req_cons;
+	do {
+		if (RING_HAS_UNCONSUMED_REQUESTS(&w->ring)) {
+			return 1;
+		}
+		if (vgpuback_renderer_busy(w->r) && fd_ready(rfd)) {
+			return 1;
+		}
+		cpu_relax();
+	} while (vgpu_now_ns() < deadline);
+	return 0;
+}
+
+/*
+ * Waits up to timeout ms (-1: forever) for a kick, a retired fence or
+ * setup traffic, and handles them. Returns 0, -EPIPE when the frontend
+ * has gone, or -errno.
+ */
+static int wait_events(struct vgpu_worker *w, int timeout)
+{
+	struct vgpuback_transport *t = w->t;
+	int rfd = vgpuback_renderer_poll_fd(w->r);
+	struct pollfd fds[3] = {
+		{ .fd = t->impl->event_fd(t), .events = POLLIN },
+		{ .fd = t->impl->control_fd(t), .events = POLLIN },
+		{ .fd = rfd, .events = POLLIN },
+	};
+
+	/* Without the renderer's fd, retire fences on a 1 ms tick. */
+	if (timeout < 0 && rfd < 0 && vgpuback_renderer_busy(w->r)) {
+		timeout = 1;
+	}
+	if (poll(fds, VGPU_ARRAY_SIZE(fds), timeout) < 0) {
+		return errno == EINTR ? 0 : -errno;
+	}
+	if (fds[0].revents) {
+		t->impl->ack_event(t);
+	}
+	if (rfd >= 0 ? fds[2].revents : vgpuback_renderer_busy(w->r)) {
+		vgpuback_renderer_poll(w->r);
+	}
+	if (fds[1].fd >= 0 && fds[1].revents) {
+		return t->impl->control(t);
+	}
+	return 0;
+}
+
+int vgpuback_worker_run(struct vgpu_worker *w)
+{
+	unsigned int unpolled = 0;
+	int ret;
+
+	for (;;) {
+		ret = ring_process(w);
+		if (!ret && w->cfg.poll_us) {
+			ret = spin(w) ? 1 : ring_process(w);
+		}
+		if (ret < 0) {
+			return ret;
+		}
+		if (ret > 0 && !vgpuback_renderer_busy(w->r) &&
+		    ++unpolled < SPIN_POLL_EVERY) {
+			continue;
+		}
+		unpolled = 0;
+		ret = wait_events(w, ret > 0 ? 0 : -1);
+		if (ret == -EPIPE) {
+			vgpu_info("dom%u: frontend gone after %llu requests",
+				  w->t->domid,
+				  (unsigned long long)w->nr_requests);
+			return 0;
+		}
+		if (ret < 0) {
+			return ret;
+		}
+	}
+}
+
+int vgpuback_worker_serve_loopback(int conn_fd,
+				   const struct vgpuback_config *cfg)
+{
+	struct vgpuback_transport *t;
+	struct vgpuback_renderer r;
+	struct vgpu_worker *w = NULL;
+	int ret;
+
+	t = vgpuback_loopback_create(conn_fd);
+	if (!t) {
+		vgpu_err("cannot create the loopback transport: %s",
+			 strerror(errno));
+		return 1;
+	}
+	ret = vgpuback_renderer_init(&r, cfg->render_node);
+	if (ret) {
+		goto out_transport;
+	}
+	w = vgpuback_worker_create(t, &r, cfg);
+	ret = w ? vgpuback_worker_connect(w) : -errno;
+	if (!ret) {
+		ret = vgpuback_worker_run(w);
+	}
+	vgpuback_worker_destroy(w);
+	vgpuback_renderer_fini(&r);
+out_transport:
+	vgpuback_transport_destroy(t);
+	return ret ? 1 : 0;
+}

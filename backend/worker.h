@@ -1,0 +1,93 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * One backend worker: the state of one guest device (ring, command
+ * region, objects, counters) and its event loop. A worker runs in its own
+ * process, so a crash takes down that device only.
+ */
+#ifndef VGPUBACK_WORKER_H
+#define VGPUBACK_WORKER_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "objects.h"
+#include "renderer.h"
+#include "transport.h"
+#include "vgpuif.h"
+
+/* Defaults of the per-guest limits (the backend nodes). */
+#define VGPUBACK_DEF_MAX_MAPPED_PAGES   65536
+#define VGPUBACK_DEF_MAX_CONTEXTS       64
+#define VGPUBACK_DEF_MAX_RESOURCES      4096
+#define VGPUBACK_DEF_MAX_CMD_PAGES      1024
+#define VGPUBACK_DEF_MAX_SUBMIT_SIZE    (1024 * 1024)
+
+struct vgpuback_config {
+	struct vgpuback_limits lim;
+	unsigned int poll_us;           /* spin on the ring before sleeping */
+	const char *render_node;        /* NULL: EGL surfaceless */
+};
+
+/* Fills cfg with the defaults. */
+void vgpuback_config_defaults(struct vgpuback_config *cfg);
+
+struct vgpu_worker {
+	struct vgpuback_transport *t;
+	struct vgpuback_renderer *r;
+	struct vgpuback_config cfg;
+	struct vgpuback_objects objs;
+
+	struct vgpuif_back_ring ring;
+	void *ring_page;                /* NULL until connected */
+	const uint8_t *cmd;             /* the command region, read-only */
+	uint32_t cmd_pages;
+	uint8_t *submit_buf;            /* max-submit-size bytes */
+
+	uint64_t bytes_copied;          /* submit bytes copied out */
+	uint64_t nr_requests;
+	uint64_t nr_rejects;            /* for rate-limited logging */
+};
+
+/*
+ * Creates a worker for transport t and renderer r (initialised, in this
+ * process). Takes no ownership. Returns NULL with errno set.
+ */
+struct vgpu_worker *vgpuback_worker_create(struct vgpuback_transport *t,
+					   struct vgpuback_renderer *r,
+					   const struct vgpuback_config *cfg);
+
+/*
+ * Runs the connect handshake: publishes the backend nodes, reads and
+ * checks the frontend's, maps ring and command region, and reports the
+ * outcome through the transport. Returns 0 or -errno.
+ */
+int vgpuback_worker_connect(struct vgpu_worker *w);
+
+/*
+ * Serves the ring until the frontend goes away (returns 0) or misbehaves
+ * beyond recovery (returns -EPROTO), or on an error (-errno).
+ */
+int vgpuback_worker_run(struct vgpu_worker *w);
+
+/*
+ * Destroys the guest's contexts and resources, unmaps everything and
+ * frees w. vgpuback_worker_destroy(NULL) is a no-op.
+ */
+void vgpuback_worker_destroy(struct vgpu_worker *w);
+
+/* Bytes of command stream copied out of shared memory so far. */
+uint64_t vgpuback_worker_bytes_copied(const struct vgpu_worker *w);
+
+/*
+ * The whole life of a worker process serving one loopback connection:
+ * renderer init, transport, connect, run, teardown. Takes conn_fd.
+ * Returns the process exit status.
+ */
+int vgpuback_worker_serve_loopback(int conn_fd,
+				   const struct vgpuback_config *cfg);
+
+/* Puts resp on the ring and signals the frontend if it asked to be. */
+void vgpuback_worker_respond(struct vgpu_worker *w,
+			     const struct vgpuif_resp *resp);
+
+#endif /* VGPUBACK_WORKER_H */
