@@ -4,12 +4,15 @@
 
 PREFIX   ?= /usr/local
 BINDIR   ?= $(PREFIX)/bin
+DATADIR  ?= $(PREFIX)/share/xen-vgpu
+MAN1DIR  ?= $(PREFIX)/share/man/man1
 DESTDIR  ?=
 
 CC       ?= cc
 PKGS_BACK  := virglrenderer epoxy
 PKGS_TEST  := cmocka
 PKGS_XEN   := xenstore xengnttab xenevtchn
+PKGS_TOOL  := xlutil xenlight xentoollog xenstore
 
 ifeq ($(SAN),1)
 BUILD    ?= build-san
@@ -38,6 +41,7 @@ VTEST_SRC  := $(filter-out mesa-winsys/main.c,$(wildcard mesa-winsys/*.c))
 TEST_SRC   := $(wildcard tests/test_*.c)
 TEST_HELPERS := $(filter-out $(TEST_SRC),$(wildcard tests/*.c))
 BENCH_SRC  := $(wildcard bench/bench_*.c)
+TOOL_SRC   := $(filter-out tools/xenvgpu.c,$(wildcard tools/*.c))
 PROG_SRC   := $(wildcard tests/progs/*.c)
 
 obj = $(patsubst %.c,$(BUILD)/obj/%.o,$(1))
@@ -46,22 +50,30 @@ LIB_COMMON := $(BUILD)/lib/libvgpucommon.a
 LIB_FRONT  := $(BUILD)/lib/libvgpufront.a
 LIB_BACK   := $(BUILD)/lib/libvgpuback.a
 LIB_VTEST  := $(BUILD)/lib/libvgpuvtest.a
+LIB_TOOLS  := $(BUILD)/lib/libvgputools.a
 
-BACK_LIBS  := $(call pc_libs,$(PKGS_BACK) $(PKGS_XEN))
+BACK_LIBS  := $(call pc_libs,$(PKGS_BACK) $(PKGS_XEN) xencontrol)
 FRONT_LIBS := $(call pc_libs,$(PKGS_XEN))
-BINS       := $(BUILD)/bin/vgpu-backend $(BUILD)/bin/vgpu-vtest
+BINS       := $(BUILD)/bin/vgpu-backend $(BUILD)/bin/vgpu-vtest \
+	      $(BUILD)/bin/xenvgpu
 TESTS      := $(patsubst tests/%.c,$(BUILD)/tests/%,$(TEST_SRC))
 BENCHES    := $(patsubst bench/%.c,$(BUILD)/bench/%,$(BENCH_SRC))
 PROGS      := $(patsubst tests/%.c,$(BUILD)/tests/%,$(PROG_SRC))
 
 .PHONY: all tests benches install check demo bench e2e deps clean san-check
 all: $(BINS) tests benches
-tests: $(TESTS) $(PROGS)
+# The render tests run the real programs, so tests builds them too.
+tests: $(TESTS) $(PROGS) $(BINS)
 benches: $(BENCHES)
 
 $(BUILD)/obj/backend/%.o: CFLAGS += $(call pc_cflags,$(PKGS_BACK))
 $(BUILD)/obj/tests/%.o: CFLAGS += $(call pc_cflags,$(PKGS_TEST) $(PKGS_BACK))
 $(BUILD)/obj/bench/%.o: CFLAGS += $(call pc_cflags,$(PKGS_BACK))
+# xenvgpu finds the schema installed, or in this tree (for tests).
+$(BUILD)/obj/tools/%.o: CFLAGS += -Itools $(call pc_cflags,$(PKGS_TOOL)) \
+	-DVGPU_SCHEMA_INSTALLED='"$(DATADIR)/vgpu.schema"' \
+	-DVGPU_SCHEMA_SRC='"$(CURDIR)/xenstore-schema/vgpu.schema"'
+$(BUILD)/obj/tests/%.o: CFLAGS += -Itools
 
 $(BUILD)/obj/%.o: %.c
 	@mkdir -p $(dir $@)
@@ -71,6 +83,7 @@ $(LIB_COMMON): $(call obj,$(COMMON_SRC))
 $(LIB_FRONT): $(call obj,$(FRONT_SRC))
 $(LIB_BACK): $(call obj,$(BACK_SRC))
 $(LIB_VTEST): $(call obj,$(VTEST_SRC))
+$(LIB_TOOLS): $(call obj,$(TOOL_SRC))
 $(BUILD)/lib/%.a:
 	@mkdir -p $(dir $@)
 	rm -f $@ && $(AR) rcs $@ $^
@@ -83,9 +96,13 @@ $(BUILD)/bin/vgpu-vtest: $(call obj,mesa-winsys/main.c) $(LIB_VTEST) $(LIB_FRONT
 	@mkdir -p $(dir $@)
 	$(CC) $(LDFLAGS) -o $@ $^ $(FRONT_LIBS) $(LDLIBS)
 
+$(BUILD)/bin/xenvgpu: $(call obj,tools/xenvgpu.c) $(LIB_TOOLS) $(LIB_COMMON)
+	@mkdir -p $(dir $@)
+	$(CC) $(LDFLAGS) -o $@ $^ $(call pc_libs,$(PKGS_TOOL)) $(LDLIBS)
+
 # Every test and benchmark links every library; the linker keeps what
-# each one uses.
-ALL_LIBS := $(LIB_VTEST) $(LIB_FRONT) $(LIB_BACK) $(LIB_COMMON)
+# each one uses (tests use only the pure parts of libvgputools).
+ALL_LIBS := $(LIB_TOOLS) $(LIB_VTEST) $(LIB_FRONT) $(LIB_BACK) $(LIB_COMMON)
 
 $(BUILD)/tests/%: $(call obj,tests/%.c) $(call obj,$(TEST_HELPERS)) $(ALL_LIBS)
 	@mkdir -p $(dir $@)
@@ -106,8 +123,10 @@ $(BUILD)/bench/%: $(call obj,bench/%.c) $(ALL_LIBS)
 	$(CC) $(LDFLAGS) -o $@ $^ $(BACK_LIBS) -lEGL -lGL $(LDLIBS)
 
 install: $(BINS)
-	install -d $(DESTDIR)$(BINDIR)
+	install -d $(DESTDIR)$(BINDIR) $(DESTDIR)$(DATADIR) $(DESTDIR)$(MAN1DIR)
 	install -m 0755 $(BINS) $(DESTDIR)$(BINDIR)
+	install -m 0644 xenstore-schema/vgpu.schema $(DESTDIR)$(DATADIR)
+	install -m 0644 docs/xenvgpu.1 $(DESTDIR)$(MAN1DIR)
 
 # The README's two commands. Each installs what it needs first.
 deps-%:

@@ -21,11 +21,13 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include "supervisor.h"
 #include "vgpu_util.h"
 #include "worker.h"
 
 struct options {
 	const char *loopback;
+	bool xen;
 	bool daemonize;
 	struct vgpuback_config cfg;
 };
@@ -41,7 +43,9 @@ struct server {
 static void usage(FILE *f)
 {
 	fprintf(f,
-		"usage: vgpu-backend --loopback=PATH [options]\n"
+		"usage: vgpu-backend --xen | --loopback=PATH [options]\n"
+		"  --xen                    serve every vgpu device in "
+		"xenstore (dom0 daemon)\n"
 		"  --loopback=PATH          listen on the UNIX socket PATH\n"
 		"  --render-node=DEV        GPU render node (default: EGL "
 		"surfaceless, llvmpipe)\n"
@@ -62,11 +66,12 @@ static void usage(FILE *f)
 enum {
 	OPT_LOOPBACK = 256, OPT_RENDER_NODE, OPT_POLL_US, OPT_MAX_PAGES,
 	OPT_MAX_CTX, OPT_MAX_RES, OPT_MAX_CMD, OPT_MAX_SUBMIT, OPT_FG,
-	OPT_DAEMON, OPT_HELP,
+	OPT_DAEMON, OPT_HELP, OPT_XEN,
 };
 
 static const struct option long_opts[] = {
 	{ "loopback", required_argument, NULL, OPT_LOOPBACK },
+	{ "xen", no_argument, NULL, OPT_XEN },
 	{ "render-node", required_argument, NULL, OPT_RENDER_NODE },
 	{ "poll-us", required_argument, NULL, OPT_POLL_US },
 	{ "max-mapped-pages", required_argument, NULL, OPT_MAX_PAGES },
@@ -130,6 +135,8 @@ static int parse_options(int argc, char **argv, struct options *o)
 			}
 		} else if (opt == OPT_LOOPBACK) {
 			o->loopback = optarg;
+		} else if (opt == OPT_XEN) {
+			o->xen = true;
 		} else if (opt == OPT_RENDER_NODE) {
 			o->cfg.render_node = optarg;
 		} else if (opt == OPT_FG || opt == OPT_DAEMON) {
@@ -142,7 +149,7 @@ static int parse_options(int argc, char **argv, struct options *o)
 			return 2;
 		}
 	}
-	if (optind != argc || !o->loopback) {
+	if (optind != argc || !o->loopback == !o->xen) {
 		usage(stderr);
 		return 2;
 	}
@@ -389,6 +396,9 @@ int main(int argc, char **argv)
 	signal(SIGPIPE, SIG_IGN);
 	if (probe_renderer(&o.cfg)) {
 		return 1;
+	}
+	if (o.xen) {
+		return o.daemonize && detach() ? 1 : vgpuback_supervise(&o.cfg);
 	}
 	s.listen_fd = listen_on(o.loopback);
 	if (s.listen_fd < 0) {

@@ -82,6 +82,12 @@ struct vgpuback_transport *vgpuback_loopback_create(int conn_fd);
 struct vgpuback_transport *vgpuback_xen_create(uint32_t domid, uint32_t devid,
 					       uint32_t max_grants);
 
+/*
+ * Reads the toolstack's max-mapped-pages of the device into *pages; leaves
+ * *pages alone if it is absent or out of range.
+ */
+void vgpuback_xen_read_limit(uint32_t domid, uint32_t devid, uint32_t *pages);
+
 static inline void vgpuback_transport_destroy(struct vgpuback_transport *t)
 {
 	if (t)

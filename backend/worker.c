@@ -410,20 +410,17 @@ int vgpuback_worker_run(struct vgpu_worker *w)
 	}
 }
 
-int vgpuback_worker_serve_loopback(int conn_fd,
-				   const struct vgpuback_config *cfg)
+/*
+ * The whole life of a worker process on transport t: renderer init,
+ * connect, run, teardown. Takes t. Returns the process exit status.
+ */
+static int serve(struct vgpuback_transport *t,
+		 const struct vgpuback_config *cfg)
 {
-	struct vgpuback_transport *t;
 	struct vgpuback_renderer r;
 	struct vgpu_worker *w = NULL;
 	int ret;
 
-	t = vgpuback_loopback_create(conn_fd);
-	if (!t) {
-		vgpu_err("cannot create the loopback transport: %s",
-			 strerror(errno));
-		return 1;
-	}
 	ret = vgpuback_renderer_init(&r, cfg->render_node);
 	if (ret) {
 		goto out_transport;
@@ -431,11 +428,44 @@ int vgpuback_worker_serve_loopback(int conn_fd,
 	w = vgpuback_worker_create(t, &r, cfg);
 	ret = w ? vgpuback_worker_connect(w) : -errno;
 	if (!ret) {
-		ret = vgpuback_worker_run(w);
+		ret = vgpuback_worker_run(w) ? 1 : 0;
+	} else {
+		ret = VGPUBACK_EXIT_REFUSED;
 	}
 	vgpuback_worker_destroy(w);
 	vgpuback_renderer_fini(&r);
+	vgpuback_transport_destroy(t);
+	return ret;
 out_transport:
 	vgpuback_transport_destroy(t);
-	return ret ? 1 : 0;
+	return 1;
+}
+
+int vgpuback_worker_serve_loopback(int conn_fd,
+				   const struct vgpuback_config *cfg)
+{
+	struct vgpuback_transport *t;
+
+	t = vgpuback_loopback_create(conn_fd);
+	if (!t) {
+		vgpu_err("cannot create the loopback transport: %s",
+			 strerror(errno));
+		return 1;
+	}
+	return serve(t, cfg);
+}
+
+int vgpuback_worker_serve_xen(uint32_t domid, uint32_t devid,
+			      const struct vgpuback_config *cfg)
+{
+	struct vgpuback_config xen_cfg = *cfg;
+	struct vgpuback_transport *t;
+
+	/* The toolstack's max-mapped-pages (vram=) wins over the default. */
+	vgpuback_xen_read_limit(domid, devid, &xen_cfg.lim.max_mapped_pages);
+	t = vgpuback_xen_create(domid, devid, xen_cfg.lim.max_mapped_pages);
+	if (!t) {
+		return 1;
+	}
+	return serve(t, &xen_cfg);
 }

@@ -86,6 +86,16 @@ uint64_t vgpuback_worker_bytes_copied(const struct vgpu_worker *w);
 int vgpuback_worker_serve_loopback(int conn_fd,
 				   const struct vgpuback_config *cfg);
 
+/* Exit status of a worker that refused its frontend's nodes. */
+#define VGPUBACK_EXIT_REFUSED 2
+
+/*
+ * The same for device <devid> of guest <domid> over Xen, in a worker
+ * process forked by the supervisor.
+ */
+int vgpuback_worker_serve_xen(uint32_t domid, uint32_t devid,
+			      const struct vgpuback_config *cfg);
+
 /* Puts resp on the ring and signals the frontend if it asked to be. */
 void vgpuback_worker_respond(struct vgpu_worker *w,
 			     const struct vgpuif_resp *resp);

@@ -84,7 +84,11 @@ static int xen_publish(struct vgpuback_transport *t, const char *nodes)
 	if (ret)
 		return ret;
 	snprintf(path, sizeof(path), "%s/state", xb->frontend);
-	return xs_watch(xb->xs, path, "vgpu-frontend-state") ? 0 : -errno;
+	if (!xs_watch(xb->xs, path, "vgpu-frontend-state"))
+		return -errno;
+	/* The toolstack detaches a device by setting our state to Closing. */
+	snprintf(path, sizeof(path), "%s/state", xb->dir);
+	return xs_watch(xb->xs, path, "vgpu-backend-state") ? 0 : -errno;
 }
 
 static int xen_read_front(struct vgpuback_transport *t, const char *key,
@@ -155,7 +159,10 @@ static int xen_control_fd(struct vgpuback_transport *t)
 	return xs_fileno(to_xen(t)->xs);
 }
 
-/* The frontend's state moved: anything but Connected ends the device. */
+/*
+ * A state moved: the frontend leaving Connected, or the toolstack asking
+ * us to close, ends the device.
+ */
 static int xen_control(struct vgpuback_transport *t)
 {
 	struct xen_back *xb = to_xen(t);
@@ -163,9 +170,10 @@ static int xen_control(struct vgpuback_transport *t)
 
 	while ((event = xs_check_watch(xb->xs)))
 		free(event);
-	if (vgpu_xs_state(xb->xs, xb->frontend) == XenbusStateConnected)
-		return 0;
-	return -EPIPE;
+	if (vgpu_xs_state(xb->xs, xb->frontend) != XenbusStateConnected ||
+	    vgpu_xs_state(xb->xs, xb->dir) == XenbusStateClosing)
+		return -EPIPE;
+	return 0;
 }
 
 static void xen_destroy(struct vgpuback_transport *t)
@@ -212,6 +220,19 @@ static int open_handles(struct xen_back *xb)
 		return -errno;
 	}
 	return 0;
+}
+
+void vgpuback_xen_read_limit(uint32_t domid, uint32_t devid, uint32_t *pages)
+{
+	struct xs_handle *xs = xs_open(0);
+	char dir[128];
+
+	if (!xs)
+		return;
+	snprintf(dir, sizeof(dir), "backend/vgpu/%u/%u", domid, devid);
+	/* The schema's range: 16 MiB to 64 GiB of 4 KiB pages. */
+	vgpu_xs_read_u32(xs, dir, "max-mapped-pages", 4096, 16777216, pages);
+	xs_close(xs);
 }
 
 struct vgpuback_transport *vgpuback_xen_create(uint32_t domid, uint32_t devid,

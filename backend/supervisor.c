@@ -1,0 +1,429 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * The dom0 daemon's Xen mode: watches backend/vgpu, runs one worker
+ * process per device, restarts crashed workers, and tidies up after dead
+ * domains.
+ *
+ * DOC: worker life
+ * A worker publishes InitWait, serves the device while the frontend is
+ * Connected, and exits 0 when the frontend or the toolstack closes it.
+ * The supervisor then starts a fresh worker, so a frontend that comes
+ * back (a restarted vgpu-vtest, a rebooted guest driver) finds the
+ * backend in InitWait again. A worker that crashes is restarted the same
+ * way, at most RESTART_BURST times in RESTART_WINDOW_NS; after that the
+ * device is left Closed with an error node. @releaseDomain does not say
+ * which domain died, so every known domain is checked with libxenctrl.
+ */
+#include <errno.h>
+#include <poll.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/prctl.h>
+#include <sys/signalfd.h>
+#include <sys/wait.h>
+#include <unistd.h>
+#include <xenctrl.h>
+
+#include "supervisor.h"
+#include "vgpu_util.h"
+#include "vgpu_xs.h"
+
+#define BACKEND_DIR             "backend/vgpu"
+#define RESTART_BURST           5
+#define RESTART_WINDOW_NS       (60ull * 1000000000ull)
+
+struct device {
+	uint32_t domid;
+	uint32_t devid;
+	pid_t pid;              /* 0: no worker running */
+	bool seen;              /* still in xenstore at the last scan */
+	bool failed;            /* crashed too often: left Closed */
+	bool refused;           /* frontend sent bad nodes: wait for it */
+	bool watched;           /* its frontend's state is watched */
+	unsigned int restarts;
+	uint64_t window_start;
+};
+
+struct supervisor {
+	struct xs_handle *xs;
+	xc_interface *xc;
+	int sig_fd;
+	sigset_t old_mask;
+	const struct vgpuback_config *cfg;
+	struct device *devs;
+	size_t ndevs;
+};
+
+static void device_dir(const struct device *d, char *buf, size_t len)
+{
+	snprintf(buf, len, BACKEND_DIR "/%u/%u", d->domid, d->devid);
+}
+
+static struct device *find_device(struct supervisor *s, uint32_t domid,
+				  uint32_t devid)
+{
+	size_t i;
+
+	for (i = 0; i < s->ndevs; i++) {
+		if (s->devs[i].domid == domid && s->devs[i].devid == devid) {
+			return &s->devs[i];
+		}
+	}
+	return NULL;
+}
+
+static struct device *add_device(struct supervisor *s, uint32_t domid,
+				 uint32_t devid)
+{
+	struct device *grown;
+
+	grown = realloc(s->devs, sizeof(*grown) * (s->ndevs + 1));
+	if (!grown) {
+		return NULL;
+	}
+	s->devs = grown;
+	grown[s->ndevs] = (struct device){ .domid = domid, .devid = devid };
+	return &grown[s->ndevs++];
+}
+
+static void start_worker(struct supervisor *s, struct device *d)
+{
+	pid_t pid = fork();
+
+	if (pid < 0) {
+		vgpu_err("fork: %m");
+		return;
+	}
+	if (!pid) {
+		close(s->sig_fd);
+		sigprocmask(SIG_SETMASK, &s->old_mask, NULL);
+		prctl(PR_SET_PDEATHSIG, SIGTERM);
+		_exit(vgpuback_worker_serve_xen(d->domid, d->devid, s->cfg));
+	}
+	d->pid = pid;
+	vgpu_info("domain %u device %u: worker %d", d->domid, d->devid,
+		  (int)pid);
+}
+
+static bool device_online(struct supervisor *s, const struct device *d)
+{
+	char dir[128];
+	uint32_t online = 0;
+
+	device_dir(d, dir, sizeof(dir));
+	vgpu_xs_read_u32(s->xs, dir, "online", 0, 1, &online);
+	return online == 1;
+}
+
+/* A refused frontend gets a new worker once it starts over. */
+static void watch_frontend(struct supervisor *s, struct device *d)
+{
+	char dir[128], frontend[128], path[160];
+
+	device_dir(d, dir, sizeof(dir));
+	if (d->watched || vgpu_xs_read(s->xs, dir, "frontend", frontend,
+				       sizeof(frontend))) {
+		return;
+	}
+	snprintf(path, sizeof(path), "%s/state", frontend);
+	d->watched = xs_watch(s->xs, path, "frontend");
+}
+
+static bool frontend_restarted(struct supervisor *s, const struct device *d)
+{
+	char dir[128], frontend[128];
+	enum xenbus_state state;
+
+	device_dir(d, dir, sizeof(dir));
+	if (vgpu_xs_read(s->xs, dir, "frontend", frontend, sizeof(frontend))) {
+		return false;
+	}
+	state = vgpu_xs_state(s->xs, frontend);
+	return state == XenbusStateInitialising || state == XenbusStateClosed;
+}
+
+/* Looks at one backend/vgpu/<domid>/<devid> node found by the scan. */
+static void scan_device(struct supervisor *s, uint32_t domid, uint32_t devid)
+{
+	struct device *d = find_device(s, domid, devid);
+
+	if (!d) {
+		d = add_device(s, domid, devid);
+		if (!d) {
+			return;
+		}
+	}
+	d->seen = true;
+	if (!device_online(s, d)) {
+		if (d->pid) {
+			kill(d->pid, SIGTERM);  /* detached by the toolstack */
+		}
+		return;
+	}
+	watch_frontend(s, d);
+	if (d->refused && frontend_restarted(s, d)) {
+		d->refused = false;
+	}
+	if (!d->pid && !d->failed && !d->refused) {
+		start_worker(s, d);
+	}
+}
+
+static void scan_domain(struct supervisor *s, const char *domid_name)
+{
+	char path[64], **devids;
+	uint32_t domid, devid;
+	unsigned int i, n;
+
+	if (vgpu_parse_u32(domid_name, 1, 0x7fef, &domid)) {
+		return;
+	}
+	snprintf(path, sizeof(path), BACKEND_DIR "/%u", domid);
+	devids = xs_directory(s->xs, XBT_NULL, path, &n);
+	for (i = 0; devids && i < n; i++) {
+		if (!vgpu_parse_u32(devids[i], 0, INT32_MAX, &devid)) {
+			scan_device(s, domid, devid);
+		}
+	}
+	free(devids);
+}
+
+/* Starts workers for new devices; forgets devices that were removed. */
+static void scan(struct supervisor *s)
+{
+	char **domids;
+	unsigned int i, n;
+	size_t k;
+
+	for (k = 0; k < s->ndevs; k++) {
+		s->devs[k].seen = false;
+	}
+	domids = xs_directory(s->xs, XBT_NULL, BACKEND_DIR, &n);
+	for (i = 0; domids && i < n; i++) {
+		scan_domain(s, domids[i]);
+	}
+	free(domids);
+	for (k = 0; k < s->ndevs; k++) {
+		if (!s->devs[k].seen && s->devs[k].pid) {
+			kill(s->devs[k].pid, SIGTERM);
+		}
+	}
+}
+
+static bool domain_alive(struct supervisor *s, uint32_t domid)
+{
+	xc_dominfo_t info;
+
+	if (xc_domain_getinfo(s->xc, domid, 1, &info) != 1) {
+		return false;
+	}
+	return info.domid == domid && !info.dying;
+}
+
+/* @releaseDomain fired: some domain died. Find which, and tidy up. */
+static void release_domains(struct supervisor *s)
+{
+	char path[64];
+	size_t k;
+
+	for (k = 0; k < s->ndevs; k++) {
+		struct device *d = &s->devs[k];
+
+		if (domain_alive(s, d->domid)) {
+			continue;
+		}
+		if (d->pid) {
+			kill(d->pid, SIGTERM);
+		}
+		snprintf(path, sizeof(path), BACKEND_DIR "/%u", d->domid);
+		if (xs_rm(s->xs, XBT_NULL, path)) {
+			vgpu_info("domain %u is gone: removed %s", d->domid,
+				  path);
+		}
+	}
+}
+
+/* Counts a crash; false once the device crashed too often to go on. */
+static bool may_restart(struct device *d)
+{
+	uint64_t now = vgpu_now_ns();
+
+	if (now - d->window_start > RESTART_WINDOW_NS) {
+		d->window_start = now;
+		d->restarts = 0;
+	}
+	return ++d->restarts <= RESTART_BURST;
+}
+
+static void give_up(struct supervisor *s, struct device *d)
+{
+	char dir[128], nodes[160] = "";
+
+	d->failed = true;
+	device_dir(d, dir, sizeof(dir));
+	vgpu_kv_add(nodes, sizeof(nodes), "error",
+		    "backend worker crashed %d times in a minute",
+		    RESTART_BURST);
+	vgpu_xs_write_nodes(s->xs, dir, nodes, XenbusStateClosed);
+	vgpu_err("domain %u device %u: worker keeps crashing; giving up",
+		 d->domid, d->devid);
+}
+
+static void worker_exited(struct supervisor *s, struct device *d, int status)
+{
+	char dir[128];
+	bool refused = WIFEXITED(status) &&
+		       WEXITSTATUS(status) == VGPUBACK_EXIT_REFUSED;
+	bool crashed = !refused && (!WIFEXITED(status) || WEXITSTATUS(status));
+
+	d->pid = 0;
+	d->refused = refused;
+	device_dir(d, dir, sizeof(dir));
+	if (WIFSIGNALED(status)) {
+		vgpu_warn("domain %u device %u: worker died of signal %d",
+			  d->domid, d->devid, WTERMSIG(status));
+	}
+	/* A killed worker could not say Closed itself. */
+	if (crashed && vgpu_xs_state(s->xs, dir) != XenbusStateUnknown) {
+		vgpu_xs_set_state(s->xs, dir, XenbusStateClosed);
+	}
+	if (crashed && !may_restart(d)) {
+		give_up(s, d);
+	}
+}
+
+static void reap(struct supervisor *s)
+{
+	int status;
+	pid_t pid;
+	size_t k;
+
+	while ((pid = waitpid(-1, &status, WNOHANG)) > 0) {
+		for (k = 0; k < s->ndevs; k++) {
+			if (s->devs[k].pid == pid) {
+				worker_exited(s, &s->devs[k], status);
+			}
+		}
+	}
+	/* Restart what should run: alive domains, online devices. */
+	scan(s);
+}
+
+/* Returns true when asked to stop. */
+static bool handle_signal(struct supervisor *s)
+{
+	struct signalfd_siginfo si;
+
+	if (read(s->sig_fd, &si, sizeof(si)) != sizeof(si)) {
+		return false;
+	}
+	if (si.ssi_signo == SIGCHLD) {
+		reap(s);
+		return false;
+	}
+	vgpu_info("signal %u: shutting down", si.ssi_signo);
+	return true;
+}
+
+static void handle_watches(struct supervisor *s)
+{
+	bool released = false;
+	char **event;
+
+	while ((event = xs_check_watch(s->xs))) {
+		released |= !strcmp(event[XS_WATCH_TOKEN], "release");
+		free(event);
+	}
+	if (released) {
+		release_domains(s);
+	}
+	scan(s);
+}
+
+static void serve(struct supervisor *s)
+{
+	struct pollfd fds[2] = {
+		{ .fd = xs_fileno(s->xs), .events = POLLIN },
+		{ .fd = s->sig_fd, .events = POLLIN },
+	};
+
+	for (;;) {
+		if (poll(fds, 2, -1) < 0) {
+			if (errno == EINTR) {
+				continue;
+			}
+			vgpu_err("poll: %m");
+			return;
+		}
+		if (fds[1].revents && handle_signal(s)) {
+			return;
+		}
+		if (fds[0].revents) {
+			handle_watches(s);
+		}
+	}
+}
+
+static void stop_workers(struct supervisor *s)
+{
+	size_t k;
+
+	for (k = 0; k < s->ndevs; k++) {
+		if (s->devs[k].pid) {
+			kill(s->devs[k].pid, SIGTERM);
+			waitpid(s->devs[k].pid, NULL, 0);
+		}
+	}
+}
+
+static int open_handles(struct supervisor *s)
+{
+	sigset_t set;
+
+	s->xs = xs_open(0);
+	s->xc = xc_interface_open(NULL, NULL, 0);
+	if (!s->xs || !s->xc) {
+		vgpu_err("cannot open xenstore or the hypervisor interface: "
+			 "%m (run in dom0 with xenstored running)");
+		return -ENODEV;
+	}
+	if (!xs_watch(s->xs, BACKEND_DIR, "devices") ||
+	    !xs_watch(s->xs, "@releaseDomain", "release")) {
+		vgpu_err("cannot watch xenstore: %m");
+		return -errno;
+	}
+	sigemptyset(&set);
+	sigaddset(&set, SIGCHLD);
+	sigaddset(&set, SIGINT);
+	sigaddset(&set, SIGTERM);
+	sigprocmask(SIG_BLOCK, &set, &s->old_mask);
+	s->sig_fd = signalfd(-1, &set, SFD_CLOEXEC);
+	return s->sig_fd < 0 ? -errno : 0;
+}
+
+int vgpuback_supervise(const struct vgpuback_config *cfg)
+{
+	struct supervisor s = { .sig_fd = -1, .cfg = cfg };
+	int ret;
+
+	ret = open_handles(&s);
+	if (!ret) {
+		vgpu_info("serving %s", BACKEND_DIR);
+		scan(&s);
+		serve(&s);
+		stop_workers(&s);
+	}
+	if (s.sig_fd >= 0) {
+		close(s.sig_fd);
+	}
+	free(s.devs);
+	if (s.xc) {
+		xc_interface_close(s.xc);
+	}
+	if (s.xs) {
+		xs_close(s.xs);
+	}
+	return ret ? 1 : 0;
+}
