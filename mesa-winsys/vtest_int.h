@@ -1,0 +1,160 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/* Shared state of vgpu-vtest's protocol files (vtest_*.c); not an API. */
+#ifndef VTEST_INT_H
+#define VTEST_INT_H
+
+#include <pthread.h>
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "vgpu_util.h"
+#include "vgpufront.h"
+#include "vtest.h"
+
+#define VTEST_RES_BUCKETS       256
+/* Limits used when the device does not say (tests without a device). */
+#define VTEST_DEFAULT_SUBMIT    (1024 * 1024)
+#define VTEST_DEFAULT_BACKING   (256u * 1024 * 1024)
+#define VTEST_MAX_NAME_BYTES    4096
+#define VTEST_MAX_RESOURCES     65536
+/*
+ * Backing buffers up to VTEST_POOL_MAX_PAGES are kept for reuse by the
+ * same client, up to VTEST_POOL_PAGES pages per size. One-page buffers
+ * (Mesa's fence resources) are topped up to VTEST_POOL_TOPUP while the
+ * client waits for the GPU anyway.
+ */
+#define VTEST_POOL_MAX_PAGES    16
+#define VTEST_POOL_PAGES        256
+#define VTEST_POOL_TOPUP        16
+#define VCMD_STAT_MAX           16
+/*
+ * Requests sent without waiting (resource create and unref): at most this
+ * many per client, and half the ring's slots for the whole device, so
+ * that idle clients holding answers can never starve the others.
+ */
+#define VTEST_ASYNC_PER_CLIENT  8
+#define VTEST_ASYNC_PER_DEVICE  (VGPUIF_RING_SIZE / 2)
+
+struct vtest_caps {
+	void *data;
+	uint32_t size;
+};
+
+/* A resource handle one client holds on the device. */
+struct vtest_claim {
+	struct vtest_claim *next;
+	uint32_t handle;
+	const void *owner;
+};
+
+struct vtest_dev {
+	struct vgpufront *front;
+	pthread_mutex_t lock;
+	uint32_t next_ctx_id;
+	uint32_t max_submit;
+	uint64_t max_backing;
+	bool no_fds;                    /* buffers have no fd: v0 only */
+	uint32_t max_version;           /* newest protocol version offered */
+	unsigned int async_inflight;    /* atomic; all clients' async requests */
+	struct vtest_claim *claims[VTEST_RES_BUCKETS];  /* under lock */
+	bool caps_fetched;
+	struct vtest_caps caps[3];      /* by capset id: 1 virgl, 2 virgl2 */
+	uint64_t bytes_copied;          /* atomic */
+};
+
+struct vtest_res {
+	struct vtest_res *next;
+	uint32_t handle;                /* the client's, and the device res_id */
+	struct vgpufront_buf *buf;      /* backing, or NULL */
+};
+
+struct vtest_pool_class {
+	struct vgpufront_buf *bufs[VTEST_POOL_PAGES];
+	unsigned int count;
+};
+
+struct vtest_client {
+	struct vtest_dev *dev;
+	struct vtest_io *io;
+	char label[64];
+	uint32_t version;
+	bool have_renderer;
+	bool ctx_live;
+	uint32_t ctx_id;
+	uint32_t name_len;
+	char name[VGPUIF_CTX_NAME_MAX];
+
+	struct vtest_res *res[VTEST_RES_BUCKETS];
+	uint32_t num_res;
+
+	/* Ids of requests sent by vtest_async_send, oldest first. */
+	uint32_t async_ids[VTEST_ASYNC_PER_CLIENT];
+	unsigned int async_count;
+
+	/* Work submitted since the device last said the client was idle. */
+	bool maybe_busy;
+	uint64_t submits;
+
+	struct vtest_pool_class pool[VTEST_POOL_MAX_PAGES + 1];
+
+	/* Per command: how many, and time spent in handlers (debug log). */
+	uint64_t stat_count[VCMD_STAT_MAX];
+	uint64_t stat_ns[VCMD_STAT_MAX];
+};
+
+#define vtest_log(lvl, c, fmt, ...) \
+	vgpu_log(lvl, "%s: " fmt, (c)->label, ##__VA_ARGS__)
+
+/* vtest_dev.c: the device, as every client sees it. */
+int vtest_dev_call(struct vtest_dev *dev, struct vgpuif_req *req,
+		   struct vgpuif_resp *resp);
+int vtest_dev_call_n(struct vtest_dev *dev, struct vgpuif_req *reqs,
+		     int *st, unsigned int n);
+int vtest_dev_get_caps(struct vtest_dev *dev, uint32_t capset_id,
+		       const struct vtest_caps **caps);
+uint32_t vtest_dev_new_ctx_id(struct vtest_dev *dev);
+int vtest_dev_claim(struct vtest_dev *dev, uint32_t handle, const void *owner);
+void vtest_dev_unclaim(struct vtest_dev *dev, uint32_t handle,
+		       const void *owner);
+void vtest_dev_count_copy(struct vtest_dev *dev, uint64_t bytes);
+
+/* vtest_async.c: requests answered later. */
+int vtest_async_send(struct vtest_client *c, struct vgpuif_req *reqs,
+		     unsigned int n);
+int vtest_async_reap(struct vtest_client *c);
+int vtest_client_call(struct vtest_client *c, struct vgpuif_req *req,
+		      struct vgpuif_resp *resp);
+int vtest_client_call_n(struct vtest_client *c, struct vgpuif_req *reqs,
+			int *st, unsigned int n);
+
+/* vtest_res.c: resources and their backing. */
+struct vtest_res *vtest_res_find(struct vtest_client *c, uint32_t handle);
+struct vgpufront_buf *vtest_res_get_buf(struct vtest_client *c, uint32_t size);
+void vtest_res_put_buf(struct vtest_client *c, struct vgpufront_buf *buf);
+void vtest_res_pool_topup(struct vtest_client *c);
+void vtest_res_fill_req(struct vgpuif_req *req, uint8_t op, uint32_t ctx_id,
+			uint32_t res_id);
+void vtest_res_fill_attach(struct vgpuif_req *req, uint32_t res_id,
+			   const struct vgpufront_buf *buf);
+void vtest_res_destroy_all(struct vtest_client *c);
+int vtest_res_cmd_create(struct vtest_client *c, uint32_t len);
+int vtest_res_cmd_create2(struct vtest_client *c, uint32_t len);
+int vtest_res_cmd_unref(struct vtest_client *c, uint32_t len);
+
+/* vtest_xfer.c: transfers, over the socket (v0) or shared memory (v2). */
+int vtest_xfer_cmd_get(struct vtest_client *c, uint32_t len);
+int vtest_xfer_cmd_put(struct vtest_client *c, uint32_t len);
+int vtest_xfer_cmd_get2(struct vtest_client *c, uint32_t len);
+int vtest_xfer_cmd_put2(struct vtest_client *c, uint32_t len);
+
+/* vtest_submit.c: command submission and busy waits. */
+int vtest_submit_cmd_submit(struct vtest_client *c, uint32_t len);
+int vtest_submit_cmd_busy_wait(struct vtest_client *c, uint32_t len);
+
+/* vtest.c: helpers for the handlers. */
+int vtest_read_words(struct vtest_client *c, uint32_t *words, uint32_t n);
+int vtest_reply(struct vtest_client *c, uint32_t cmd, const uint32_t *words,
+		uint32_t n);
+int vtest_ensure_ctx(struct vtest_client *c);
+
+#endif /* VTEST_INT_H */

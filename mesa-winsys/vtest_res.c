@@ -1,0 +1,392 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/* vtest resources: creation, backing shared with the backend, transfers. */
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "vtest_int.h"
+#include "vtest_protocol.h"
+
+/* Gallium's last texture target, PIPE_TEXTURE_CUBE_ARRAY. */
+#define VTEST_MAX_TARGET        8
+
+static unsigned int bucket(uint32_t handle)
+{
+	return handle % VTEST_RES_BUCKETS;
+}
+
+struct vtest_res *vtest_res_find(struct vtest_client *c, uint32_t handle)
+{
+	struct vtest_res *res;
+
+	for (res = c->res[bucket(handle)]; res; res = res->next) {
+		if (res->handle == handle) {
+			return res;
+		}
+	}
+	return NULL;
+}
+
+static void unlink_res(struct vtest_client *c, struct vtest_res *res)
+{
+	struct vtest_res **p;
+
+	for (p = &c->res[bucket(res->handle)]; *p; p = &(*p)->next) {
+		if (*p == res) {
+			*p = res->next;
+			c->num_res--;
+			return;
+		}
+	}
+}
+
+/*
+ * Small backings come from the client's own pool: sharing pages with
+ * the backend costs a round trip each way, and Mesa creates a tiny
+ * resource for every fence. Reused pages hold only this client's data.
+ */
+struct vgpufront_buf *vtest_res_get_buf(struct vtest_client *c, uint32_t size)
+{
+	uint32_t pages = VGPU_DIV_ROUND_UP(size, VGPUIF_PAGE_SIZE);
+	struct vtest_pool_class *pc;
+
+	if (pages <= VTEST_POOL_MAX_PAGES && c->pool[pages].count) {
+		pc = &c->pool[pages];
+		return pc->bufs[--pc->count];
+	}
+	if (!c->dev->front) {
+		errno = ENODEV;
+		return NULL;
+	}
+	return vgpufront_buf_alloc(c->dev->front, size, false);
+}
+
+void vtest_res_put_buf(struct vtest_client *c, struct vgpufront_buf *buf)
+{
+	struct vtest_pool_class *pc;
+
+	if (!buf) {
+		return;
+	}
+	if (buf->num_pages <= VTEST_POOL_MAX_PAGES) {
+		pc = &c->pool[buf->num_pages];
+		if (pc->count < VTEST_POOL_PAGES / buf->num_pages) {
+			pc->bufs[pc->count++] = buf;
+			return;
+		}
+	}
+	vgpufront_buf_free(c->dev->front, buf);
+}
+
+/*
+ * Sharing a buffer waits for the backend's main loop, which is slow
+ * while it renders; Mesa creates a one-page resource per frame and frees
+ * it a second later. So a few one-page buffers are shared ahead of need,
+ * at most two per call, from the busy wait that blocks anyway.
+ */
+void vtest_res_pool_topup(struct vtest_client *c)
+{
+	struct vtest_pool_class *pc = &c->pool[1];
+	struct vgpufront_buf *buf;
+	unsigned int i;
+
+	for (i = 0; i < 2 && pc->count < VTEST_POOL_TOPUP; i++) {
+		buf = vgpufront_buf_alloc(c->dev->front, VGPUIF_PAGE_SIZE,
+					  false);
+		if (!buf) {
+			return;
+		}
+		pc->bufs[pc->count++] = buf;
+	}
+}
+
+static void free_pool(struct vtest_client *c)
+{
+	struct vtest_pool_class *pc;
+	unsigned int i;
+
+	for (i = 0; i < VGPU_ARRAY_SIZE(c->pool); i++) {
+		pc = &c->pool[i];
+		while (pc->count) {
+			vgpufront_buf_free(c->dev->front, pc->bufs[--pc->count]);
+		}
+	}
+}
+
+void vtest_res_fill_req(struct vgpuif_req *req, uint8_t op, uint32_t ctx_id,
+			 uint32_t res_id)
+{
+	memset(req, 0, sizeof(*req));
+	req->operation = op;
+	req->ctx_id = ctx_id;
+	req->op.resource.res_id = res_id;
+}
+
+void vtest_res_fill_attach(struct vgpuif_req *req, uint32_t res_id,
+			    const struct vgpufront_buf *buf)
+{
+	memset(req, 0, sizeof(*req));
+	req->operation = VGPUIF_OP_RESOURCE_ATTACH_BACKING;
+	req->op.attach_backing.res_id = res_id;
+	req->op.attach_backing.gref_directory = buf->dir_ref;
+	req->op.attach_backing.num_pages = buf->num_pages;
+}
+
+static void fill_create_req(struct vgpuif_req *req, const uint32_t *w)
+{
+	struct vgpuif_resource_create_3d_req *r = &req->op.resource_create_3d;
+
+	memset(req, 0, sizeof(*req));
+	req->operation = VGPUIF_OP_RESOURCE_CREATE_3D;
+	r->res_id = w[VCMD_RES_CREATE_HANDLE];
+	r->target = w[VCMD_RES_CREATE_TARGET];
+	r->format = w[VCMD_RES_CREATE_FORMAT];
+	r->bind = w[VCMD_RES_CREATE_BIND];
+	r->width = w[VCMD_RES_CREATE_WIDTH];
+	r->height = w[VCMD_RES_CREATE_HEIGHT];
+	r->depth = w[VCMD_RES_CREATE_DEPTH];
+	r->array_size = w[VCMD_RES_CREATE_ARRAY_SIZE];
+	r->last_level = w[VCMD_RES_CREATE_LAST_LEVEL];
+	r->nr_samples = w[VCMD_RES_CREATE_NR_SAMPLES];
+}
+
+/* What we can check before the device sees it; the renderer does the rest. */
+static int check_create(struct vtest_client *c, const uint32_t *w,
+			uint32_t data_size)
+{
+	uint32_t handle = w[VCMD_RES_CREATE_HANDLE];
+
+	if (!handle || handle > INT32_MAX) {
+		vtest_log(VGPU_LOG_WARN, c, "bad resource handle %u", handle);
+		return -EINVAL;
+	}
+	if (w[VCMD_RES_CREATE_TARGET] > VTEST_MAX_TARGET) {
+		vtest_log(VGPU_LOG_WARN, c, "bad resource target %u",
+			  w[VCMD_RES_CREATE_TARGET]);
+		return -EINVAL;
+	}
+	if (vtest_res_find(c, handle)) {
+		vtest_log(VGPU_LOG_WARN, c, "resource %u exists", handle);
+		return -EEXIST;
+	}
+	if (c->num_res >= VTEST_MAX_RESOURCES) {
+		return -ENOSPC;
+	}
+	if (data_size > c->dev->max_backing) {
+		vtest_log(VGPU_LOG_WARN, c, "backing of %u bytes", data_size);
+		return -E2BIG;
+	}
+	return 0;
+}
+
+static void log_claim_failure(struct vtest_client *c, uint32_t handle,
+			      int ret)
+{
+	if (ret == -EEXIST) {
+		vtest_log(VGPU_LOG_ERR, c,
+			  "resource handle %u is held by another client of this device; "
+			  "vtest protocol v2 clients choose their own handles, so only "
+			  "one GL process at a time can use a vgpu-vtest server",
+			  handle);
+	}
+}
+
+/*
+ * Creates the resource, attaches its backing and makes it visible to the
+ * client's context in one batch, sent without waiting when the budget
+ * allows (see vtest_async.c). When waiting, a resource the device
+ * created is unreferenced again if a later step fails.
+ */
+static int create_on_device(struct vtest_client *c, const uint32_t *w,
+			    struct vgpufront_buf *buf)
+{
+	uint32_t handle = w[VCMD_RES_CREATE_HANDLE];
+	struct vgpuif_req reqs[3];
+	int st[3];
+	unsigned int n = 0;
+	int ret;
+
+	fill_create_req(&reqs[n++], w);
+	if (buf) {
+		vtest_res_fill_attach(&reqs[n++], handle, buf);
+	}
+	vtest_res_fill_req(&reqs[n++], VGPUIF_OP_CTX_ATTACH_RESOURCE,
+			   c->ctx_id, handle);
+	ret = vtest_async_send(c, reqs, n);
+	if (ret != -EAGAIN) {
+		return ret;
+	}
+	ret = vtest_client_call_n(c, reqs, st, n);
+	if (ret < 0 && st[0] == 0) {
+		vtest_res_fill_req(&reqs[0], VGPUIF_OP_RESOURCE_UNREF, 0,
+				   handle);
+		vtest_client_call(c, &reqs[0], NULL);
+	}
+	return ret;
+}
+
+static void insert_res(struct vtest_client *c, struct vtest_res *res)
+{
+	res->next = c->res[bucket(res->handle)];
+	c->res[bucket(res->handle)] = res;
+	c->num_res++;
+}
+
+/* Common part of RESOURCE_CREATE and RESOURCE_CREATE2. */
+static int create_res(struct vtest_client *c, const uint32_t *w,
+		      uint32_t data_size, struct vtest_res **out)
+{
+	struct vtest_res *res;
+	int ret;
+
+	ret = check_create(c, w, data_size);
+	if (!ret) {
+		ret = vtest_ensure_ctx(c);
+	}
+	if (ret < 0) {
+		return ret;
+	}
+	ret = vtest_dev_claim(c->dev, w[VCMD_RES_CREATE_HANDLE], c);
+	if (ret < 0) {
+		log_claim_failure(c, w[VCMD_RES_CREATE_HANDLE], ret);
+		return ret;
+	}
+	res = calloc(1, sizeof(*res));
+	if (!res) {
+		ret = -ENOMEM;
+		goto fail_alloc;
+	}
+	res->handle = w[VCMD_RES_CREATE_HANDLE];
+	if (data_size) {
+		res->buf = vtest_res_get_buf(c, data_size);
+		if (!res->buf) {
+			ret = -errno;
+			goto fail_buf;
+		}
+	}
+	ret = create_on_device(c, w, res->buf);
+	if (ret < 0) {
+		goto fail_device;
+	}
+	insert_res(c, res);
+	*out = res;
+	return 0;
+
+fail_device:
+	vtest_res_put_buf(c, res->buf);
+fail_buf:
+	free(res);
+fail_alloc:
+	vtest_dev_unclaim(c->dev, w[VCMD_RES_CREATE_HANDLE], c);
+	return ret;
+}
+
+/* RESOURCE_CREATE (v0): no backing until a transfer needs one; no answer. */
+int vtest_res_cmd_create(struct vtest_client *c, uint32_t len)
+{
+	uint32_t w[VCMD_RES_CREATE_WORDS];
+	struct vtest_res *res;
+	int ret;
+
+	if (len != VCMD_RES_CREATE_WORDS) {
+		vtest_log(VGPU_LOG_WARN, c, "RESOURCE_CREATE of %u words", len);
+		return -EPROTO;
+	}
+	ret = vtest_read_words(c, w, VCMD_RES_CREATE_WORDS);
+	if (ret < 0) {
+		return ret;
+	}
+	return create_res(c, w, 0, &res);
+}
+
+/* RESOURCE_CREATE2 (v2): the answer is the backing's fd, if it has one. */
+int vtest_res_cmd_create2(struct vtest_client *c, uint32_t len)
+{
+	uint32_t w[VCMD_RES_CREATE2_WORDS];
+	struct vtest_res *res;
+	int ret;
+
+	if (len != VCMD_RES_CREATE2_WORDS) {
+		vtest_log(VGPU_LOG_WARN, c, "RESOURCE_CREATE2 of %u words",
+			  len);
+		return -EPROTO;
+	}
+	ret = vtest_read_words(c, w, VCMD_RES_CREATE2_WORDS);
+	if (ret < 0) {
+		return ret;
+	}
+	ret = create_res(c, w, w[VCMD_RES_CREATE2_DATA_SIZE], &res);
+	if (ret < 0 || !res->buf) {
+		return ret;
+	}
+	return c->io->send_fd(c->io, res->buf->fd);
+}
+
+/*
+ * Unreferences the resource on the device. Without waiting when its
+ * backing goes back to the pool (the pool's pages stay shared, and the
+ * ring orders the unref before any reuse); a backing that is freed
+ * waits, so that its pages are unmapped before they stop being shared.
+ */
+static void release_res(struct vtest_client *c, struct vtest_res *res)
+{
+	struct vgpuif_req req;
+	int ret = -EAGAIN;
+
+	vtest_res_fill_req(&req, VGPUIF_OP_RESOURCE_UNREF, 0, res->handle);
+	if (!res->buf || res->buf->num_pages <= VTEST_POOL_MAX_PAGES) {
+		ret = vtest_async_send(c, &req, 1);
+	}
+	if (ret == -EAGAIN) {
+		ret = vtest_client_call(c, &req, NULL);
+	}
+	if (ret < 0 && ret != -ENODEV) {
+		vtest_log(VGPU_LOG_WARN, c, "cannot free resource %u: %s",
+			  res->handle, strerror(-ret));
+	}
+	vtest_res_put_buf(c, res->buf);
+	vtest_dev_unclaim(c->dev, res->handle, c);
+	free(res);
+}
+
+/* RESOURCE_UNREF: an unknown handle is ignored, as vtest does. */
+int vtest_res_cmd_unref(struct vtest_client *c, uint32_t len)
+{
+	uint32_t handle;
+	struct vtest_res *res;
+	int ret;
+
+	if (len != VCMD_RES_UNREF_WORDS) {
+		vtest_log(VGPU_LOG_WARN, c, "RESOURCE_UNREF of %u words", len);
+		return -EPROTO;
+	}
+	ret = vtest_read_words(c, &handle, 1);
+	if (ret < 0) {
+		return ret;
+	}
+	res = vtest_res_find(c, handle);
+	if (!res) {
+		vtest_log(VGPU_LOG_DEBUG, c, "unref of unknown resource %u",
+			  handle);
+		return 0;
+	}
+	unlink_res(c, res);
+	release_res(c, res);
+	return 0;
+}
+
+void vtest_res_destroy_all(struct vtest_client *c)
+{
+	struct vtest_res *res;
+	unsigned int i;
+
+	for (i = 0; i < VTEST_RES_BUCKETS; i++) {
+		while ((res = c->res[i])) {
+			c->res[i] = res->next;
+			c->num_res--;
+			release_res(c, res);
+		}
+	}
+	vtest_async_reap(c);
+	free_pool(c);
+}
