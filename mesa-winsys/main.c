@@ -130,30 +130,26 @@ static void explain_open_failure(const char *spec, int err)
 		spec ? spec : "xen", strerror(err));
 }
 
-static int serve(const struct options *o, struct vgpufront *front)
+static int serve(const struct options *o)
 {
+	struct vtest_dev_params params = {
+		.spec = o->spec, .poll_us = o->poll_us,
+		.max_version = o->max_version,
+	};
 	struct vtest_server *srv;
-	struct vtest_dev *dev;
 	int ret;
 
-	dev = vtest_dev_create(front);
-	if (!dev) {
-		return -errno;
-	}
-	vtest_dev_set_max_version(dev, o->max_version);
-	srv = vtest_server_create(o->socket, dev);
+	srv = vtest_server_create(o->socket, &params);
 	if (!srv) {
 		ret = -errno;
 		fprintf(stderr, "vgpu-vtest: cannot serve on %s: %s\n",
 			o->socket, strerror(-ret));
-		goto out;
+		return ret;
 	}
 	ret = vtest_server_run(srv);
-	vtest_server_destroy(srv);
 	vgpu_info("copied %llu bytes of transfer data (protocol v0 clients)",
-		  (unsigned long long)vtest_dev_bytes_copied(dev));
-out:
-	vtest_dev_destroy(dev);
+		  (unsigned long long)vtest_server_bytes_copied(srv));
+	vtest_server_destroy(srv);
 	return ret;
 }
 
@@ -181,15 +177,13 @@ int main(int argc, char **argv)
 	}
 	signal(SIGPIPE, SIG_IGN);
 	raise_fd_limit();
+	/* Fail now, with a reason, rather than at Mesa's first connect. */
 	front = vgpufront_open(o.spec, 0);
 	if (!front) {
 		explain_open_failure(o.spec, errno);
 		return 1;
 	}
-	if (o.poll_us >= 0) {
-		vgpufront_set_poll_us(front, (unsigned int)o.poll_us);
-	}
-	ret = serve(&o, front);
 	vgpufront_close(front);
+	ret = serve(&o);
 	return ret < 0 ? 1 : 0;
 }

@@ -15,6 +15,7 @@
 
 #include "server.h"
 #include "vgpu_util.h"
+#include "vgpufront.h"
 #include "vtest.h"
 
 /* How long shutdown waits for client threads to finish their teardown. */
@@ -29,7 +30,8 @@ struct sock_client {
 };
 
 struct vtest_server {
-	struct vtest_dev *dev;
+	struct vtest_dev_params params;
+	uint64_t bytes_copied;          /* under lock */
 	char path[sizeof(((struct sockaddr_un *)0)->sun_path)];
 	int listen_fd;
 	int signal_fd;
@@ -135,20 +137,45 @@ static void forget_client(struct sock_client *sc)
 	free(sc);
 }
 
-/* Serves one connection until it ends; its context dies with it. */
-static void *client_main(void *arg)
+/* Opens this client's own device; says why not. */
+static struct vtest_dev *open_dev(struct vtest_server *srv, const char *label,
+				  struct vgpufront **front)
 {
-	struct sock_client *sc = arg;
-	struct vtest_client *c;
-	char label[64];
+	const struct vtest_dev_params *p = &srv->params;
+	struct vtest_dev *dev;
+
+	*front = vgpufront_open(p->spec, 0);
+	if (!*front) {
+		vgpu_err("%s: cannot open the vgpu device: %s", label,
+			 strerror(errno));
+		return NULL;
+	}
+	if (p->poll_us >= 0) {
+		vgpufront_set_poll_us(*front, (unsigned int)p->poll_us);
+	}
+	dev = vtest_dev_create(*front);
+	if (!dev) {
+		vgpufront_close(*front);
+		return NULL;
+	}
+	vtest_dev_set_max_version(dev, p->max_version);
+	return dev;
+}
+
+static void close_dev(struct vtest_server *srv, struct vtest_dev *dev,
+		      struct vgpufront *front)
+{
+	pthread_mutex_lock(&srv->lock);
+	srv->bytes_copied += vtest_dev_bytes_copied(dev);
+	pthread_mutex_unlock(&srv->lock);
+	vtest_dev_destroy(dev);
+	vgpufront_close(front);
+}
+
+static void serve_client(struct vtest_client *c, const char *label)
+{
 	int ret;
 
-	label_client(sc, label, sizeof(label));
-	c = vtest_client_create(sc->srv->dev, &sc->io, label);
-	if (!c) {
-		vgpu_err("%s: %s", label, strerror(errno));
-		goto out;
-	}
 	do {
 		ret = vtest_client_dispatch(c);
 	} while (ret == 0);
@@ -157,7 +184,31 @@ static void *client_main(void *arg)
 	} else {
 		vgpu_warn("%s: dropped: %s", label, strerror(-ret));
 	}
+}
+
+/* Serves one connection until it ends; its device dies with it. */
+static void *client_main(void *arg)
+{
+	struct sock_client *sc = arg;
+	struct vgpufront *front;
+	struct vtest_client *c;
+	struct vtest_dev *dev;
+	char label[64];
+
+	label_client(sc, label, sizeof(label));
+	dev = open_dev(sc->srv, label, &front);
+	if (!dev) {
+		goto out;
+	}
+	c = vtest_client_create(dev, &sc->io, label);
+	if (!c) {
+		vgpu_err("%s: %s", label, strerror(errno));
+		goto out_dev;
+	}
+	serve_client(c, label);
 	vtest_client_destroy(c);
+out_dev:
+	close_dev(sc->srv, dev, front);
 out:
 	forget_client(sc);
 	return NULL;
@@ -252,7 +303,7 @@ static int open_signals(struct vtest_server *srv)
 }
 
 struct vtest_server *vtest_server_create(const char *path,
-					 struct vtest_dev *dev)
+					 const struct vtest_dev_params *params)
 {
 	struct vtest_server *srv;
 	int ret;
@@ -265,7 +316,7 @@ struct vtest_server *vtest_server_create(const char *path,
 	if (!srv) {
 		return NULL;
 	}
-	srv->dev = dev;
+	srv->params = *params;
 	snprintf(srv->path, sizeof(srv->path), "%s", path);
 	pthread_mutex_init(&srv->lock, NULL);
 	pthread_cond_init(&srv->gone, NULL);
@@ -360,4 +411,9 @@ void vtest_server_destroy(struct vtest_server *srv)
 	pthread_cond_destroy(&srv->gone);
 	pthread_mutex_destroy(&srv->lock);
 	free(srv);
+}
+
+uint64_t vtest_server_bytes_copied(const struct vtest_server *srv)
+{
+	return srv->bytes_copied;
 }

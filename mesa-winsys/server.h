@@ -3,8 +3,22 @@
 #ifndef VTEST_SERVER_H
 #define VTEST_SERVER_H
 
-struct vtest_dev;
+#include <stdint.h>
+
 struct vtest_server;
+
+/*
+ * How each client's device is opened. Every client gets a device of its
+ * own: at vtest protocol v2 each Mesa process picks its resource handles
+ * from 1, so two processes on one device would collide. On loopback that
+ * also means a backend worker process per client, as virgl_test_server
+ * forks one renderer per client.
+ */
+struct vtest_dev_params {
+	const char *spec;       /* vgpufront_open() spec */
+	long poll_us;           /* -1: library default */
+	uint32_t max_version;   /* highest vtest protocol version offered */
+};
 
 /*
  * Listens on the UNIX socket path, replacing a stale socket file but not
@@ -13,7 +27,7 @@ struct vtest_server;
  * Returns NULL with errno set; the reason is logged.
  */
 struct vtest_server *vtest_server_create(const char *path,
-					 struct vtest_dev *dev);
+					 const struct vtest_dev_params *params);
 
 /*
  * Accepts clients, one thread each, until SIGINT or SIGTERM. Returns 0,
@@ -26,5 +40,8 @@ int vtest_server_run(struct vtest_server *srv);
  * removes the socket file and frees srv. NULL is a no-op.
  */
 void vtest_server_destroy(struct vtest_server *srv);
+
+/* Transfer bytes copied for protocol v0 clients, all clients so far. */
+uint64_t vtest_server_bytes_copied(const struct vtest_server *srv);
 
 #endif /* VTEST_SERVER_H */
