@@ -13,6 +13,7 @@
  */
 #include <errno.h>
 #include <poll.h>
+#include <sched.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -26,6 +27,7 @@
 #define RING_BUDGET             (4 * VGPUIF_RING_SIZE)
 /* Requests handled while spinning before the fds are polled anyway. */
 #define SPIN_POLL_EVERY         64
+#define SPIN_YIELD_AFTER_NS     5000
 #define NODES_MAX               1024
 #define WHY_MAX                 128
 
@@ -37,6 +39,20 @@ static void cpu_relax(void)
 	__asm__ volatile("yield");
 #endif
 	__asm__ volatile("" ::: "memory");
+}
+
+/*
+ * Pauses in a spin loop. After SPIN_YIELD_AFTER_NS it yields on every
+ * turn, so a spinner never keeps the CPU from the peer it waits for when
+ * the cores are all busy.
+ */
+static void spin_pause(uint64_t start)
+{
+	if (vgpu_now_ns() - start < SPIN_YIELD_AFTER_NS) {
+		cpu_relax();
+	} else {
+		sched_yield();
+	}
 }
 
 void vgpuback_config_defaults(struct vgpuback_config *cfg)
@@ -329,7 +345,8 @@ static bool fd_ready(int fd)
  */
 static int spin(struct vgpu_worker *w)
 {
-	uint64_t deadline = vgpu_now_ns() + (uint64_t)w->cfg.poll_us * 1000;
+	uint64_t start = vgpu_now_ns();
+	uint64_t deadline = start + (uint64_t)w->cfg.poll_us * 1000;
 	int rfd = vgpuback_renderer_poll_fd(w->r);
 
 	w->ring.sring->req_event = w->ring.req_cons;
@@ -340,7 +357,7 @@ static int spin(struct vgpu_worker *w)
 		if (vgpuback_renderer_busy(w->r) && fd_ready(rfd)) {
 			return 1;
 		}
-		cpu_relax();
+		spin_pause(start);
 	} while (vgpu_now_ns() < deadline);
 	return 0;
 }
@@ -399,9 +416,11 @@ int vgpuback_worker_run(struct vgpu_worker *w)
 		unpolled = 0;
 		ret = wait_events(w, ret > 0 ? 0 : -1);
 		if (ret == -EPIPE) {
-			vgpu_info("dom%u: frontend gone after %llu requests",
+			vgpu_info("dom%u: frontend gone after %llu requests; "
+				  "copied %llu command bytes",
 				  w->t->domid,
-				  (unsigned long long)w->nr_requests);
+				  (unsigned long long)w->nr_requests,
+				  (unsigned long long)w->bytes_copied);
 			return 0;
 		}
 		if (ret < 0) {

@@ -190,8 +190,3 @@ void vgpufront_set_poll_us(struct vgpufront *dev, unsigned int poll_us)
 {
 	dev->poll_us = poll_us;
 }
-
-uint64_t vgpufront_bytes_copied(const struct vgpufront *dev)
-{
-	return dev->bytes_copied;
-}

@@ -52,7 +52,6 @@ struct vgpufront {
 	uint32_t cmd_first, cmd_count;
 	uint32_t cmd_head, cmd_tail, cmd_used;
 
-	uint64_t bytes_copied;
 };
 
 /* ring.c; front_send and front_wait_until are called with dev->lock held. */

@@ -5,6 +5,7 @@
  */
 #include <errno.h>
 #include <poll.h>
+#include <sched.h>
 #include <string.h>
 #include <unistd.h>
 
@@ -91,9 +92,13 @@ static int await_responses(struct vgpufront *dev)
 	};
 	int more;
 
-	while (dev->poll_us && vgpu_now_ns() < until)
+	while (dev->poll_us && vgpu_now_ns() < until) {
 		if (responses_pending(dev))
 			return 0;
+		/* Never keep the CPU from the backend we are waiting for. */
+		if (until - vgpu_now_ns() < dev->poll_us * 1000ull - 5000)
+			sched_yield();
+	}
 	RING_FINAL_CHECK_FOR_RESPONSES(&dev->ring, more);
 	if (more)
 		return 0;

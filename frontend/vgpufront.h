@@ -120,7 +120,4 @@ int vgpufront_cmd_submit(struct vgpufront *dev, uint32_t ctx_id,
 			 struct vgpufront_cmd *cmd, uint64_t fence_id,
 			 uint32_t *id);
 
-/* Bytes this library has copied on the data path (for bench/ counters). */
-uint64_t vgpufront_bytes_copied(const struct vgpufront *dev);
-
 #endif /* VGPUFRONT_H */
