@@ -10,6 +10,9 @@
 #include <unistd.h>
 
 #include "front.h"
+
+/* Spin without yielding this long, then yield on every turn. */
+#define SPIN_YIELD_AFTER_NS 5000
 #include "vgpu_util.h"
 
 void front_wake(struct vgpufront *dev)
@@ -84,7 +87,7 @@ static void drain(int fd)
 static int await_responses(struct vgpufront *dev)
 {
 	struct vgpufront_transport *t = dev->t;
-	uint64_t until = vgpu_now_ns() + dev->poll_us * 1000ull;
+	uint64_t start = vgpu_now_ns(), now = start;
 	struct pollfd fds[3] = {
 		{ .fd = t->impl->event_fd(t), .events = POLLIN },
 		{ .fd = dev->wake_fd, .events = POLLIN },
@@ -92,12 +95,13 @@ static int await_responses(struct vgpufront *dev)
 	};
 	int more;
 
-	while (dev->poll_us && vgpu_now_ns() < until) {
+	while (now - start < dev->poll_us * 1000ull) {
 		if (responses_pending(dev))
 			return 0;
 		/* Never keep the CPU from the backend we are waiting for. */
-		if (until - vgpu_now_ns() < dev->poll_us * 1000ull - 5000)
+		if (now - start > SPIN_YIELD_AFTER_NS)
 			sched_yield();
+		now = vgpu_now_ns();
 	}
 	RING_FINAL_CHECK_FOR_RESPONSES(&dev->ring, more);
 	if (more)
