@@ -2,13 +2,14 @@
 /*
  * Helpers shared by the benchmarks (header only, so that the Makefile's
  * one-binary-per-bench/bench_*.c rule stays as it is): timing, sample
- * statistics, and starting and stopping a vgpu-backend of our own in a
- * private temp directory.
+ * statistics, starting and stopping programs, and a vgpu-backend of our
+ * own in a private temp directory.
  */
 #ifndef VGPU_BENCHUTIL_H
 #define VGPU_BENCHUTIL_H
 
 #include <errno.h>
+#include <fcntl.h>
 #include <signal.h>
 #include <stdint.h>
 #include <stdio.h>
@@ -75,6 +76,81 @@ static inline int bench_sock_listening(const char *path)
 	return found;
 }
 
+/*
+ * Runs argv (argv[0] a path) in a process group of its own that gets
+ * SIGTERM when we die, with stdout and stderr to the file log unless log
+ * is NULL. Returns its pid, or -1 (message on stderr).
+ */
+static inline pid_t bench_spawn(char *const argv[], const char *log)
+{
+	pid_t pid = fork();
+	int fd;
+
+	if (pid < 0) {
+		perror("bench: fork");
+		return -1;
+	}
+	if (pid > 0) {
+		setpgid(pid, pid);
+		return pid;
+	}
+	prctl(PR_SET_PDEATHSIG, SIGTERM);
+	setpgid(0, 0);
+	if (log) {
+		fd = open(log, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
+		if (fd < 0 || dup2(fd, STDOUT_FILENO) < 0 ||
+		    dup2(fd, STDERR_FILENO) < 0) {
+			fprintf(stderr, "bench: %s: %s\n", log, strerror(errno));
+			_exit(127);
+		}
+	}
+	execv(argv[0], argv);
+	fprintf(stderr, "bench: exec %s: %s\n", argv[0], strerror(errno));
+	_exit(127);
+}
+
+/*
+ * SIGTERMs the process group of *pid (from bench_spawn), SIGKILLs it
+ * after 10 s, and reaps *pid. Returns its wait status, or -1 when *pid
+ * is not running; sets *pid to 0.
+ */
+static inline int bench_stop(pid_t *pid)
+{
+	int i, status = -1;
+
+	if (*pid <= 0)
+		return -1;
+	kill(-*pid, SIGTERM);
+	for (i = 0; i < 1000 && waitpid(*pid, &status, WNOHANG) == 0; i++)
+		usleep(10000);
+	if (i == 1000) {
+		kill(-*pid, SIGKILL);
+		waitpid(*pid, &status, 0);
+	}
+	*pid = 0;
+	return status;
+}
+
+/*
+ * Waits up to 10 s for a socket listening on path. Returns 0, or -1 when
+ * time ran out or *pid exited first (then reaped, and *pid set to 0).
+ */
+static inline int bench_wait_listening(const char *path, pid_t *pid)
+{
+	int i;
+
+	for (i = 0; i < 1000; i++) {
+		if (bench_sock_listening(path))
+			return 0;
+		if (waitpid(*pid, NULL, WNOHANG) == *pid) {
+			*pid = 0;
+			break;
+		}
+		usleep(10000);
+	}
+	return -1;
+}
+
 /* A vgpu-backend we started, listening in dir. */
 struct bench_backend {
 	pid_t pid;
@@ -83,44 +159,10 @@ struct bench_backend {
 	char spec[128];         /* "loopback:SOCK" for vgpufront_open */
 };
 
-static inline void bench_backend_exec(const struct bench_backend *b,
-				      int poll_us)
-{
-	char bin[512], sockarg[160], pollarg[32];
-	char *argv[5];
-	int n = 0;
-
-	snprintf(bin, sizeof(bin), "%s/bin/vgpu-backend", bench_build());
-	snprintf(sockarg, sizeof(sockarg), "--loopback=%s", b->sock);
-	snprintf(pollarg, sizeof(pollarg), "--poll-us=%d", poll_us);
-	argv[n++] = bin;
-	argv[n++] = sockarg;
-	argv[n++] = (char *)"--foreground";
-	if (poll_us > 0)
-		argv[n++] = pollarg;
-	argv[n] = NULL;
-	prctl(PR_SET_PDEATHSIG, SIGTERM);
-	setpgid(0, 0);
-	execv(bin, argv);
-	fprintf(stderr, "bench: exec %s: %s\n", bin, strerror(errno));
-	_exit(127);
-}
-
 /* Stops the backend's process group and removes its directory. */
 static inline void bench_backend_stop(struct bench_backend *b)
 {
-	int i;
-
-	if (b->pid > 0) {
-		kill(-b->pid, SIGTERM);
-		for (i = 0; i < 200 && waitpid(b->pid, NULL, WNOHANG) == 0; i++)
-			usleep(10000);
-		if (i == 200) {
-			kill(-b->pid, SIGKILL);
-			waitpid(b->pid, NULL, 0);
-		}
-		b->pid = 0;
-	}
+	bench_stop(&b->pid);
 	unlink(b->sock);
 	rmdir(b->dir);
 }
@@ -132,7 +174,9 @@ static inline void bench_backend_stop(struct bench_backend *b)
  */
 static inline int bench_backend_start(struct bench_backend *b, int poll_us)
 {
-	int i;
+	char bin[512], sockarg[160], pollarg[32];
+	char *argv[] = { bin, sockarg, (char *)"--foreground",
+			 poll_us > 0 ? pollarg : NULL, NULL };
 
 	memset(b, 0, sizeof(*b));
 	snprintf(b->dir, sizeof(b->dir), "/tmp/vgpu-bench.XXXXXX");
@@ -142,23 +186,13 @@ static inline int bench_backend_start(struct bench_backend *b, int poll_us)
 	}
 	snprintf(b->sock, sizeof(b->sock), "%s/backend.sock", b->dir);
 	snprintf(b->spec, sizeof(b->spec), "loopback:%s", b->sock);
-	b->pid = fork();
-	if (b->pid < 0)
-		goto fail;
-	if (b->pid == 0)
-		bench_backend_exec(b, poll_us);
-	setpgid(b->pid, b->pid);
-	for (i = 0; i < 1000; i++) {
-		if (bench_sock_listening(b->sock))
-			return 0;
-		if (waitpid(b->pid, NULL, WNOHANG) == b->pid) {
-			b->pid = 0;
-			break;
-		}
-		usleep(10000);
-	}
+	snprintf(bin, sizeof(bin), "%s/bin/vgpu-backend", bench_build());
+	snprintf(sockarg, sizeof(sockarg), "--loopback=%s", b->sock);
+	snprintf(pollarg, sizeof(pollarg), "--poll-us=%d", poll_us);
+	b->pid = bench_spawn(argv, NULL);
+	if (b->pid > 0 && !bench_wait_listening(b->sock, &b->pid))
+		return 0;
 	fprintf(stderr, "bench: vgpu-backend did not come up on %s\n", b->sock);
-fail:
 	bench_backend_stop(b);
 	return -1;
 }
