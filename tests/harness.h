@@ -1,0 +1,157 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * harness: run the project's real programs as child processes from the
+ * cmocka tests. Spawning with a log file, waiting with a timeout,
+ * stopping, waiting for a UNIX socket to accept, and the whole loopback
+ * stack (vgpu-backend + vgpu-vtest) in one call.
+ *
+ * Programs are found under $VGPU_BUILD (default "build"). Children get
+ * PR_SET_PDEATHSIG, so a crashed test leaves no process behind.
+ *
+ * Environment:
+ *   VGPU_BUILD              build directory holding bin/ and tests/progs/
+ *   VGPU_BACKEND_WRAPPER    command prepended to vgpu-backend, split on
+ *                           spaces (e.g. "valgrind --error-exitcode=3")
+ *   VGPU_TEST_TIMEOUT_SCALE multiplies every timeout (default 1, or 20
+ *                           when a wrapper is set)
+ *   VGPU_TEST_REFERENCE=1   start virgl_test_server instead of our stack,
+ *                           to check the tests themselves
+ *   VGPU_TEST_KEEP=1        keep each stack's temp dir (logs, images)
+ */
+#ifndef VGPU_TESTS_HARNESS_H
+#define VGPU_TESTS_HARNESS_H
+
+#include <limits.h>
+#include <stdbool.h>
+#include <stddef.h>
+#include <sys/types.h>
+
+/* The path Mesa 22.3's virpipe driver always connects to. */
+#define HARNESS_VTEST_SOCKET	"/tmp/.virgl_test"
+
+struct harness_child {
+	pid_t pid;		/* 0 once reaped */
+	int status;		/* wait status once reaped */
+	char name[64];
+	char log[PATH_MAX];
+};
+
+/* The build directory ($VGPU_BUILD or "build"). */
+const char *harness_build(void);
+
+/* Writes "BUILD/rel" to buf. */
+void harness_build_path(char *buf, size_t len, const char *rel);
+
+/* ms multiplied by the timeout scale. */
+int harness_ms(int ms);
+
+/*
+ * Starts argv (argv[0] is a path) with stdout and stderr appended to log.
+ * wrapper (may be NULL or "") is split on spaces and put in front of
+ * argv. env is a NULL-terminated list of "KEY=VALUE" set in the child
+ * (may be NULL). Returns 0, or -1 with errno set.
+ */
+int harness_spawn(struct harness_child *c, const char *wrapper,
+		  char *const argv[], char *const env[], const char *log);
+
+/*
+ * Waits up to timeout_ms for the child to exit. Returns its exit code,
+ * 128 + signal if killed by one, or -1 on timeout (the child is still
+ * running). A reaped child returns its code again.
+ */
+int harness_wait(struct harness_child *c, int timeout_ms);
+
+/*
+ * Sends sig and waits up to timeout_ms; a child still running then gets
+ * SIGKILL. Returns what harness_wait() returned for sig (-1: timed out
+ * and was killed).
+ */
+int harness_stop(struct harness_child *c, int sig, int timeout_ms);
+
+/* True while the child runs (not exited, not a zombie). */
+bool harness_alive(struct harness_child *c);
+
+/*
+ * True if the log at path holds a report of ASan, LSan, UBSan or
+ * valgrind (an "ERROR SUMMARY" with errors): the child or one of its
+ * forked workers hit a memory error even if the exit codes look fine.
+ */
+bool harness_log_has_errors(const char *path);
+
+/* Copies the child's log to stderr, each line prefixed with its name. */
+void harness_dump_log(const struct harness_child *c);
+
+enum harness_sock {
+	HARNESS_SOCK_NONE,	/* no such file */
+	HARNESS_SOCK_STALE,	/* a file, but nobody accepts */
+	HARNESS_SOCK_LISTENING,	/* connect() succeeds */
+};
+
+enum harness_sock harness_socket_state(const char *path);
+
+/*
+ * Waits until path accepts connections. Fails (-1) if c (may be NULL)
+ * exits first or timeout_ms passes.
+ */
+int harness_wait_socket(const char *path, struct harness_child *c,
+			int timeout_ms);
+
+/* Reads a whole file into a NUL-terminated malloc'd string, or NULL. */
+char *harness_read_file(const char *path);
+
+/* mkdtemp under /tmp; writes the path to buf. Returns 0 or -1. */
+int harness_mkdtemp(char *buf, size_t len, const char *tag);
+
+/* Removes dir and everything below it. */
+void harness_rmtree(const char *dir);
+
+/* The loopback stack a GL client reaches through /tmp/.virgl_test. */
+struct harness_stack {
+	char dir[128];		/* private temp dir: sockets, logs, images */
+	char backend_sock[PATH_MAX];
+	struct harness_child backend;	/* pid 0 in reference mode */
+	struct harness_child vtest;	/* virgl_test_server in reference mode */
+	bool reference;
+};
+
+/*
+ * Starts vgpu-backend --loopback=DIR/backend.sock and vgpu-vtest on
+ * /tmp/.virgl_test and waits for both sockets. Fails with a message on
+ * stderr if another server already listens on /tmp/.virgl_test (a stale
+ * socket file is removed). Returns 0, or -1 with everything stopped.
+ */
+int harness_stack_start(struct harness_stack *s);
+
+/*
+ * SIGTERMs vtest then the backend, waits for both (SIGKILL after a
+ * timeout), and writes their exit codes (see harness_wait) to
+ * *vtest_rc and *backend_rc (either may be NULL). Dumps their logs if
+ * either did not exit 0. Keeps s->dir.
+ */
+void harness_stack_stop(struct harness_stack *s, int *vtest_rc,
+			int *backend_rc);
+
+/*
+ * After harness_stack_stop(): -1 (with the log on stderr) if the logs of
+ * vgpu-backend or vgpu-vtest report a sanitizer or valgrind error.
+ */
+int harness_stack_check_logs(struct harness_stack *s);
+
+/* harness_stack_stop() if still running, then removes s->dir. */
+void harness_stack_destroy(struct harness_stack *s);
+
+/*
+ * Runs build/tests/progs/glscene with args (NULL-terminated, may be
+ * NULL) and out (may be NULL) as its last argument. virgl: through the
+ * vtest socket (GALLIUM_DRIVER=virpipe), else on llvmpipe. Its stderr
+ * goes to log. Returns its exit code as harness_wait() does.
+ */
+int harness_glscene(const char *log, bool virgl, const char *const args[],
+		    const char *out);
+
+/* Spawns glscene the same way without waiting. */
+int harness_glscene_spawn(struct harness_child *c, const char *log,
+			  bool virgl, const char *const args[],
+			  const char *out);
+
+#endif

@@ -1,0 +1,266 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * Render tests: stock Mesa (virpipe) -> vgpu-vtest -> loopback ring ->
+ * vgpu-backend -> virglrenderer, with the real programs as child
+ * processes. Each test starts its own stack; the reference image is
+ * glscene rendered directly on llvmpipe.
+ *
+ * Mesa connects to the fixed path /tmp/.virgl_test, so these tests must
+ * not run beside another vtest server; they fail with a message if one
+ * is listening there.
+ */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <cmocka.h>
+
+#include "harness.h"
+#include "ppm.h"
+
+#define NCLIENTS	3
+
+struct fixture {
+	struct harness_stack stack;
+	struct ppm ref;
+};
+
+static void path_in(const struct fixture *f, char *buf, size_t len,
+		    const char *name, const char *ext)
+{
+	snprintf(buf, len, "%s/%s.%s", f->stack.dir, name, ext);
+}
+
+/* Renders the reference on llvmpipe into the stack's dir and loads it. */
+static int load_reference(struct fixture *f)
+{
+	char out[PATH_MAX], log[PATH_MAX];
+	struct harness_child c = { .name = "glscene-llvmpipe" };
+
+	path_in(f, out, sizeof(out), "reference", "ppm");
+	path_in(f, log, sizeof(log), "reference", "log");
+	snprintf(c.log, sizeof(c.log), "%s", log);
+	if (harness_glscene(log, false, NULL, out) != 0 ||
+	    ppm_load(out, &f->ref) < 0) {
+		harness_dump_log(&c);
+		return -1;
+	}
+	return 0;
+}
+
+static int setup(void **state)
+{
+	struct fixture *f = calloc(1, sizeof(*f));
+
+	if (!f)
+		return -1;
+	if (harness_stack_start(&f->stack) < 0 || load_reference(f) < 0) {
+		harness_stack_destroy(&f->stack);
+		free(f);
+		return -1;
+	}
+	*state = f;
+	return 0;
+}
+
+/* For tests of the scene alone: a temp dir, no stack. */
+static int setup_reference(void **state)
+{
+	struct fixture *f = calloc(1, sizeof(*f));
+
+	if (!f)
+		return -1;
+	if (harness_mkdtemp(f->stack.dir, sizeof(f->stack.dir), "test") < 0 ||
+	    load_reference(f) < 0) {
+		harness_stack_destroy(&f->stack);
+		free(f);
+		return -1;
+	}
+	*state = f;
+	return 0;
+}
+
+/* Fails the test if a sanitizer or valgrind reported on our processes. */
+static int teardown(void **state)
+{
+	struct fixture *f = *state;
+	int rc;
+
+	harness_stack_stop(&f->stack, NULL, NULL);
+	rc = harness_stack_check_logs(&f->stack);
+	harness_stack_destroy(&f->stack);
+	ppm_free(&f->ref);
+	free(f);
+	return rc;
+}
+
+static void dump_stack_logs(const struct fixture *f)
+{
+	if (f->stack.backend.name[0])
+		harness_dump_log(&f->stack.backend);
+	if (f->stack.vtest.name[0])
+		harness_dump_log(&f->stack.vtest);
+}
+
+/*
+ * Checks what client NAME left behind: exit code 0, a virgl renderer in
+ * its log and, if with_image, an image matching the reference.
+ */
+static void check_client(const struct fixture *f, const char *name, int rc,
+			 bool with_image)
+{
+	char out[PATH_MAX], log[PATH_MAX];
+	struct harness_child c = { 0 };
+	struct ppm img;
+	struct ppm_diff d;
+	char *text;
+	bool virgl;
+
+	path_in(f, out, sizeof(out), name, "ppm");
+	path_in(f, log, sizeof(log), name, "log");
+	snprintf(c.name, sizeof(c.name), "%s", name);
+	snprintf(c.log, sizeof(c.log), "%s", log);
+	text = harness_read_file(log);
+	virgl = text && strstr(text, "GL_RENDERER: virgl");
+	free(text);
+	if (rc != 0 || !virgl) {
+		harness_dump_log(&c);
+		dump_stack_logs(f);
+	}
+	assert_int_equal(rc, 0);
+	assert_true(virgl);
+	if (!with_image)
+		return;
+	assert_int_equal(ppm_load(out, &img), 0);
+	assert_int_equal(ppm_compare(&f->ref, &img, &d), 0);
+	print_message("%s: max channel diff %d, %ld of %ld pixels differ\n",
+		      name, d.max_channel, d.differing, d.pixels);
+	ppm_free(&img);
+	assert_true(ppm_within_tolerance(&d));
+}
+
+/* Runs one glscene through the stack and checks it. */
+static void render_once(const struct fixture *f, const char *name,
+			const char *const args[])
+{
+	char out[PATH_MAX], log[PATH_MAX];
+	int rc;
+
+	path_in(f, out, sizeof(out), name, "ppm");
+	path_in(f, log, sizeof(log), name, "log");
+	rc = harness_glscene(log, true, args, out);
+	check_client(f, name, rc, true);
+}
+
+static void assert_stack_alive(struct fixture *f)
+{
+	if (!f->stack.reference)
+		assert_true(harness_alive(&f->stack.backend));
+	assert_true(harness_alive(&f->stack.vtest));
+}
+
+/* The scene itself is not trivial: otherwise comparing proves little. */
+static void test_reference_is_a_real_scene(void **state)
+{
+	struct fixture *f = *state;
+
+	assert_int_equal(f->ref.width, 256);
+	assert_int_equal(f->ref.height, 256);
+	assert_true(ppm_count_colours(&f->ref, 1000) >= 1000);
+}
+
+/* (a) The stack draws what llvmpipe draws. */
+static void test_render_matches_llvmpipe(void **state)
+{
+	render_once(*state, "single", NULL);
+}
+
+/* (b) Three clients at once, each with its own context, all correct. */
+static void test_render_concurrent_clients(void **state)
+{
+	static const char *const args[] = { "--frames", "5", NULL };
+	struct fixture *f = *state;
+	struct harness_child c[NCLIENTS];
+	char name[NCLIENTS][32], out[PATH_MAX], log[PATH_MAX];
+	int i, rc[NCLIENTS];
+
+	for (i = 0; i < NCLIENTS; i++) {
+		snprintf(name[i], sizeof(name[i]), "client%d", i);
+		path_in(f, out, sizeof(out), name[i], "ppm");
+		path_in(f, log, sizeof(log), name[i], "log");
+		assert_int_equal(harness_glscene_spawn(&c[i], log, true, args,
+						       out), 0);
+	}
+	for (i = 0; i < NCLIENTS; i++)
+		rc[i] = harness_wait(&c[i], harness_ms(120000));
+	for (i = 0; i < NCLIENTS; i++)
+		check_client(f, name[i], rc[i], true);
+	assert_stack_alive(f);
+}
+
+/* (c) Clients vanishing mid-stream leave the stack serving others. */
+static void test_render_client_abort(void **state)
+{
+	static const char *const abort_args[] = { "--abort-after-submit",
+						  NULL };
+	struct fixture *f = *state;
+	char name[32], log[PATH_MAX];
+	int i, rc;
+
+	for (i = 0; i < 3; i++) {
+		snprintf(name, sizeof(name), "abort%d", i);
+		path_in(f, log, sizeof(log), name, "log");
+		rc = harness_glscene(log, true, abort_args, NULL);
+		check_client(f, name, rc, false);
+	}
+	assert_stack_alive(f);
+	render_once(f, "after-abort", NULL);
+	assert_stack_alive(f);
+}
+
+static bool exists(const char *path)
+{
+	struct stat st;
+
+	return lstat(path, &st) == 0;
+}
+
+/* (d) SIGTERM after real work: both exit 0 and remove their sockets. */
+static void test_sigterm_exits_cleanly(void **state)
+{
+	struct fixture *f = *state;
+	int vtest_rc, backend_rc;
+
+	if (f->stack.reference)
+		skip();	/* virgl_test_server dies by the signal */
+	render_once(f, "before-stop", NULL);
+	harness_stack_stop(&f->stack, &vtest_rc, &backend_rc);
+	assert_int_equal(vtest_rc, 0);
+	assert_int_equal(backend_rc, 0);
+	assert_false(exists(HARNESS_VTEST_SOCKET));
+	assert_false(exists(f->stack.backend_sock));
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test_setup_teardown(test_reference_is_a_real_scene,
+						setup_reference, teardown),
+		cmocka_unit_test_setup_teardown(test_render_matches_llvmpipe,
+						setup, teardown),
+		cmocka_unit_test_setup_teardown(test_render_concurrent_clients,
+						setup, teardown),
+		cmocka_unit_test_setup_teardown(test_render_client_abort,
+						setup, teardown),
+		cmocka_unit_test_setup_teardown(test_sigterm_exits_cleanly,
+						setup, teardown),
+	};
+
+	return cmocka_run_group_tests_name("render", tests, NULL, NULL);
+}
