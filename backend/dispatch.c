@@ -25,8 +25,13 @@ _Static_assert(-ENOSPC == VGPUIF_ENOSPC, "errno");
 _Static_assert(sizeof(struct vgpuif_req) == 96, "request size");
 _Static_assert(sizeof(struct vgpuif_resp) == 96, "response size");
 
-#define REJECT_LOG_FIRST        20
-#define REJECT_LOG_EVERY        1000
+/*
+ * Rejections are logged from a token bucket: a burst of REJECT_LOG_BURST
+ * lines, then REJECT_LOG_PER_S a second, so a hostile guest cannot flood
+ * the log and an honest one's occasional error is always named.
+ */
+#define REJECT_LOG_BURST        50
+#define REJECT_LOG_PER_S        10
 
 /* What ctx_id must name. */
 enum ctx_rule {
@@ -107,24 +112,53 @@ const char *vgpuback_op_name(uint8_t op)
 	return "unknown";
 }
 
+/* Takes a log token if one is left; refills by the time gone by. */
+static bool may_log(struct vgpu_worker *w)
+{
+	uint64_t now = vgpu_now_ns();
+	uint64_t earned;
+
+	if (!w->log_refill_ns) {
+		w->log_tokens = REJECT_LOG_BURST;
+		w->log_refill_ns = now;
+	}
+	earned = (now - w->log_refill_ns) * REJECT_LOG_PER_S / 1000000000ull;
+	if (earned) {
+		w->log_tokens += earned;
+		if (w->log_tokens > REJECT_LOG_BURST) {
+			w->log_tokens = REJECT_LOG_BURST;
+		}
+		w->log_refill_ns = now;
+	}
+	if (!w->log_tokens) {
+		w->nr_unlogged++;
+		return false;
+	}
+	w->log_tokens--;
+	return true;
+}
+
 int vgpuback_reject(struct vgpu_worker *w, const struct vgpuif_req *req,
 		    int status, const char *fmt, ...)
 {
-	uint64_t n = ++w->nr_rejects;
 	char why[256];
 	va_list ap;
 
-	if (n > REJECT_LOG_FIRST && n % REJECT_LOG_EVERY) {
+	w->nr_rejects++;
+	if (!may_log(w)) {
 		return status;
 	}
 	va_start(ap, fmt);
 	vsnprintf(why, sizeof(why), fmt, ap);
 	va_end(ap);
-	vgpu_warn("dom%u: %s (op %u, id %u) -> %d: %s%s", w->t->domid,
+	vgpu_warn("dom%u: %s (op %u, id %u) -> %d: %s", w->t->domid,
 		  vgpuback_op_name(req->operation), req->operation, req->id,
-		  status, why,
-		  n == REJECT_LOG_FIRST ? " (further rejects: every 1000th)" :
-					  "");
+		  status, why);
+	if (w->nr_unlogged) {
+		vgpu_warn("dom%u: %llu more rejections not logged",
+			  w->t->domid, (unsigned long long)w->nr_unlogged);
+		w->nr_unlogged = 0;
+	}
 	return status;
 }
 

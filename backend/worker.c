@@ -243,7 +243,9 @@ int vgpuback_worker_connect(struct vgpu_worker *w)
 
 	ret = publish(w);
 	if (ret) {
-		vgpu_err("dom%u: cannot publish the backend nodes: %s",
+		/* A peer that only checked we listen hangs up here: no error. */
+		vgpu_log(ret == -EPIPE ? VGPU_LOG_DEBUG : VGPU_LOG_ERR,
+			 "dom%u: cannot publish the backend nodes: %s",
 			 w->t->domid, strerror(-ret));
 		return ret;
 	}

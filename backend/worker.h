@@ -45,7 +45,11 @@ struct vgpu_worker {
 
 	uint64_t bytes_copied;          /* submit bytes copied out */
 	uint64_t nr_requests;
-	uint64_t nr_rejects;            /* for rate-limited logging */
+	uint64_t nr_rejects;
+	/* Rate limit of rejection log lines (dispatch.c). */
+	uint32_t log_tokens;
+	uint64_t log_refill_ns;
+	uint64_t nr_unlogged;
 };
 
 /*

@@ -72,7 +72,7 @@
  *
  * Both ends publish key/value pairs: under xenstore directories on Xen,
  * and as the same pairs in the setup message of the loopback transport
- * (see frontend/loopback.h). Every value is an ASCII string; numbers are
+ * (see include/vgpu_loopback.h). Every value is an ASCII string; numbers are
  * decimal unless stated. Values written by the other end are never trusted:
  * a value that does not parse, or is out of range, is a protocol error.
  *
@@ -519,9 +519,11 @@ struct vgpuif_resource_req {
  *         +----------------+----------------+----------------+----------------+
  *
  * gref_directory - grant_ref_t of the buffer's first directory page.
- * num_pages - uint32_t, 1 to max-mapped-pages.
+ * num_pages - uint32_t, 1 to max-mapped-pages (VGPUIF_EINVAL otherwise).
  * Already backed: VGPUIF_EBUSY. A gref that cannot be mapped:
- * VGPUIF_EFAULT. Over max-mapped-pages: VGPUIF_ENOSPC.
+ * VGPUIF_EFAULT. An attach that would bring the device's mapped pages
+ * (directory pages included while they are read) over max-mapped-pages:
+ * VGPUIF_ENOSPC.
  *
  * Request RESOURCE_DETACH_BACKING: unmaps them. Uses vgpuif_resource_req.
  * Request CTX_ATTACH_RESOURCE, CTX_DETACH_RESOURCE: make res_id visible to
