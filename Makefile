@@ -145,6 +145,12 @@ bench: deps-bench
 	$(MAKE) all
 	bench/run.sh $(BUILD)
 
+# Boots Xen under QEMU and runs tests/e2e/steps/ in dom0 and domUs.
+e2e:
+	tests/e2e/deps.sh
+	$(MAKE) all
+	tests/e2e/run.sh $(BUILD)
+
 clean:
 	rm -rf build build-san
 

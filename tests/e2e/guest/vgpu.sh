@@ -1,0 +1,87 @@
+#!/bin/sh
+# Runs inside the domU (chrooted into dom0's root) for steps/20-vgpu.sh:
+# stock Mesa virpipe renders through vgpu-vtest on the Xen transport, and
+# the image is compared with llvmpipe's. Phases are driven from dom0
+# through the xenstore node e2e/go of this domain; each ends with a line
+# "E2E-VGPU <phase> PASS|FAIL <why>" on the console.
+B=$E2E_BUILD
+SCENE=$B/tests/progs/glscene
+
+modprobe -a xen-evtchn xen-gntalloc || exit 1
+# Our buffers need more grants than gntalloc's default 1024.
+echo 65536 >/sys/module/xen_gntalloc/parameters/limit
+
+verdict() { echo "E2E-VGPU $1 $2 ${3:-}"; }
+
+# wait_go VALUE: dom0 writes e2e/go when the next phase may start.
+wait_go() {
+	i=0
+	while [ "$(xenstore-read e2e/go 2>/dev/null)" != "$1" ]; do
+		i=$((i + 1)); [ $i -lt 600 ] || return 1
+		sleep 1
+	done
+}
+
+start_vtest() {
+	"$B/bin/vgpu-vtest" --transport="xen:$1" >>/tmp/vtest.log 2>&1 &
+	VTEST=$!
+	i=0
+	until [ -S /tmp/.virgl_test ]; do
+		i=$((i + 1))
+		kill -0 $VTEST 2>/dev/null && [ $i -lt 120 ] || return 1
+		sleep 1
+	done
+}
+
+stop_vtest() {
+	kill $VTEST 2>/dev/null
+	wait $VTEST 2>/dev/null
+}
+
+# render PHASE: one frame through the device, compared with llvmpipe's.
+render() {
+	GALLIUM_DRIVER=virpipe LIBGL_ALWAYS_SOFTWARE=1 "$SCENE" \
+		"/tmp/$1.ppm" 2>"/tmp/$1.log"
+	rc=$?
+	grep GL_RENDERER "/tmp/$1.log"
+	if [ $rc != 0 ]; then
+		sed "s/^/  glscene| /" "/tmp/$1.log" | tail -n 20
+		sed "s/^/  vtest| /" /tmp/vtest.log | tail -n 30
+		verdict "$1" FAIL "glscene exit $rc"
+		return 1
+	fi
+	grep -q 'GL_RENDERER: virgl' "/tmp/$1.log" ||
+		{ verdict "$1" FAIL "not rendered by virgl"; return 1; }
+	"$B/tests/progs/ppmdiff" /tmp/ref.ppm "/tmp/$1.ppm" ||
+		{ verdict "$1" FAIL "image differs from llvmpipe"; return 1; }
+	verdict "$1" PASS
+}
+
+LIBGL_ALWAYS_SOFTWARE=1 "$SCENE" /tmp/ref.ppm 2>/tmp/ref.log || exit 1
+
+# a: render through device 0.
+start_vtest 0 || { verdict a FAIL "vgpu-vtest did not start"; cat /tmp/vtest.log; exit 1; }
+render a
+stop_vtest
+
+# b: dom0 detached device 0 and attached a new one; render through it.
+wait_go b || exit 1
+start_vtest "$(xenstore-read e2e/devid)" || { verdict b FAIL "vgpu-vtest did not start"; exit 1; }
+render b
+
+# c: a long-running client while dom0 kills our backend worker; then
+# a new client must render through the restarted worker.
+GALLIUM_DRIVER=virpipe LIBGL_ALWAYS_SOFTWARE=1 "$SCENE" --frames 100000 \
+	/tmp/long.ppm 2>/tmp/long.log &
+LONG=$!
+sleep 5
+kill -0 $LONG 2>/dev/null && echo "E2E-VGPU c-connected"
+wait_go c || exit 1
+wait $LONG
+echo "long-running client ended with $? after the worker was killed"
+render c
+stop_vtest
+cat /tmp/vtest.log
+echo "E2E-VGPU guest-done"
+# dom0 destroys us (phase e).
+sleep 600

@@ -1,0 +1,94 @@
+#!/bin/bash
+# SPDX-License-Identifier: GPL-2.0
+# The vgpu device on real Xen, driven from dom0 as an administrator would:
+#  a) xenvgpu create of a domU whose config has vgpu=; stock Mesa in the
+#     guest renders through vgpu-vtest and the image matches llvmpipe's;
+#  b) xenvgpu list/--json/check, detach, attach again, render again;
+#  c) the backend worker is killed while a guest client is connected: the
+#     supervisor restarts it and a new client renders through it;
+#  e) xl destroy leaves no worker, grant mapping or xenstore node.
+. "$E2E_DIR/lib.sh"
+
+B=$E2E_BUILD/bin
+name=e2e-vgpu
+backend_log=/tmp/vgpu-backend.log
+
+"$B/vgpu-backend" --xen >"$backend_log" 2>&1 &
+backend=$!
+trap 'kill $backend 2>/dev/null; wait $backend 2>/dev/null; sed "s/^/  backend| /" "$backend_log"' EXIT
+for _ in $(seq 60); do grep -q 'serving backend/vgpu' "$backend_log" && break; sleep 1; done
+grep -q 'serving backend/vgpu' "$backend_log" || fail "vgpu-backend --xen did not start"
+
+# console_wait PATTERN [TIMEOUT]: wait for a line of the guest's console.
+console_wait() {
+	local t0=$SECONDS
+	until grep -q "$1" "$(domu_log $name)" 2>/dev/null; do
+		[ $((SECONDS - t0)) -lt "${2:-600}" ] || return 1
+		xl list $name >/dev/null 2>&1 || return 1
+		sleep 1
+	done
+}
+phase_passed() {
+	console_wait "E2E-VGPU $1 \(PASS\|FAIL\)" ||
+		fail "phase $1: no verdict from the guest"
+	grep "E2E-VGPU $1 " "$(domu_log $name)"
+	grep -q "E2E-VGPU $1 PASS" "$(domu_log $name)" ||
+		fail "phase $1: $(grep "E2E-VGPU $1 " "$(domu_log $name)")"
+}
+workers() { pgrep -P "$backend" || true; }
+backend_state() { xenstore-read "/local/domain/0/backend/vgpu/$domid/$1/state"; }
+
+# a) create with vgpu= and render.
+mkdir -p /var/lib/e2e
+cfg=/var/lib/e2e/$name.cfg
+domu_config $name "$E2E_DIR/guest/vgpu.sh" \
+	"vgpu = [ 'backend=0,vram=128M,weight=512' ]" >"$cfg"
+rm -f "$(domu_log $name)"
+t0=$(now)
+"$B/xenvgpu" -v create "$cfg" || fail "xenvgpu create failed"
+timing xenvgpu-create "$(since "$t0")"
+domid=$(xl domid $name)
+"$B/xenvgpu" check $name || fail "xenstore tree does not match the schema"
+phase_passed a
+timing create-to-first-frame "$(since "$t0")"
+
+# b) list, detach, attach, render again.
+"$B/xenvgpu" list $name
+"$B/xenvgpu" list $name --json | tee /tmp/list.json
+grep -q '"backend_state": *4\|"backend_state": *2' /tmp/list.json ||
+	fail "list --json shows no live device"
+"$B/xenvgpu" detach $name 0 || fail "xenvgpu detach failed"
+xenstore-exists "/local/domain/0/backend/vgpu/$domid/0" &&
+	fail "backend node left after detach"
+"$B/xenvgpu" attach $name 'vram=128M' || fail "xenvgpu attach failed"
+devid=$(xenstore-list "/local/domain/0/backend/vgpu/$domid" | head -n1)
+xenstore-write "/local/domain/$domid/e2e/devid" "$devid"
+xenstore-write "/local/domain/$domid/e2e/go" b
+phase_passed b
+
+# c) kill the worker while a client is connected.
+console_wait "E2E-VGPU c-connected" 120 || fail "phase c: client did not start"
+victim=$(workers | head -n1)
+[ -n "$victim" ] || fail "no backend worker to kill"
+kill -KILL "$victim"
+for _ in $(seq 60); do
+	w=$(workers | head -n1)
+	[ -n "$w" ] && [ "$w" != "$victim" ] && [ "$(backend_state "$devid")" = 2 ] && break
+	sleep 1
+done
+[ "$(backend_state "$devid")" = 2 ] || fail "worker not restarted into InitWait"
+echo "worker $victim killed; $w restarted"
+xenstore-write "/local/domain/$domid/e2e/go" c
+phase_passed c
+console_wait "E2E-VGPU guest-done" 120 || fail "guest did not finish"
+
+# e) destroy: nothing may be left behind.
+xl destroy $name
+for _ in $(seq 30); do [ -z "$(workers)" ] && break; sleep 1; done
+[ -z "$(workers)" ] || fail "workers left after destroy: $(workers)"
+grep -l gntdev /proc/"$backend"/maps 2>/dev/null && fail "grant mappings left in the backend"
+if xenstore-exists "/local/domain/0/backend/vgpu/$domid"; then
+	fail "backend nodes left: $(xenstore-ls /local/domain/0/backend/vgpu/$domid)"
+fi
+kill -0 "$backend" || fail "vgpu-backend --xen died"
+echo "destroy left nothing behind"
