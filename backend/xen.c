@@ -166,11 +166,16 @@ static int xen_control_fd(struct vgpuback_transport *t)
 static int xen_control(struct vgpuback_transport *t)
 {
 	struct xen_back *xb = to_xen(t);
+	enum xenbus_state front;
 	char **event;
+
 
 	while ((event = xs_check_watch(xb->xs)))
 		free(event);
-	if (vgpu_xs_state(xb->xs, xb->frontend) != XenbusStateConnected ||
+	/* Initialised: it has not yet seen our Connected. */
+	front = vgpu_xs_state(xb->xs, xb->frontend);
+	if ((front != XenbusStateInitialised &&
+	     front != XenbusStateConnected) ||
 	    vgpu_xs_state(xb->xs, xb->dir) == XenbusStateClosing)
 		return -EPIPE;
 	return 0;

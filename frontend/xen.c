@@ -1,20 +1,28 @@
 /* SPDX-License-Identifier: GPL-2.0 */
 /*
- * Xen transport, frontend side: grants through libxengntshr (gntalloc),
+ * Xen transport, frontend side: grants through gntalloc (see below),
  * an unbound event channel for the backend's domain, and the xenstore
  * handshake of include/vgpuif.h.
  *
- * Each share opens its own gntshr handle, so its pages sit at offset 0 of
- * that handle's fd: vgpu-vtest passes the fd to Mesa, which maps the very
- * pages the backend maps.
+ * DOC: why gntalloc directly
+ * vgpu-vtest hands each buffer's fd to Mesa, which maps the very pages the
+ * backend maps. libxengntshr cannot do that: it drops the grants from its
+ * fd as soon as it has mapped them (their life then follows the mapping),
+ * so nobody else can map them through the fd. So each share opens
+ * /dev/xen/gntalloc itself and keeps the grants in that file, at offset 0
+ * of a file of its own; ending the share deallocates them and closes it.
  */
 #include <errno.h>
+#include <fcntl.h>
 #include <poll.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/ioctl.h>
+#include <sys/mman.h>
+#include <unistd.h>
 #include <xenevtchn.h>
-#include <xengnttab.h>
+#include <xen/sys/gntalloc.h>
 
 #include "transport.h"
 #include "vgpu_util.h"
@@ -60,35 +68,61 @@ static void explain_share_error(int err, uint32_t num_pages)
 			 "loaded?)", num_pages, strerror(err));
 }
 
+/* Grants num_pages new pages to domid in fd at offset 0; fills grefs. */
+static int gntalloc_grant(int fd, uint32_t domid, uint32_t num_pages,
+			  bool readonly, grant_ref_t *grefs)
+{
+	struct ioctl_gntalloc_alloc_gref *op;
+	int ret = 0;
+
+	op = calloc(1, sizeof(*op) + num_pages * sizeof(op->gref_ids[0]));
+	if (!op)
+		return -ENOMEM;
+	op->domid = (uint16_t)domid;
+	op->flags = readonly ? 0 : GNTALLOC_FLAG_WRITABLE;
+	op->count = num_pages;
+	if (ioctl(fd, IOCTL_GNTALLOC_ALLOC_GREF, op))
+		ret = -errno;
+	else if (op->index != 0)
+		ret = -EIO;     /* a fresh file starts at offset 0 */
+	else
+		memcpy(grefs, op->gref_ids, num_pages * sizeof(*grefs));
+	free(op);
+	return ret;
+}
+
 static int xen_share(struct vgpufront_transport *t, uint32_t num_pages,
 		     bool readonly, struct vgpufront_share *share)
 {
 	struct xen_front *xf = to_xen(t);
-	xengntshr_handle *gs;
+	size_t size = (size_t)num_pages * VGPUIF_PAGE_SIZE;
 	int ret;
 
 	share->grefs = calloc(num_pages, sizeof(*share->grefs));
 	if (!share->grefs)
 		return -ENOMEM;
-	gs = xengntshr_open(NULL, 0);
-	if (!gs)
+	share->fd = open("/dev/xen/gntalloc", O_RDWR | O_CLOEXEC);
+	if (share->fd < 0) {
+		ret = -errno;
 		goto fail;
-	share->addr = xengntshr_share_pages(gs, xf->backend_id, num_pages,
-					    share->grefs, !readonly);
-	if (!share->addr)
+	}
+	ret = gntalloc_grant(share->fd, xf->backend_id, num_pages, readonly,
+			     share->grefs);
+	if (ret)
 		goto fail_close;
+	share->addr = mmap(NULL, size, PROT_READ | PROT_WRITE, MAP_SHARED,
+			   share->fd, 0);
+	if (share->addr == MAP_FAILED) {
+		ret = -errno;
+		goto fail_close;        /* closing the file ends the grants */
+	}
 	share->num_pages = num_pages;
-	share->fd = xengntshr_fd(gs);
-	share->priv = gs;
 	return 0;
 
 fail_close:
-	ret = errno;
-	xengntshr_close(gs);
-	errno = ret;
+	close(share->fd);
 fail:
-	ret = -errno;
-	explain_share_error(errno, num_pages);
+	explain_share_error(-ret, num_pages);
 	free(share->grefs);
 	return ret;
 }
@@ -96,9 +130,15 @@ fail:
 static void xen_unshare(struct vgpufront_transport *t,
 			struct vgpufront_share *share)
 {
+	struct ioctl_gntalloc_dealloc_gref op = {
+		.index = 0, .count = share->num_pages,
+	};
+
 	(void)t;
-	xengntshr_unshare(share->priv, share->addr, share->num_pages);
-	xengntshr_close(share->priv);
+	munmap(share->addr, (size_t)share->num_pages * VGPUIF_PAGE_SIZE);
+	if (ioctl(share->fd, IOCTL_GNTALLOC_DEALLOC_GREF, &op))
+		vgpu_warn("cannot end %u grants: %m", share->num_pages);
+	close(share->fd);
 	free(share->grefs);
 }
 
