@@ -82,6 +82,10 @@ echo "long-running client ended with $? after the worker was killed"
 render c
 stop_vtest
 cat /tmp/vtest.log
+# The ring's round trip over grants and event channels, next to a UNIX
+# socket ping-pong inside this guest (both under the same emulation).
+"$B/bench/bench_nop" -t "xen:$(xenstore-read e2e/devid)" -n 3000 -w 300 |
+	sed 's/^/  bench| /' </dev/null
 echo "E2E-VGPU guest-done"
 # dom0 destroys us (phase e).
 sleep 600
