@@ -50,7 +50,7 @@ static void usage(FILE *f)
 		"  --render-node=DEV        GPU render node (default: EGL "
 		"surfaceless, llvmpipe)\n"
 		"  --poll-us=N              spin on the ring N us before "
-		"sleeping (default 0)\n"
+		"sleeping (default 20)\n"
 		"  --max-mapped-pages=N     per-device limits, as published "
 		"to the frontend\n"
 		"  --max-contexts=N\n"

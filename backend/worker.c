@@ -63,6 +63,7 @@ void vgpuback_config_defaults(struct vgpuback_config *cfg)
 	cfg->lim.max_resources = VGPUBACK_DEF_MAX_RESOURCES;
 	cfg->lim.max_cmd_pages = VGPUBACK_DEF_MAX_CMD_PAGES;
 	cfg->lim.max_submit_size = VGPUBACK_DEF_MAX_SUBMIT_SIZE;
+	cfg->poll_us = VGPUBACK_DEF_POLL_US;
 }
 
 static void sink(void *opaque, const struct vgpuif_resp *resp)

@@ -21,6 +21,12 @@
 #define VGPUBACK_DEF_MAX_RESOURCES      4096
 #define VGPUBACK_DEF_MAX_CMD_PAGES      1024
 #define VGPUBACK_DEF_MAX_SUBMIT_SIZE    (1024 * 1024)
+/*
+ * Spin this long on the ring after the last request before sleeping: a
+ * sleeping wake-up costs tens of microseconds on an idle host, and a
+ * frame makes several round trips. The spin yields after 5 us.
+ */
+#define VGPUBACK_DEF_POLL_US            20
 
 struct vgpuback_config {
 	struct vgpuback_limits lim;

@@ -169,14 +169,14 @@ static inline void bench_backend_stop(struct bench_backend *b)
 
 /*
  * Starts build/bin/vgpu-backend --loopback=DIR/backend.sock, with
- * --poll-us=poll_us when poll_us > 0, and waits up to 10 s for its
+ * --poll-us=poll_us (0: sleep at once), and waits up to 10 s for its
  * socket. Returns 0 or -1 (message on stderr).
  */
 static inline int bench_backend_start(struct bench_backend *b, int poll_us)
 {
 	char bin[512], sockarg[160], pollarg[32];
 	char *argv[] = { bin, sockarg, (char *)"--foreground",
-			 poll_us > 0 ? pollarg : NULL, NULL };
+			 pollarg, NULL };
 
 	memset(b, 0, sizeof(*b));
 	snprintf(b->dir, sizeof(b->dir), "/tmp/vgpu-bench.XXXXXX");

@@ -97,7 +97,7 @@ start_ours() {
 	start "$TMP/backend.log" "$BUILD/bin/vgpu-backend" --foreground --loopback="$sock" "${poll[@]}"
 	wait_listen "$sock" "$LAST" || { cat "$TMP/backend.log" >&2; die "vgpu-backend did not start"; }
 	claim_vtest_socket
-	start "$TMP/vtest.log" "$BUILD/bin/vgpu-vtest" --loopback="$sock"
+	start "$TMP/vtest.log" "$BUILD/bin/vgpu-vtest" --loopback="$sock" "${poll[@]}"
 	OWN_VTEST_SOCK=1
 	wait_listen "$VTEST_SOCK" "$LAST" || { cat "$TMP/vtest.log" >&2; die "vgpu-vtest did not start"; }
 }

@@ -127,10 +127,12 @@ static int connect_device(struct vgpufront *dev, uint32_t cmd_pages)
 static unsigned int poll_us_from_env(void)
 {
 	const char *env = getenv("VGPU_POLL_US");
-	uint32_t us = 0;
+	uint32_t us = VGPUFRONT_DEF_POLL_US;
 
-	if (env && vgpu_parse_u32(env, 0, 1000000, &us))
+	if (env && vgpu_parse_u32(env, 0, 1000000, &us)) {
 		vgpu_warn("ignoring VGPU_POLL_US=%s: not 0..1000000", env);
+		us = VGPUFRONT_DEF_POLL_US;
+	}
 	return us;
 }
 

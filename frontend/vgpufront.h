@@ -69,8 +69,10 @@ const struct vgpufront_limits *vgpufront_limits(const struct vgpufront *dev);
 
 /*
  * How long a waiter spins on the ring before it sleeps on the event
- * channel, in microseconds. Default 0, or $VGPU_POLL_US.
+ * channel, in microseconds: $VGPU_POLL_US, else VGPUFRONT_DEF_POLL_US.
+ * The spin yields the CPU after its first 5 us.
  */
+#define VGPUFRONT_DEF_POLL_US 20
 void vgpufront_set_poll_us(struct vgpufront *dev, unsigned int poll_us);
 
 /*
