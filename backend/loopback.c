@@ -160,11 +160,15 @@ static int lb_recv_one(struct lb_back *lb, char *payload, int *fds, int *nfds)
 
 static int lb_publish(struct vgpuback_transport *t, const char *nodes)
 {
-	struct lb_back *lb = to_lb(t);
-	int fds[2], nfds, ret;
+	return vgpu_lb_send(to_lb(t)->sock, VGPU_LB_HELLO, nodes,
+			    strlen(nodes), NULL, 0);
+}
 
-	ret = vgpu_lb_send(lb->sock, VGPU_LB_HELLO, nodes, strlen(nodes),
-			   NULL, 0);
+static int lb_wait_front(struct vgpuback_transport *t)
+{
+	struct lb_back *lb = to_lb(t);
+	int fds[2], nfds, ret = 0;
+
 	while (!ret) {
 		ret = lb_recv_one(lb, lb->front_nodes, fds, &nfds);
 		if (ret != VGPU_LB_CONNECT) {
@@ -328,6 +332,7 @@ static void lb_destroy(struct vgpuback_transport *t)
 static const struct vgpuback_transport_impl lb_impl = {
 	.name = "loopback",
 	.publish = lb_publish,
+	.wait_front = lb_wait_front,
 	.read_front = lb_read_front,
 	.connected = lb_connected,
 	.map = lb_map,

@@ -22,11 +22,14 @@ struct vgpuback_transport;
 struct vgpuback_transport_impl {
 	const char *name;
 
-	/*
-	 * Publishes the backend's nodes ("key=value\n" text) and waits until
-	 * the frontend has published its own (Initialised).
-	 */
+	/* Publishes the backend's nodes ("key=value\n" text): InitWait. */
 	int (*publish)(struct vgpuback_transport *t, const char *nodes);
+
+	/*
+	 * Waits until the frontend has published its own (Initialised).
+	 * Optional: NULL when publish() already waited.
+	 */
+	int (*wait_front)(struct vgpuback_transport *t);
 
 	/* Reads one of the frontend's nodes into buf (NUL-terminated). */
 	int (*read_front)(struct vgpuback_transport *t, const char *key,

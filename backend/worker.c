@@ -236,18 +236,28 @@ static int map_shared(struct vgpu_worker *w, const struct front_nodes *f,
 	return 0;
 }
 
-int vgpuback_worker_connect(struct vgpu_worker *w)
+int vgpuback_worker_publish(struct vgpu_worker *w)
 {
-	char why[WHY_MAX] = "";
-	struct front_nodes f;
-	int ret;
+	int ret = publish(w);
 
-	ret = publish(w);
 	if (ret) {
 		/* A peer that only checked we listen hangs up here: no error. */
 		vgpu_log(ret == -EPIPE ? VGPU_LOG_DEBUG : VGPU_LOG_ERR,
 			 "dom%u: cannot publish the backend nodes: %s",
 			 w->t->domid, strerror(-ret));
+	}
+	return ret;
+}
+
+int vgpuback_worker_accept(struct vgpu_worker *w)
+{
+	struct vgpuback_transport *t = w->t;
+	char why[WHY_MAX] = "";
+	struct front_nodes f;
+	int ret;
+
+	ret = t->impl->wait_front ? t->impl->wait_front(t) : 0;
+	if (ret) {
 		return ret;
 	}
 	ret = read_front(w, &f, why);
@@ -255,13 +265,20 @@ int vgpuback_worker_connect(struct vgpu_worker *w)
 		ret = map_shared(w, &f, why);
 	}
 	if (ret) {
-		vgpu_err("dom%u: refusing the frontend: %s", w->t->domid, why);
-		w->t->impl->connected(w->t, ret, why);
+		vgpu_err("dom%u: refusing the frontend: %s", t->domid, why);
+		t->impl->connected(t, ret, why);
 		return ret;
 	}
 	vgpu_info("dom%u: connected (%s): ring-ref %u, %u command pages",
-		  w->t->domid, w->t->impl->name, f.ring_ref, f.cmd_pages);
-	return w->t->impl->connected(w->t, 0, NULL);
+		  t->domid, t->impl->name, f.ring_ref, f.cmd_pages);
+	return t->impl->connected(t, 0, NULL);
+}
+
+int vgpuback_worker_connect(struct vgpu_worker *w)
+{
+	int ret = vgpuback_worker_publish(w);
+
+	return ret ? ret : vgpuback_worker_accept(w);
 }
 
 void vgpuback_worker_respond(struct vgpu_worker *w,
@@ -439,28 +456,35 @@ int vgpuback_worker_run(struct vgpu_worker *w)
 static int serve(struct vgpuback_transport *t,
 		 const struct vgpuback_config *cfg)
 {
-	struct vgpuback_renderer r;
-	struct vgpu_worker *w = NULL;
-	int ret;
+	struct vgpuback_renderer r = { 0 };
+	struct vgpu_worker *w;
+	int ret = 1;
 
-	ret = vgpuback_renderer_init(&r, cfg->render_node);
-	if (ret) {
+	w = vgpuback_worker_create(t, &r, cfg);
+	if (!w) {
 		goto out_transport;
 	}
-	w = vgpuback_worker_create(t, &r, cfg);
-	ret = w ? vgpuback_worker_connect(w) : -errno;
-	if (!ret) {
-		ret = vgpuback_worker_run(w) ? 1 : 0;
-	} else {
-		ret = VGPUBACK_EXIT_REFUSED;
+	/*
+	 * InitWait first, so the toolstack need not wait for EGL; the
+	 * renderer starts while the frontend gets ready.
+	 */
+	if (vgpuback_worker_publish(w) ||
+	    vgpuback_renderer_init(&r, cfg->render_node)) {
+		goto out_worker;
 	}
+	/* Initialising the renderer reset it: deferred answers go to w. */
+	vgpuback_renderer_set_sink(&r, sink, w);
+	if (vgpuback_worker_accept(w)) {
+		ret = VGPUBACK_EXIT_REFUSED;
+	} else {
+		ret = vgpuback_worker_run(w) ? 1 : 0;
+	}
+out_worker:
 	vgpuback_worker_destroy(w);
 	vgpuback_renderer_fini(&r);
-	vgpuback_transport_destroy(t);
-	return ret;
 out_transport:
 	vgpuback_transport_destroy(t);
-	return 1;
+	return ret;
 }
 
 int vgpuback_worker_serve_loopback(int conn_fd,

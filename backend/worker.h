@@ -67,10 +67,14 @@ struct vgpu_worker *vgpuback_worker_create(struct vgpuback_transport *t,
 					   const struct vgpuback_config *cfg);
 
 /*
- * Runs the connect handshake: publishes the backend nodes, reads and
- * checks the frontend's, maps ring and command region, and reports the
- * outcome through the transport. Returns 0 or -errno.
+ * The connect handshake in two halves. publish() puts the backend nodes
+ * out (InitWait) and returns. accept() waits for the frontend's nodes,
+ * checks them, maps ring and command region, and reports the outcome
+ * through the transport; the renderer must be running by then.
+ * connect() does both. Each returns 0 or -errno.
  */
+int vgpuback_worker_publish(struct vgpu_worker *w);
+int vgpuback_worker_accept(struct vgpu_worker *w);
 int vgpuback_worker_connect(struct vgpu_worker *w);
 
 /*

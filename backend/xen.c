@@ -70,12 +70,16 @@ static int bind_event_channel(struct xen_back *xb)
 static int xen_publish(struct vgpuback_transport *t, const char *nodes)
 {
 	struct xen_back *xb = to_xen(t);
+
+	return vgpu_xs_write_nodes(xb->xs, xb->dir, nodes, XenbusStateInitWait);
+}
+
+static int xen_wait_front(struct vgpuback_transport *t)
+{
+	struct xen_back *xb = to_xen(t);
 	char path[192];
 	int ret;
 
-	ret = vgpu_xs_write_nodes(xb->xs, xb->dir, nodes, XenbusStateInitWait);
-	if (ret)
-		return ret;
 	ret = vgpu_xs_wait_state(xb->xs, xb->frontend,
 				 VGPU_XS_STATE(XenbusStateInitialised), -1);
 	if (ret < 0)
@@ -198,6 +202,7 @@ static void xen_destroy(struct vgpuback_transport *t)
 static const struct vgpuback_transport_impl xen_impl = {
 	.name = "xen",
 	.publish = xen_publish,
+	.wait_front = xen_wait_front,
 	.read_front = xen_read_front,
 	.connected = xen_connected,
 	.map = xen_map,
