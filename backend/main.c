@@ -14,7 +14,6 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/prctl.h>
-#include <sys/signalfd.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
 #include <sys/un.h>
@@ -22,6 +21,7 @@
 #include <unistd.h>
 
 #include "supervisor.h"
+#include "signals.h"
 #include "vgpu_util.h"
 #include "worker.h"
 
@@ -218,20 +218,6 @@ static int listen_on(const char *path)
 	return fd;
 }
 
-static int signals_fd(sigset_t *old)
-{
-	sigset_t set;
-
-	sigemptyset(&set);
-	sigaddset(&set, SIGCHLD);
-	sigaddset(&set, SIGINT);
-	sigaddset(&set, SIGTERM);
-	if (sigprocmask(SIG_BLOCK, &set, old)) {
-		return -errno;
-	}
-	return signalfd(-1, &set, SFD_CLOEXEC);
-}
-
 static int track_worker(struct server *s, pid_t pid)
 {
 	pid_t *grown;
@@ -315,17 +301,12 @@ static void spawn_worker(struct server *s, const sigset_t *old,
 /* Returns true when asked to stop. */
 static bool handle_signal(struct server *s)
 {
-	struct signalfd_siginfo si;
+	int signo = vgpuback_signals_read(s->sig_fd);
 
-	if (read(s->sig_fd, &si, sizeof(si)) != sizeof(si)) {
-		return false;
-	}
-	if (si.ssi_signo == SIGCHLD) {
+	if (signo == SIGCHLD) {
 		reap(s);
-		return false;
 	}
-	vgpu_info("signal %u: shutting down", si.ssi_signo);
-	return true;
+	return signo && signo != SIGCHLD;
 }
 
 static void stop_workers(struct server *s)
@@ -408,7 +389,7 @@ int main(int argc, char **argv)
 		ret = 1;
 		goto out;
 	}
-	s.sig_fd = signals_fd(&old);
+	s.sig_fd = vgpuback_signals_open(&old);
 	if (s.sig_fd < 0) {
 		vgpu_err("signalfd: %s", strerror(errno));
 		ret = 1;

@@ -21,12 +21,12 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/prctl.h>
-#include <sys/signalfd.h>
 #include <sys/wait.h>
 #include <unistd.h>
 #include <xenctrl.h>
 
 #include "supervisor.h"
+#include "signals.h"
 #include "vgpu_util.h"
 #include "vgpu_xs.h"
 
@@ -314,17 +314,12 @@ static void reap(struct supervisor *s)
 /* Returns true when asked to stop. */
 static bool handle_signal(struct supervisor *s)
 {
-	struct signalfd_siginfo si;
+	int signo = vgpuback_signals_read(s->sig_fd);
 
-	if (read(s->sig_fd, &si, sizeof(si)) != sizeof(si)) {
-		return false;
-	}
-	if (si.ssi_signo == SIGCHLD) {
+	if (signo == SIGCHLD) {
 		reap(s);
-		return false;
 	}
-	vgpu_info("signal %u: shutting down", si.ssi_signo);
-	return true;
+	return signo && signo != SIGCHLD;
 }
 
 static void handle_watches(struct supervisor *s)
@@ -380,8 +375,6 @@ static void stop_workers(struct supervisor *s)
 
 static int open_handles(struct supervisor *s)
 {
-	sigset_t set;
-
 	s->xs = xs_open(0);
 	s->xc = xc_interface_open(NULL, NULL, 0);
 	if (!s->xs || !s->xc) {
@@ -394,12 +387,7 @@ static int open_handles(struct supervisor *s)
 		vgpu_err("cannot watch xenstore: %m");
 		return -errno;
 	}
-	sigemptyset(&set);
-	sigaddset(&set, SIGCHLD);
-	sigaddset(&set, SIGINT);
-	sigaddset(&set, SIGTERM);
-	sigprocmask(SIG_BLOCK, &set, &s->old_mask);
-	s->sig_fd = signalfd(-1, &set, SFD_CLOEXEC);
+	s->sig_fd = vgpuback_signals_open(&s->old_mask);
 	return s->sig_fd < 0 ? -errno : 0;
 }
 
