@@ -77,6 +77,19 @@ LONG=$!
 sleep 5
 kill -0 $LONG 2>/dev/null && echo "E2E-VGPU c-connected"
 wait_go c || exit 1
+i=0
+while kill -0 $LONG 2>/dev/null; do
+	i=$((i + 1))
+	if [ $i -gt 120 ]; then
+		sed "s/^/  vtest| /" /tmp/vtest.log | tail -n 30
+		for t in /proc/$VTEST/task/*; do
+			echo "  vtest thread ${t##*/}: $(cat $t/wchan 2>/dev/null) $(cat $t/stat | cut -d' ' -f3)"
+		done
+		verdict c FAIL "the client did not notice that its backend died"
+		exit 1
+	fi
+	sleep 1
+done
 wait $LONG
 echo "long-running client ended with $? after the worker was killed"
 render c
@@ -84,7 +97,7 @@ stop_vtest
 cat /tmp/vtest.log
 # The ring's round trip over grants and event channels, next to a UNIX
 # socket ping-pong inside this guest (both under the same emulation).
-"$B/bench/bench_nop" -t "xen:$(xenstore-read e2e/devid)" -n 3000 -w 300 |
+"$B/bench/bench_nop" -t "xen:$(xenstore-read e2e/devid)" -n 3000 -w 300 2>&1 |
 	sed 's/^/  bench| /' </dev/null
 echo "E2E-VGPU guest-done"
 # dom0 destroys us (phase e).

@@ -15,7 +15,7 @@ backend_log=/tmp/vgpu-backend.log
 
 "$B/vgpu-backend" --xen >"$backend_log" 2>&1 &
 backend=$!
-trap 'kill $backend 2>/dev/null; wait $backend 2>/dev/null; sed "s/^/  backend| /" "$backend_log"' EXIT
+trap 'xl destroy $name 2>/dev/null || true; kill $backend 2>/dev/null; wait $backend 2>/dev/null; sed "s/^/  backend| /" "$backend_log"' EXIT
 for _ in $(seq 60); do grep -q 'serving backend/vgpu' "$backend_log" && break; sleep 1; done
 grep -q 'serving backend/vgpu' "$backend_log" || fail "vgpu-backend --xen did not start"
 
