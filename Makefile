@@ -1,6 +1,7 @@
 # SPDX-License-Identifier: GPL-2.0
 # xen-vgpu top-level build. `make` builds everything into build/;
-# SAN=1 builds an ASan+UBSan tree into build-san/.
+# SAN=1 builds an ASan+UBSan tree into build-san/; FUZZ=1 a clang tree
+# with libFuzzer coverage, ASan and UBSan into build-fuzz/ (`make fuzz`).
 
 PREFIX   ?= /usr/local
 BINDIR   ?= $(PREFIX)/bin
@@ -14,7 +15,13 @@ PKGS_TEST  := cmocka
 PKGS_XEN   := xenstore xengnttab xenevtchn
 PKGS_TOOL  := xlutil xenlight xentoollog xenstore
 
-ifeq ($(SAN),1)
+ifeq ($(FUZZ),1)
+BUILD    ?= build-fuzz
+CC       := clang-14
+SANFLAGS := -fsanitize=fuzzer-no-link,address,undefined \
+	    -fno-omit-frame-pointer -fno-sanitize-recover=undefined
+OPT      := -O1
+else ifeq ($(SAN),1)
 BUILD    ?= build-san
 SANFLAGS := -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=undefined
 OPT      := -O1
@@ -43,6 +50,7 @@ TEST_HELPERS := $(filter-out $(TEST_SRC),$(wildcard tests/*.c))
 BENCH_SRC  := $(wildcard bench/bench_*.c)
 TOOL_SRC   := $(filter-out tools/xenvgpu.c,$(wildcard tools/*.c))
 PROG_SRC   := $(wildcard tests/progs/*.c)
+FUZZ_SRC   := $(wildcard fuzz/fuzz_*.c)
 
 obj = $(patsubst %.c,$(BUILD)/obj/%.o,$(1))
 
@@ -59,8 +67,11 @@ BINS       := $(BUILD)/bin/vgpu-backend $(BUILD)/bin/vgpu-vtest \
 TESTS      := $(patsubst tests/%.c,$(BUILD)/tests/%,$(TEST_SRC))
 BENCHES    := $(patsubst bench/%.c,$(BUILD)/bench/%,$(BENCH_SRC))
 PROGS      := $(patsubst tests/%.c,$(BUILD)/tests/%,$(PROG_SRC))
+FUZZERS    := $(patsubst fuzz/%.c,$(BUILD)/fuzz/%,$(FUZZ_SRC))
+FUZZ_SECONDS ?= 300
 
-.PHONY: all tests benches install check demo bench e2e deps clean san-check
+.PHONY: all tests benches install check demo bench e2e deps clean san-check \
+	fuzzers fuzz fuzz-smoke
 all: $(BINS) tests benches
 # The render tests run the real programs, so tests builds them too.
 tests: $(TESTS) $(PROGS) $(BINS)
@@ -74,6 +85,7 @@ $(BUILD)/obj/tools/%.o: CFLAGS += -Itools $(call pc_cflags,$(PKGS_TOOL)) \
 	-DVGPU_SCHEMA_INSTALLED='"$(DATADIR)/vgpu.schema"' \
 	-DVGPU_SCHEMA_SRC='"$(CURDIR)/xenstore-schema/vgpu.schema"'
 $(BUILD)/obj/tests/%.o: CFLAGS += -Itools
+$(BUILD)/obj/fuzz/%.o: CFLAGS += -Itools -Itests $(call pc_cflags,$(PKGS_BACK))
 
 $(BUILD)/obj/%.o: %.c
 	@mkdir -p $(dir $@)
@@ -122,6 +134,17 @@ $(BUILD)/bench/%: $(call obj,bench/%.c) $(ALL_LIBS)
 	@mkdir -p $(dir $@)
 	$(CC) $(LDFLAGS) -o $@ $^ $(BACK_LIBS) -lEGL -lGL $(LDLIBS)
 
+# Fuzz targets (FUZZ=1): libFuzzer's main. fuzz/virgl_stub.c stands in
+# for virglrenderer and fuzz/fake_front.c for libvgpufront, ahead of the
+# libraries (fuzz/fuzz_dispatch.c and fuzz/fuzz_vtest.c say why).
+FUZZ_HELPERS := fuzz/virgl_stub.c fuzz/fake_front.c tests/page_tp.c
+fuzzers: $(FUZZERS)
+
+$(BUILD)/fuzz/%: $(call obj,fuzz/%.c $(FUZZ_HELPERS)) $(ALL_LIBS)
+	@mkdir -p $(dir $@)
+	$(CC) $(LDFLAGS) -fsanitize=fuzzer -o $@ $^ \
+		$(call pc_libs,$(PKGS_XEN) xencontrol) $(LDLIBS)
+
 install: $(BINS)
 	install -d $(DESTDIR)$(BINDIR) $(DESTDIR)$(DATADIR) $(DESTDIR)$(MAN1DIR)
 	install -m 0755 $(BINS) $(DESTDIR)$(BINDIR)
@@ -145,6 +168,16 @@ bench: deps-bench
 	$(MAKE) all
 	bench/run.sh $(BUILD)
 
+# Each fuzz target for FUZZ_SECONDS on its checked-in corpus, after
+# replaying fuzz/regressions/; fuzz-smoke does the same for 15 s each.
+fuzz: deps-fuzz
+	$(MAKE) FUZZ=1 fuzzers
+	fuzz/run.sh build-fuzz $(FUZZ_SECONDS)
+
+fuzz-smoke: deps-fuzz
+	$(MAKE) FUZZ=1 fuzzers
+	fuzz/run.sh build-fuzz 15
+
 # Boots Xen under QEMU and runs tests/e2e/steps/ in dom0 and domUs.
 e2e:
 	tests/e2e/deps.sh
@@ -152,6 +185,6 @@ e2e:
 	tests/e2e/run.sh $(BUILD)
 
 clean:
-	rm -rf build build-san
+	rm -rf build build-san build-fuzz
 
 -include $(shell find $(BUILD) -name '*.d' 2>/dev/null)

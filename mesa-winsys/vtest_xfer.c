@@ -94,7 +94,12 @@ static int ensure_backing(struct vtest_client *c, struct vtest_res *res,
 	}
 	vtest_res_fill_attach(&reqs[n++], res->handle, buf);
 	ret = vtest_client_call_n(c, reqs, st, n);
-	if (res->buf && st[0] == 0) {
+	/*
+	 * The old backing is gone from the device if it was detached, or if
+	 * the new one attached (the backend refuses a second backing): a
+	 * detach can fail because an earlier attach never took.
+	 */
+	if (res->buf && (st[0] == 0 || st[n - 1] == 0)) {
 		vtest_res_put_buf(c, res->buf);
 		res->buf = NULL;
 	}

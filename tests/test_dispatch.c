@@ -5,8 +5,9 @@
  * exact VGPUIF_E* status, and valid ones succeed. Also the connect
  * handshake's refusals and the ring's hostile-index check.
  *
- * The worker needs a transport; a minimal one lives here, serving "grant"
- * pages from one malloc'd array (it tests the decoder, not a transport).
+ * The worker needs a transport: page_tp.c serves "grant" pages from one
+ * array (it tests the decoder, not a transport), and counts the pages
+ * mapped, so every test also checks that teardown unmaps them all.
  * Tests that reach virglrenderer are skipped when EGL is not available.
  */
 #include <errno.h>
@@ -23,6 +24,7 @@
 #include <cmocka.h>
 
 #include "dispatch.h"
+#include "page_tp.h"
 #include "vgpu_util.h"
 #include "worker.h"
 
@@ -40,17 +42,8 @@
 #define CTX             1       /* created by the fixture */
 #define RES             10      /* created by the fixture, no backing */
 
-struct test_tp {
-	struct vgpuback_transport base;
-	uint8_t *pages;
-	char front[512];
-	int connected_status;
-	char connected_msg[128];
-	int pipe[2];            /* control: readable means the frontend left */
-};
-
 struct fixture {
-	struct test_tp tp;
+	struct page_tp tp;
 	struct vgpu_worker *w;
 	struct vgpuif_resp deferred_resp;
 	int deferred_count;
@@ -59,133 +52,13 @@ struct fixture {
 static struct vgpuback_renderer renderer;
 static bool have_renderer;
 
-static struct test_tp *to_tp(struct vgpuback_transport *t)
+static void tp_init(struct page_tp *tp)
 {
-	return (struct test_tp *)t;
-}
-
-static int tp_publish(struct vgpuback_transport *t, const char *nodes)
-{
-	(void)t;
-	return strstr(nodes, "max-submit-size=") ? 0 : -EINVAL;
-}
-
-static int tp_read_front(struct vgpuback_transport *t, const char *key,
-			 char *buf, size_t len)
-{
-	return vgpu_kv_get(to_tp(t)->front, key, buf, len);
-}
-
-static int tp_connected(struct vgpuback_transport *t, int status,
-			const char *message)
-{
-	to_tp(t)->connected_status = status;
-	snprintf(to_tp(t)->connected_msg, sizeof(to_tp(t)->connected_msg),
-		 "%s", message ? message : "");
-	return 0;
-}
-
-/* Consecutive grefs only; gref 0 and those past the array are not granted. */
-static void *tp_map(struct vgpuback_transport *t, const grant_ref_t *grefs,
-		    uint32_t count, bool writable)
-{
-	uint32_t i;
-
-	(void)writable;
-	for (i = 0; i < count; i++) {
-		if (!grefs[i] || grefs[i] >= NPAGES ||
-		    grefs[i] != grefs[0] + i) {
-			errno = EFAULT;
-			return NULL;
-		}
-	}
-	return to_tp(t)->pages + (size_t)grefs[0] * VGPUIF_PAGE_SIZE;
-}
-
-static void tp_unmap(struct vgpuback_transport *t, void *addr, uint32_t n)
-{
-	(void)t;
-	(void)addr;
-	(void)n;
-}
-
-static int tp_notify(struct vgpuback_transport *t)
-{
-	(void)t;
-	return 0;
-}
-
-static int tp_event_fd(struct vgpuback_transport *t)
-{
-	(void)t;
-	return -1;
-}
-
-static void tp_ack_event(struct vgpuback_transport *t)
-{
-	(void)t;
-}
-
-static int tp_control_fd(struct vgpuback_transport *t)
-{
-	return to_tp(t)->pipe[0];
-}
-
-static int tp_control(struct vgpuback_transport *t)
-{
-	(void)t;
-	return -EPIPE;
-}
-
-static void tp_destroy(struct vgpuback_transport *t)
-{
-	(void)t;
-}
-
-static const struct vgpuback_transport_impl tp_impl = {
-	.name = "test",
-	.publish = tp_publish,
-	.read_front = tp_read_front,
-	.connected = tp_connected,
-	.map = tp_map,
-	.unmap = tp_unmap,
-	.notify = tp_notify,
-	.event_fd = tp_event_fd,
-	.ack_event = tp_ack_event,
-	.control_fd = tp_control_fd,
-	.control = tp_control,
-	.destroy = tp_destroy,
-};
-
-static uint8_t *page(struct test_tp *tp, uint32_t gref)
-{
-	return tp->pages + (size_t)gref * VGPUIF_PAGE_SIZE;
-}
-
-/* A one-page directory listing n consecutive grefs from first. */
-static void write_dir(struct test_tp *tp, uint32_t dir, uint32_t first,
-		      uint32_t n, uint32_t next)
-{
-	struct vgpuif_gref_directory *d = (void *)page(tp, dir);
-	uint32_t i;
-
-	d->gref_dir_next_page = next;
-	for (i = 0; i < n; i++) {
-		d->gref[i] = first + i;
-	}
-}
-
-static void tp_init(struct test_tp *tp)
-{
-	memset(tp, 0, sizeof(*tp));
-	tp->base.impl = &tp_impl;
-	tp->pages = calloc(NPAGES, VGPUIF_PAGE_SIZE);
-	assert_non_null(tp->pages);
-	tp->pipe[0] = tp->pipe[1] = -1;
-	SHARED_RING_INIT((struct vgpuif_sring *)page(tp, G_RING));
-	write_dir(tp, G_CMD_DIR, G_CMD, CMD_PAGES, 0);
-	write_dir(tp, G_BACK_DIR, G_BACK, 8, 0);
-	write_dir(tp, G_CAPS_DIR, G_CAPS, 1, 0);
+	assert_int_equal(page_tp_init(tp, NPAGES), 0);
+	SHARED_RING_INIT((struct vgpuif_sring *)page_tp_page(tp, G_RING));
+	page_tp_write_dir(tp, G_CMD_DIR, G_CMD, CMD_PAGES, 0);
+	page_tp_write_dir(tp, G_BACK_DIR, G_BACK, 8, 0);
+	page_tp_write_dir(tp, G_CAPS_DIR, G_CAPS, 1, 0);
 	snprintf(tp->front, sizeof(tp->front),
 		 "protocol-version=1\nring-ref=%u\ncmd-dir-ref=%u\n"
 		 "cmd-pages=%u\n", G_RING, G_CMD_DIR, CMD_PAGES);
@@ -323,11 +196,8 @@ static struct fixture *fixture_new(const struct vgpuback_config *cfg)
 static void fixture_free(struct fixture *f)
 {
 	vgpuback_worker_destroy(f->w);
-	if (f->tp.pipe[0] >= 0) {
-		close(f->tp.pipe[0]);
-		close(f->tp.pipe[1]);
-	}
-	free(f->tp.pages);
+	assert_int_equal(f->tp.mapped, 0);
+	page_tp_fini(&f->tp);
 	free(f);
 }
 
@@ -460,7 +330,7 @@ static void test_submit_errors(void **state)
 	assert_int_equal(submit(f, 0, 0, 4), VGPUIF_EINVAL);
 	assert_int_equal(vgpuback_worker_bytes_copied(f->w), 0);
 	/* Command 0xff with a huge length: virglrenderer refuses it. */
-	memset(page(&f->tp, G_CMD), 0xff, 8);
+	memset(page_tp_page(&f->tp, G_CMD), 0xff, 8);
 	assert_int_equal(submit(f, CTX, 0, 8), VGPUIF_EPROTO);
 	assert_int_equal(vgpuback_worker_bytes_copied(f->w), 8);
 }
@@ -516,11 +386,11 @@ static void test_backing_errors(void **state)
 	assert_int_equal(attach_backing(f, RES, 0, 1), VGPUIF_EFAULT);
 	assert_int_equal(attach_backing(f, RES, NPAGES + 5, 1), VGPUIF_EFAULT);
 	/* Listed grefs that are not granted. */
-	write_dir(&f->tp, G_BACK_DIR, NPAGES - 2, 4, 0);
+	page_tp_write_dir(&f->tp, G_BACK_DIR, NPAGES - 2, 4, 0);
 	assert_int_equal(attach_backing(f, RES, G_BACK_DIR, 4), VGPUIF_EFAULT);
 	used = f->w->objs.mapped_pages;
 	assert_int_equal(used, 1 + CMD_PAGES);
-	write_dir(&f->tp, G_BACK_DIR, G_BACK, 8, 0);
+	page_tp_write_dir(&f->tp, G_BACK_DIR, G_BACK, 8, 0);
 	assert_int_equal(attach_backing(f, RES, G_BACK_DIR, 8), 0);
 	assert_int_equal(f->w->objs.mapped_pages, used + 8);
 	assert_int_equal(attach_backing(f, RES, G_BACK_DIR, 8), VGPUIF_EBUSY);
@@ -547,7 +417,7 @@ static void test_gref_chain(void **state)
 	assert_int_equal(attach_backing(big, RES, G_BACK_DIR, n),
 			 VGPUIF_EINVAL);
 	/* A directory page that names itself as next: a loop. */
-	write_dir(&big->tp, G_BACK_DIR, G_BACK, 8, G_BACK_DIR);
+	page_tp_write_dir(&big->tp, G_BACK_DIR, G_BACK, 8, G_BACK_DIR);
 	assert_int_equal(attach_backing(big, RES, G_BACK_DIR, n),
 			 VGPUIF_EFAULT);
 	assert_int_equal(big->w->objs.mapped_pages, 1 + CMD_PAGES);
@@ -589,7 +459,7 @@ static void test_capset(void **state)
 	assert_int_equal(call(f, &req, &resp), 0);
 	assert_int_equal(resp.op.capset.capset_size, size);
 	/* virgl caps start with max_version, nonzero. */
-	assert_int_not_equal(*(uint32_t *)page(&f->tp, G_CAPS), 0);
+	assert_int_not_equal(*(uint32_t *)page_tp_page(&f->tp, G_CAPS), 0);
 }
 
 static void wait_deferred(struct fixture *f, int count)
@@ -619,14 +489,14 @@ static void test_valid_flow(void **state)
 	NEED_RENDERER();
 	assert_int_equal(attach_backing(f, RES, G_BACK_DIR, 1), 0);
 	assert_int_equal(res_op(f, VGPUIF_OP_CTX_ATTACH_RESOURCE, CTX, RES), 0);
-	memset(page(&f->tp, G_BACK), 0x5a, 16 * 16 * 4);
+	memset(page_tp_page(&f->tp, G_BACK), 0x5a, 16 * 16 * 4);
 	assert_int_equal(transfer(f, VGPUIF_OP_TRANSFER_TO_HOST_3D, RES), 0);
-	memset(page(&f->tp, G_BACK), 0, 16 * 16 * 4);
+	memset(page_tp_page(&f->tp, G_BACK), 0, 16 * 16 * 4);
 	assert_int_equal(transfer(f, VGPUIF_OP_TRANSFER_FROM_HOST_3D, RES), 0);
-	assert_int_equal(page(&f->tp, G_BACK)[100], 0x5a);
+	assert_int_equal(page_tp_page(&f->tp, G_BACK)[100], 0x5a);
 
 	/* VIRGL_CCMD_NOP, fenced: answered once the fence retires. */
-	memset(page(&f->tp, G_CMD), 0, 4);
+	memset(page_tp_page(&f->tp, G_CMD), 0, 4);
 	req = make_req(VGPUIF_OP_SUBMIT_3D, CTX);
 	req.flags = VGPUIF_FLAG_FENCE;
 	req.fence_id = 42;
@@ -671,7 +541,7 @@ static void test_busy_wait_defers(void **state)
 	int i;
 
 	NEED_RENDERER();
-	memset(page(&f->tp, G_CMD), 0, 4);
+	memset(page_tp_page(&f->tp, G_CMD), 0, 4);
 	for (i = 0; i < 8; i++) {
 		assert_int_equal(submit(f, CTX, 0, 4), 0);
 	}
@@ -745,7 +615,7 @@ static void test_connect_refusals(void **state)
 static void test_hostile_req_prod(void **state)
 {
 	struct fixture *f = *state;
-	struct vgpuif_sring *s = (void *)page(&f->tp, G_RING);
+	struct vgpuif_sring *s = (void *)page_tp_page(&f->tp, G_RING);
 
 	s->req_prod = VGPUIF_RING_SIZE + 1;
 	assert_int_equal(vgpuback_worker_run(f->w), -EPROTO);
@@ -760,7 +630,8 @@ static void test_ring_round_trip(void **state)
 	struct vgpuif_resp *resp;
 	int i;
 
-	FRONT_RING_ATTACH(&front, (struct vgpuif_sring *)page(&f->tp, G_RING),
+	FRONT_RING_ATTACH(&front,
+			  (struct vgpuif_sring *)page_tp_page(&f->tp, G_RING),
 			  0, VGPUIF_PAGE_SIZE);
 	for (i = 0; i < 3; i++) {
 		req = RING_GET_REQUEST(&front, front.req_prod_pvt++);

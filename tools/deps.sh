@@ -5,6 +5,7 @@
 #   demo   build + run the glmark2 demo through the loopback stack
 #   check  build + run the tests (cmocka, sanitizers, valgrind)
 #   bench  build + run the benchmarks
+#   fuzz   build + run the libFuzzer targets (clang, its runtimes)
 #
 # Installs only what is missing (checked with dpkg-query), so a machine
 # that already has everything returns at once without touching apt.
@@ -17,12 +18,14 @@ BASE=(build-essential pkg-config libvirglrenderer-dev libepoxy-dev
       libgl1-mesa-dri libegl-mesa0 mesa-utils libcmocka-dev)
 DEMO=(virgl-server glmark2-es2-x11 glmark2-data xvfb xauth)
 CHECK=(virgl-server valgrind)
+FUZZ=(clang-14 libclang-rt-14-dev)
 
-[ $# -eq 1 ] || die "usage: $0 demo|check|bench"
+[ $# -eq 1 ] || die "usage: $0 demo|check|bench|fuzz"
 case "$1" in
 demo|bench) want=("${BASE[@]}" "${DEMO[@]}") ;;
 check)      want=("${BASE[@]}" "${CHECK[@]}") ;;
-*)          die "unknown role '$1' (expected demo, check or bench)" ;;
+fuzz)       want=("${BASE[@]}" "${FUZZ[@]}") ;;
+*)          die "unknown role '$1' (expected demo, check, bench or fuzz)" ;;
 esac
 
 installed() {
