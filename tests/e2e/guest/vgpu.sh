@@ -98,7 +98,7 @@ cat /tmp/vtest.log
 # The ring's round trip over grants and event channels, next to a UNIX
 # socket ping-pong inside this guest (both under the same emulation).
 "$B/bench/bench_nop" -t "xen:$(xenstore-read e2e/devid)" -n 3000 -w 300 2>&1 |
-	sed 's/^/  bench| /' </dev/null
+	sed 's/^/  bench| /'
 echo "E2E-VGPU guest-done"
 # dom0 destroys us (phase e).
 sleep 600
