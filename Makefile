@@ -34,6 +34,7 @@ endif
 CFLAGS   ?= $(OPT) -g
 CFLAGS   += -std=gnu11 -Wall -Wextra -Werror -Wno-missing-field-initializers \
 	    -D_GNU_SOURCE -Iinclude -Icommon -Ifrontend -Ibackend -Imesa-winsys \
+	    -Idom0-scheduler \
 	    -MMD -MP $(SANFLAGS)
 LDFLAGS  += $(SANFLAGS)
 LDLIBS   += -lpthread
@@ -42,6 +43,7 @@ pc_cflags = $(shell pkg-config --cflags $(1) 2>/dev/null)
 pc_libs   = $(shell pkg-config --libs $(1) 2>/dev/null)
 
 COMMON_SRC := $(wildcard common/*.c)
+SCHED_SRC  := $(wildcard dom0-scheduler/*.c)
 FRONT_SRC  := $(wildcard frontend/*.c)
 BACK_SRC   := $(filter-out backend/main.c,$(wildcard backend/*.c))
 VTEST_SRC  := $(filter-out mesa-winsys/main.c,$(wildcard mesa-winsys/*.c))
@@ -55,6 +57,7 @@ FUZZ_SRC   := $(wildcard fuzz/fuzz_*.c)
 obj = $(patsubst %.c,$(BUILD)/obj/%.o,$(1))
 
 LIB_COMMON := $(BUILD)/lib/libvgpucommon.a
+LIB_SCHED  := $(BUILD)/lib/libvgpusched.a
 LIB_FRONT  := $(BUILD)/lib/libvgpufront.a
 LIB_BACK   := $(BUILD)/lib/libvgpuback.a
 LIB_VTEST  := $(BUILD)/lib/libvgpuvtest.a
@@ -92,6 +95,7 @@ $(BUILD)/obj/%.o: %.c
 	$(CC) $(CFLAGS) -c -o $@ $<
 
 $(LIB_COMMON): $(call obj,$(COMMON_SRC))
+$(LIB_SCHED): $(call obj,$(SCHED_SRC))
 $(LIB_FRONT): $(call obj,$(FRONT_SRC))
 $(LIB_BACK): $(call obj,$(BACK_SRC))
 $(LIB_VTEST): $(call obj,$(VTEST_SRC))
@@ -100,7 +104,8 @@ $(BUILD)/lib/%.a:
 	@mkdir -p $(dir $@)
 	rm -f $@ && $(AR) rcs $@ $^
 
-$(BUILD)/bin/vgpu-backend: $(call obj,backend/main.c) $(LIB_BACK) $(LIB_COMMON)
+$(BUILD)/bin/vgpu-backend: $(call obj,backend/main.c) $(LIB_BACK) $(LIB_SCHED) \
+			   $(LIB_COMMON)
 	@mkdir -p $(dir $@)
 	$(CC) $(LDFLAGS) -o $@ $^ $(BACK_LIBS) $(LDLIBS)
 
@@ -108,13 +113,15 @@ $(BUILD)/bin/vgpu-vtest: $(call obj,mesa-winsys/main.c) $(LIB_VTEST) $(LIB_FRONT
 	@mkdir -p $(dir $@)
 	$(CC) $(LDFLAGS) -o $@ $^ $(FRONT_LIBS) $(LDLIBS)
 
-$(BUILD)/bin/xenvgpu: $(call obj,tools/xenvgpu.c) $(LIB_TOOLS) $(LIB_COMMON)
+$(BUILD)/bin/xenvgpu: $(call obj,tools/xenvgpu.c) $(LIB_TOOLS) $(LIB_SCHED) \
+		      $(LIB_COMMON)
 	@mkdir -p $(dir $@)
 	$(CC) $(LDFLAGS) -o $@ $^ $(call pc_libs,$(PKGS_TOOL)) $(LDLIBS)
 
 # Every test and benchmark links every library; the linker keeps what
 # each one uses (tests use only the pure parts of libvgputools).
-ALL_LIBS := $(LIB_TOOLS) $(LIB_VTEST) $(LIB_FRONT) $(LIB_BACK) $(LIB_COMMON)
+ALL_LIBS := $(LIB_TOOLS) $(LIB_VTEST) $(LIB_FRONT) $(LIB_BACK) $(LIB_SCHED) \
+	    $(LIB_COMMON)
 
 $(BUILD)/tests/%: $(call obj,tests/%.c) $(call obj,$(TEST_HELPERS)) $(ALL_LIBS)
 	@mkdir -p $(dir $@)

@@ -45,6 +45,7 @@ struct op_desc {
 	vgpuback_handler fn;    /* NULL: reserved, VGPUIF_EOPNOTSUPP */
 	uint8_t payload;        /* octets of the operation specific part used */
 	uint8_t ctx;            /* enum ctx_rule */
+	bool gpu;               /* runs on the GPU: hold it first */
 };
 
 #define OP_SIZE(member) sizeof(((struct vgpuif_req *)0)->op.member)
@@ -63,36 +64,36 @@ static const struct op_desc ops[] = {
 	[VGPUIF_OP_GET_CAPSET] = { "get-capset", op_capset,
 				   OP_SIZE(capset), CTX_NONE },
 	[VGPUIF_OP_CTX_CREATE] = { "ctx-create", vgpuback_op_ctx_create,
-				   OP_SIZE(ctx_create), CTX_NEW },
+				   OP_SIZE(ctx_create), CTX_NEW, true },
 	[VGPUIF_OP_CTX_DESTROY] = { "ctx-destroy", vgpuback_op_ctx_destroy,
-				    0, CTX_LIVE },
+				    0, CTX_LIVE, true },
 	[VGPUIF_OP_RESOURCE_CREATE_3D] = { "resource-create-3d",
 					   vgpuback_op_res_create,
 					   OP_SIZE(resource_create_3d),
-					   CTX_NONE },
+					   CTX_NONE, true },
 	[VGPUIF_OP_RESOURCE_UNREF] = { "resource-unref", vgpuback_op_res_unref,
-				       OP_SIZE(resource), CTX_NONE },
+				       OP_SIZE(resource), CTX_NONE, true },
 	[VGPUIF_OP_RESOURCE_ATTACH_BACKING] = { "attach-backing",
 						vgpuback_op_attach_backing,
 						OP_SIZE(attach_backing),
-						CTX_NONE },
+						CTX_NONE, true },
 	[VGPUIF_OP_RESOURCE_DETACH_BACKING] = { "detach-backing",
 						vgpuback_op_detach_backing,
-						OP_SIZE(resource), CTX_NONE },
+						OP_SIZE(resource), CTX_NONE, true },
 	[VGPUIF_OP_CTX_ATTACH_RESOURCE] = { "ctx-attach-resource",
 					    vgpuback_op_ctx_attach,
-					    OP_SIZE(resource), CTX_LIVE },
+					    OP_SIZE(resource), CTX_LIVE, true },
 	[VGPUIF_OP_CTX_DETACH_RESOURCE] = { "ctx-detach-resource",
 					    vgpuback_op_ctx_detach,
-					    OP_SIZE(resource), CTX_LIVE },
+					    OP_SIZE(resource), CTX_LIVE, true },
 	[VGPUIF_OP_SUBMIT_3D] = { "submit-3d", vgpuback_op_submit_3d,
-				  OP_SIZE(submit_3d), CTX_LIVE },
+				  OP_SIZE(submit_3d), CTX_LIVE, true },
 	[VGPUIF_OP_TRANSFER_TO_HOST_3D] = { "transfer-to-host-3d",
 					    vgpuback_op_transfer_to_host,
-					    OP_SIZE(transfer_3d), CTX_LIVE },
+					    OP_SIZE(transfer_3d), CTX_LIVE, true },
 	[VGPUIF_OP_TRANSFER_FROM_HOST_3D] = { "transfer-from-host-3d",
 					      vgpuback_op_transfer_from_host,
-					      OP_SIZE(transfer_3d), CTX_LIVE },
+					      OP_SIZE(transfer_3d), CTX_LIVE, true },
 	[VGPUIF_OP_RESOURCE_BUSY] = { "resource-busy",
 				      vgpuback_op_resource_busy,
 				      OP_SIZE(resource_busy), CTX_LIVE },
@@ -262,6 +263,9 @@ int vgpuback_dispatch(struct vgpu_worker *w, const struct vgpuif_req *req,
 
 	ret = check_header(w, req, &d);
 	if (!ret) {
+		if (d->gpu) {
+			vgpuback_sched_hold(w);
+		}
 		ret = d->fn(w, req, resp);
 	}
 	if (ret < 0) {

@@ -164,6 +164,20 @@ static int lb_publish(struct vgpuback_transport *t, const char *nodes)
 			    strlen(nodes), NULL, 0);
 }
 
+/* The optional "domid" node: who this frontend says it is. */
+static int read_domid(struct lb_back *lb)
+{
+	char value[16];
+
+	if (vgpu_kv_get(lb->front_nodes, "domid", value, sizeof(value)))
+		return 0;
+	if (vgpu_parse_u32(value, 1, VGPU_LB_MAX_DOMID, &lb->base.domid)) {
+		vgpu_lb_reply(lb->sock, -EINVAL, "domid: not 1 to 32751");
+		return -EPROTO;
+	}
+	return 0;
+}
+
 static int lb_wait_front(struct vgpuback_transport *t)
 {
 	struct lb_back *lb = to_lb(t);
@@ -184,7 +198,7 @@ static int lb_wait_front(struct vgpuback_transport *t)
 		}
 		lb->kick_in = fds[0];
 		lb->kick_out = fds[1];
-		return 0;
+		return read_domid(lb);
 	}
 	return ret;
 }

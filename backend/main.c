@@ -8,6 +8,7 @@
  */
 #include <errno.h>
 #include <getopt.h>
+#include <limits.h>
 #include <poll.h>
 #include <signal.h>
 #include <stdio.h>
@@ -22,6 +23,7 @@
 
 #include "supervisor.h"
 #include "signals.h"
+#include "vgpu_sched.h"
 #include "vgpu_util.h"
 #include "worker.h"
 
@@ -30,11 +32,16 @@ struct options {
 	bool xen;
 	bool daemonize;
 	struct vgpuback_config cfg;
+	/* The GPU scheduler's table; NULL with --no-sched. */
+	const char *sched_path;
+	char sched_path_buf[PATH_MAX];
+	struct vgpu_sched_config sched;
 };
 
 struct server {
 	int listen_fd;
 	int sig_fd;
+	struct vgpu_sched *sched;       /* NULL: scheduling off */
 	pid_t *workers;
 	size_t nworkers;
 	size_t cap;
@@ -57,16 +64,29 @@ static void usage(FILE *f)
 		"  --max-resources=N\n"
 		"  --max-cmd-pages=N\n"
 		"  --max-submit-size=N\n"
+		"  --sched-table=PATH       the GPU scheduler's table (default "
+		"%s,\n"
+		"                           or the loopback PATH + \".sched\")\n"
+		"  --no-sched               no GPU scheduling: workers submit "
+		"at will\n"
+		"  --sched-slice-us=N       GPU time slice (default %u)\n"
+		"  --sched-period-us=N      credit refill period (default %u)\n"
+		"  --watchdog-ms=N          a submission running longer resets "
+		"its guest\n"
+		"                           (default %u)\n"
 		"  --foreground             stay in the foreground, log to "
 		"stderr (default)\n"
 		"  --daemon                 detach and log to syslog\n"
-		"  --help\n");
+		"  --help\n", VGPU_SCHED_PATH, VGPU_SCHED_DEF_SLICE_US,
+		VGPU_SCHED_DEF_PERIOD_US, VGPU_SCHED_DEF_TIMEOUT_MS);
 }
 
 enum {
 	OPT_LOOPBACK = 256, OPT_RENDER_NODE, OPT_POLL_US, OPT_MAX_PAGES,
 	OPT_MAX_CTX, OPT_MAX_RES, OPT_MAX_CMD, OPT_MAX_SUBMIT, OPT_FG,
 	OPT_DAEMON, OPT_HELP, OPT_XEN,
+	OPT_SCHED_TABLE = 512, OPT_NO_SCHED, OPT_SLICE, OPT_PERIOD,
+	OPT_WATCHDOG,
 };
 
 static const struct option long_opts[] = {
@@ -82,6 +102,11 @@ static const struct option long_opts[] = {
 	{ "foreground", no_argument, NULL, OPT_FG },
 	{ "daemon", no_argument, NULL, OPT_DAEMON },
 	{ "help", no_argument, NULL, OPT_HELP },
+	{ "sched-table", required_argument, NULL, OPT_SCHED_TABLE },
+	{ "no-sched", no_argument, NULL, OPT_NO_SCHED },
+	{ "sched-slice-us", required_argument, NULL, OPT_SLICE },
+	{ "sched-period-us", required_argument, NULL, OPT_PERIOD },
+	{ "watchdog-ms", required_argument, NULL, OPT_WATCHDOG },
 	{ NULL, 0, NULL, 0 },
 };
 
@@ -114,9 +139,36 @@ static uint32_t *number_slot(struct options *o, int opt, uint32_t *min)
 		return &o->cfg.lim.max_cmd_pages;
 	case OPT_MAX_SUBMIT:
 		return &o->cfg.lim.max_submit_size;
+	case OPT_SLICE:
+		return &o->sched.slice_us;
+	case OPT_PERIOD:
+		return &o->sched.period_us;
+	case OPT_WATCHDOG:
+		return &o->sched.timeout_ms;
 	default:
 		return NULL;
 	}
+}
+
+/* Checks the scheduler's options and picks the table's default path. */
+static int check_sched_options(struct options *o)
+{
+	const char *why;
+
+	if (vgpu_sched_config_check(&o->sched, &why)) {
+		fprintf(stderr, "vgpu-backend: %s\n", why);
+		return 2;
+	}
+	if (o->sched_path && !*o->sched_path) {
+		if (o->xen) {
+			o->sched_path = VGPU_SCHED_PATH;
+		} else {
+			snprintf(o->sched_path_buf, sizeof(o->sched_path_buf),
+				 "%s.sched", o->loopback);
+			o->sched_path = o->sched_path_buf;
+		}
+	}
+	return 0;
 }
 
 static int parse_options(int argc, char **argv, struct options *o)
@@ -125,6 +177,8 @@ static int parse_options(int argc, char **argv, struct options *o)
 	int opt, idx;
 
 	vgpuback_config_defaults(&o->cfg);
+	vgpu_sched_config_defaults(&o->sched);
+	o->sched_path = "";
 	while ((opt = getopt_long(argc, argv, "", long_opts, &idx)) != -1) {
 		slot = number_slot(o, opt, &min);
 		if (slot) {
@@ -137,6 +191,8 @@ static int parse_options(int argc, char **argv, struct options *o)
 			o->loopback = optarg;
 		} else if (opt == OPT_XEN) {
 			o->xen = true;
+		} else if (opt == OPT_SCHED_TABLE || opt == OPT_NO_SCHED) {
+			o->sched_path = opt == OPT_NO_SCHED ? NULL : optarg;
 		} else if (opt == OPT_RENDER_NODE) {
 			o->cfg.render_node = optarg;
 		} else if (opt == OPT_FG || opt == OPT_DAEMON) {
@@ -153,7 +209,7 @@ static int parse_options(int argc, char **argv, struct options *o)
 		usage(stderr);
 		return 2;
 	}
-	return 0;
+	return check_sched_options(o);
 }
 
 /*
@@ -253,6 +309,9 @@ static void reap(struct server *s)
 
 	while ((pid = waitpid(-1, &status, WNOHANG)) > 0) {
 		forget_worker(s, pid);
+		if (s->sched) {
+			vgpu_sched_reaped(s->sched, pid);
+		}
 		if (WIFSIGNALED(status)) {
 			vgpu_warn("worker %d died of signal %d", (int)pid,
 				  WTERMSIG(status));
@@ -346,7 +405,8 @@ static void serve(struct server *s, const sigset_t *old,
 	};
 
 	for (;;) {
-		if (poll(fds, 2, -1) < 0) {
+		vgpuback_watchdog(s->sched);
+		if (poll(fds, 2, vgpuback_watchdog_interval_ms(s->sched)) < 0) {
 			if (errno == EINTR) {
 				continue;
 			}
@@ -378,12 +438,24 @@ int main(int argc, char **argv)
 	if (probe_renderer(&o.cfg)) {
 		return 1;
 	}
+	if (o.sched_path) {
+		s.sched = vgpu_sched_create(o.sched_path, &o.sched);
+		if (!s.sched) {
+			vgpu_err("cannot make the GPU scheduler's table %s: %s "
+				 "(--sched-table=PATH to put it elsewhere)",
+				 o.sched_path, strerror(errno));
+			return 1;
+		}
+		o.cfg.sched = s.sched;
+	}
 	if (o.xen) {
-		return o.daemonize && detach() ? 1 : vgpuback_supervise(&o.cfg);
+		ret = o.daemonize && detach() ? 1 : vgpuback_supervise(&o.cfg);
+		goto out_sched;
 	}
 	s.listen_fd = listen_on(o.loopback);
 	if (s.listen_fd < 0) {
-		return 1;
+		ret = 1;
+		goto out_sched;
 	}
 	if (o.daemonize && detach()) {
 		ret = 1;
@@ -402,5 +474,7 @@ int main(int argc, char **argv)
 out:
 	close(s.listen_fd);
 	unlink(o.loopback);
+out_sched:
+	vgpu_sched_destroy(s.sched);
 	return ret;
 }

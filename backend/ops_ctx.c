@@ -154,6 +154,7 @@ int vgpuback_op_submit_3d(struct vgpu_worker *w, const struct vgpuif_req *req,
 	}
 	memcpy(w->submit_buf, w->cmd + s->cmd_offset, s->cmd_size);
 	w->bytes_copied += s->cmd_size;
+	vgpuback_sched_count_submit(w);
 	ret = virgl_renderer_submit_cmd(w->submit_buf, (int)req->ctx_id,
 					(int)(s->cmd_size / 4));
 	/* Fence whatever part ran, so that RESOURCE_BUSY stays truthful. */

@@ -5,6 +5,7 @@
  */
 #include <errno.h>
 #include <fcntl.h>
+#include <poll.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -205,6 +206,17 @@ void vgpuback_renderer_poll(struct vgpuback_renderer *r)
 {
 	if (r->initialised) {
 		virgl_renderer_poll();
+	}
+}
+
+void vgpuback_renderer_wait_idle(struct vgpuback_renderer *r)
+{
+	struct pollfd p = { .fd = r->poll_fd, .events = POLLIN };
+
+	while (vgpuback_renderer_busy(r)) {
+		/* Without the fd, look again every millisecond. */
+		poll(&p, p.fd >= 0 ? 1 : 0, p.fd >= 0 ? -1 : 1);
+		vgpuback_renderer_poll(r);
 	}
 }
 

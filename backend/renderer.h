@@ -81,6 +81,11 @@ void vgpuback_renderer_drop_deferred(struct vgpuback_renderer *r);
 int vgpuback_renderer_poll_fd(const struct vgpuback_renderer *r);
 /* Retires signalled fences (may call the sink). */
 void vgpuback_renderer_poll(struct vgpuback_renderer *r);
+/*
+ * Waits until every fence created so far has retired: the GPU has done
+ * all the work given to it. A hang here is the scheduler watchdog's.
+ */
+void vgpuback_renderer_wait_idle(struct vgpuback_renderer *r);
 
 /* Capsets by index: 0 to vgpuback_renderer_capset_count() - 1. */
 uint32_t vgpuback_renderer_capset_count(void);

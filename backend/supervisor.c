@@ -25,8 +25,10 @@
 #include <unistd.h>
 #include <xenctrl.h>
 
+#include "gpu_sched.h"
 #include "supervisor.h"
 #include "signals.h"
+#include "vgpu_sched.h"
 #include "vgpu_util.h"
 #include "vgpu_xs.h"
 
@@ -144,6 +146,26 @@ static bool frontend_restarted(struct supervisor *s, const struct device *d)
 	return state == XenbusStateInitialising || state == XenbusStateClosed;
 }
 
+/*
+ * Hands the device's weight and cap nodes to the GPU scheduler; the scan
+ * runs on every change under backend/vgpu, so `xenvgpu sched` writing
+ * them takes effect at once.
+ */
+static void apply_sched_nodes(struct supervisor *s, const struct device *d)
+{
+	uint32_t weight = VGPU_SCHED_WEIGHT_DEF, cap = 0;
+	char dir[128];
+
+	if (!s->cfg->sched) {
+		return;
+	}
+	device_dir(d, dir, sizeof(dir));
+	vgpu_xs_read_u32(s->xs, dir, "weight", VGPU_SCHED_WEIGHT_MIN,
+			 VGPU_SCHED_WEIGHT_MAX, &weight);
+	vgpu_xs_read_u32(s->xs, dir, "cap", 0, VGPU_SCHED_CAP_MAX, &cap);
+	vgpu_sched_configure(s->cfg->sched, d->domid, d->devid, weight, cap);
+}
+
 /* Looks at one backend/vgpu/<domid>/<devid> node found by the scan. */
 static void scan_device(struct supervisor *s, uint32_t domid, uint32_t devid)
 {
@@ -156,6 +178,7 @@ static void scan_device(struct supervisor *s, uint32_t domid, uint32_t devid)
 		}
 	}
 	d->seen = true;
+	apply_sched_nodes(s, d);
 	if (!device_online(s, d)) {
 		if (d->pid) {
 			kill(d->pid, SIGTERM);  /* detached by the toolstack */
@@ -206,8 +229,14 @@ static void scan(struct supervisor *s)
 	}
 	free(domids);
 	for (k = 0; k < s->ndevs; k++) {
-		if (!s->devs[k].seen && s->devs[k].pid) {
+		if (s->devs[k].seen) {
+			continue;
+		}
+		if (s->devs[k].pid) {
 			kill(s->devs[k].pid, SIGTERM);
+		} else if (s->cfg->sched) {
+			vgpu_sched_remove(s->cfg->sched, s->devs[k].domid,
+					  s->devs[k].devid);
 		}
 	}
 }
@@ -301,6 +330,9 @@ static void reap(struct supervisor *s)
 	size_t k;
 
 	while ((pid = waitpid(-1, &status, WNOHANG)) > 0) {
+		if (s->cfg->sched) {
+			vgpu_sched_reaped(s->cfg->sched, pid);
+		}
 		for (k = 0; k < s->ndevs; k++) {
 			if (s->devs[k].pid == pid) {
 				worker_exited(s, &s->devs[k], status);
@@ -345,7 +377,9 @@ static void serve(struct supervisor *s)
 	};
 
 	for (;;) {
-		if (poll(fds, 2, -1) < 0) {
+		vgpuback_watchdog(s->cfg->sched);
+		if (poll(fds, 2, vgpuback_watchdog_interval_ms(s->cfg->sched)) <
+		    0) {
 			if (errno == EINTR) {
 				continue;
 			}

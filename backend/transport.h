@@ -68,8 +68,12 @@ struct vgpuback_transport_impl {
 
 struct vgpuback_transport {
 	const struct vgpuback_transport_impl *impl;
-	/* Frontend's domain id, for logs (0 on loopback). */
+	/*
+	 * The device, for logs and the scheduler. On loopback the frontend
+	 * may name a domain id (see vgpu_loopback.h); devid is 0 there.
+	 */
 	uint32_t domid;
+	uint32_t devid;
 };
 
 /*

@@ -88,6 +88,7 @@ struct vgpu_worker *vgpuback_worker_create(struct vgpuback_transport *t,
 	w->t = t;
 	w->r = r;
 	w->cfg = *cfg;
+	w->sched_idx = -1;
 	w->submit_buf = malloc(cfg->lim.max_submit_size);
 	if (!w->submit_buf || vgpuback_objects_init(&w->objs, &cfg->lim)) {
 		free(w->submit_buf);
@@ -106,7 +107,10 @@ void vgpuback_worker_destroy(struct vgpu_worker *w)
 	}
 	vgpuback_renderer_drop_deferred(w->r);
 	vgpuback_renderer_set_sink(w->r, NULL, NULL);
+	/* Destroying contexts is GPU work too. */
+	vgpuback_sched_hold(w);
 	vgpuback_dispatch_release_all(w);
+	vgpuback_sched_detach(w);
 	vgpuback_gref_unmap(w->t, &w->objs, (void *)w->cmd, w->cmd_pages);
 	if (w->ring_page) {
 		w->t->impl->unmap(w->t, w->ring_page, 1);
@@ -312,6 +316,7 @@ static void handle_one(struct vgpu_worker *w, RING_IDX rc)
 	if (!deferred) {
 		vgpuback_worker_respond(w, &resp);
 	}
+	vgpuback_sched_account(w);
 }
 
 /*
@@ -348,6 +353,7 @@ static int ring_process(struct vgpu_worker *w)
 		}
 		RING_FINAL_CHECK_FOR_REQUESTS(&w->ring, more);
 	} while (more);
+	vgpuback_sched_idle(w);
 	return 0;
 }
 
@@ -409,6 +415,7 @@ static int wait_events(struct vgpu_worker *w, int timeout)
 	}
 	if (rfd >= 0 ? fds[2].revents : vgpuback_renderer_busy(w->r)) {
 		vgpuback_renderer_poll(w->r);
+		vgpuback_sched_account(w);
 	}
 	if (fds[1].fd >= 0 && fds[1].revents) {
 		return t->impl->control(t);
@@ -477,6 +484,7 @@ static int serve(struct vgpuback_transport *t,
 	if (vgpuback_worker_accept(w)) {
 		ret = VGPUBACK_EXIT_REFUSED;
 	} else {
+		vgpuback_sched_attach(w);
 		ret = vgpuback_worker_run(w) ? 1 : 0;
 	}
 out_worker:

@@ -11,6 +11,7 @@
 #include <stdint.h>
 
 #include "objects.h"
+#include "gpu_sched.h"
 #include "renderer.h"
 #include "transport.h"
 #include "vgpuif.h"
@@ -32,6 +33,7 @@ struct vgpuback_config {
 	struct vgpuback_limits lim;
 	unsigned int poll_us;           /* spin on the ring before sleeping */
 	const char *render_node;        /* NULL: EGL surfaceless */
+	struct vgpu_sched *sched;       /* the GPU scheduler; NULL: off */
 };
 
 /* Fills cfg with the defaults. */
@@ -48,6 +50,11 @@ struct vgpu_worker {
 	const uint8_t *cmd;             /* the command region, read-only */
 	uint32_t cmd_pages;
 	uint8_t *submit_buf;            /* max-submit-size bytes */
+
+	/* The GPU scheduler (sched.c). */
+	int sched_idx;                  /* our entry, -1 if none */
+	bool gpu_held;
+	uint32_t sched_seen_done;       /* newest retired fence seen */
 
 	uint64_t bytes_copied;          /* submit bytes copied out */
 	uint64_t nr_requests;

@@ -255,6 +255,7 @@ struct vgpuback_transport *vgpuback_xen_create(uint32_t domid, uint32_t devid,
 		goto fail;
 	xb->base.impl = &xen_impl;
 	xb->base.domid = domid;
+	xb->base.devid = devid;
 	snprintf(xb->dir, sizeof(xb->dir), "backend/vgpu/%u/%u", domid, devid);
 	ret = open_handles(xb);
 	if (ret)

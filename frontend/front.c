@@ -13,6 +13,25 @@
 #include "front.h"
 #include "vgpu_util.h"
 
+/* "loopback@DOMID:PATH": a loopback device that names its domain. */
+static struct vgpufront_transport *open_loopback_dom(const char *spec)
+{
+	const char *colon = strchr(spec, ':');
+	char num[12];
+	uint32_t domid;
+
+	if (colon && colon - spec < (ptrdiff_t)sizeof(num)) {
+		memcpy(num, spec, colon - spec);
+		num[colon - spec] = '\0';
+		if (!vgpu_parse_u32(num, 1, VGPU_LB_MAX_DOMID, &domid))
+			return vgpufront_loopback_create(colon + 1, domid);
+	}
+	vgpu_err("bad transport 'loopback@%s': DOMID is 1 to %u, then :PATH",
+		 spec, VGPU_LB_MAX_DOMID);
+	errno = EINVAL;
+	return NULL;
+}
+
 static struct vgpufront_transport *open_transport(const char *spec)
 {
 	uint32_t devid;
@@ -22,13 +41,16 @@ static struct vgpufront_transport *open_transport(const char *spec)
 	if (!spec)
 		spec = "xen";
 	if (!strncmp(spec, "loopback:", 9))
-		return vgpufront_loopback_create(spec + 9);
+		return vgpufront_loopback_create(spec + 9, 0);
+	if (!strncmp(spec, "loopback@", 9))
+		return open_loopback_dom(spec + 9);
 	if (!strcmp(spec, "xen"))
 		return vgpufront_xen_create(0);
 	if (!strncmp(spec, "xen:", 4) &&
 	    !vgpu_parse_u32(spec + 4, 0, INT32_MAX, &devid))
 		return vgpufront_xen_create(devid);
-	vgpu_err("unknown transport '%s': use loopback:PATH or xen[:DEVID]",
+	vgpu_err("unknown transport '%s': use loopback[@DOMID]:PATH or "
+		 "xen[:DEVID]",
 		 spec);
 	errno = EINVAL;
 	return NULL;

@@ -6,6 +6,7 @@
 #include <errno.h>
 #include <poll.h>
 #include <pthread.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/eventfd.h>
@@ -26,6 +27,7 @@ struct lb_front {
 	/* Serialises setup requests and their replies on the socket. */
 	pthread_mutex_t lock;
 	uint32_t next_gref;
+	uint32_t domid;         /* the domain we say we are; 0: none */
 };
 
 static struct lb_front *to_lb(struct vgpufront_transport *t)
@@ -143,10 +145,17 @@ static int lb_connect(struct vgpufront_transport *t, const char *nodes)
 {
 	struct lb_front *lb = to_lb(t);
 	int fds[2] = { lb->kick_out, lb->kick_in };
+	char all[VGPU_LB_MAX_PAYLOAD];
 	int ret;
 
+	snprintf(all, sizeof(all), "%s", nodes);
+	if (lb->domid) {
+		ret = vgpu_kv_add(all, sizeof(all), "domid", "%u", lb->domid);
+		if (ret)
+			return ret;
+	}
 	pthread_mutex_lock(&lb->lock);
-	ret = lb_request(lb, VGPU_LB_CONNECT, nodes, strlen(nodes), fds, 2);
+	ret = lb_request(lb, VGPU_LB_CONNECT, all, strlen(all), fds, 2);
 	pthread_mutex_unlock(&lb->lock);
 	return ret;
 }
@@ -250,7 +259,8 @@ static int read_hello(struct lb_front *lb)
 	return type == VGPU_LB_HELLO ? 0 : -EPROTO;
 }
 
-struct vgpufront_transport *vgpufront_loopback_create(const char *path)
+struct vgpufront_transport *vgpufront_loopback_create(const char *path,
+						     uint32_t domid)
 {
 	struct lb_front *lb = calloc(1, sizeof(*lb));
 	int ret = -ENOMEM;
@@ -260,6 +270,7 @@ struct vgpufront_transport *vgpufront_loopback_create(const char *path)
 	pthread_mutex_init(&lb->lock, NULL);
 	lb->base.impl = &lb_impl;
 	lb->next_gref = 1;      /* 0 ends a gref directory chain */
+	lb->domid = domid;
 	lb->kick_out = eventfd(0, EFD_CLOEXEC | EFD_NONBLOCK);
 	lb->kick_in = eventfd(0, EFD_CLOEXEC | EFD_NONBLOCK);
 	lb->sock = dial(path);

@@ -65,8 +65,12 @@ struct vgpufront_transport {
 	short control_events;
 };
 
-/* Connects to a loopback backend on the UNIX socket path. */
-struct vgpufront_transport *vgpufront_loopback_create(const char *path);
+/*
+ * Connects to a loopback backend on the UNIX socket path, as domain
+ * domid (0: none) for the backend's logs and GPU scheduler.
+ */
+struct vgpufront_transport *vgpufront_loopback_create(const char *path,
+						     uint32_t domid);
 
 /* Opens device/vgpu/devid of this domain. */
 struct vgpufront_transport *vgpufront_xen_create(uint32_t devid);

@@ -25,6 +25,12 @@
  *   backend  -> REPLY    status 0 when connected, or an error whose text
  *                        says what was refused (xenstore's "error" node)
  *
+ * Besides the frontend nodes of vgpuif.h, CONNECT may carry "domid", 1
+ * to VGPU_LB_MAX_DOMID: the domain this frontend stands for, as the
+ * backend's logs and its GPU scheduler (weights, caps) know it. On Xen
+ * the hypervisor says who the frontend is; here the frontend says it
+ * itself, which is why loopback is for one host's own processes only.
+ *
  * SHARE and UNSHARE may follow at any time after CONNECT, each answered
  * by a REPLY. The frontend uses grefs of a share only once its REPLY has
  * come, so the backend always knows a gref before a request names it. A
@@ -34,6 +40,9 @@
 #define VGPU_LOOPBACK_H
 
 #include <stdint.h>
+
+/* The largest domid, as on Xen (DOMID_FIRST_RESERVED - 1). */
+#define VGPU_LB_MAX_DOMID       0x7fefu
 
 #define VGPU_LB_HELLO           1
 #define VGPU_LB_SHARE           2

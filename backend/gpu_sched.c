@@ -1,0 +1,127 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * A worker's side of GPU scheduling: holding the GPU around its work,
+ * charging, and giving the GPU up only once its fences have retired, so
+ * that the GPU time of its work is charged to it.
+ */
+#include <signal.h>
+
+#include "gpu_sched.h"
+#include "vgpu_sched.h"
+#include "vgpu_util.h"
+#include "worker.h"
+
+/*
+ * True when the worker got somewhere since last asked: a fence retired,
+ * or nothing is left in flight. The watchdog looks for neither.
+ */
+static bool progressed(struct vgpu_worker *w)
+{
+	bool moved = w->r->done != w->sched_seen_done;
+
+	w->sched_seen_done = w->r->done;
+	return moved || !vgpuback_renderer_busy(w->r);
+}
+
+static void report_mapped(struct vgpu_worker *w)
+{
+	vgpu_sched_set_mapped(w->cfg.sched, w->sched_idx, w->objs.mapped_pages,
+			      w->cfg.lim.max_mapped_pages);
+}
+
+void vgpuback_sched_attach(struct vgpu_worker *w)
+{
+	if (!w->cfg.sched) {
+		return;
+	}
+	w->sched_idx = vgpu_sched_attach(w->cfg.sched, w->t->domid,
+					 w->t->devid);
+	if (w->sched_idx < 0) {
+		vgpu_warn("dom%u: the GPU scheduler's table is full: this "
+			  "device runs unscheduled", w->t->domid);
+		return;
+	}
+	report_mapped(w);
+}
+
+void vgpuback_sched_detach(struct vgpu_worker *w)
+{
+	if (w->cfg.sched && w->sched_idx >= 0) {
+		vgpu_sched_detach(w->cfg.sched, w->sched_idx);
+		w->sched_idx = -1;
+		w->gpu_held = false;
+	}
+}
+
+void vgpuback_sched_hold(struct vgpu_worker *w)
+{
+	if (w->gpu_held || !w->cfg.sched || w->sched_idx < 0) {
+		return;
+	}
+	vgpu_sched_acquire(w->cfg.sched, w->sched_idx);
+	w->gpu_held = true;
+	w->sched_seen_done = w->r->done;
+}
+
+static void give_up(struct vgpu_worker *w)
+{
+	vgpu_sched_release(w->cfg.sched, w->sched_idx);
+	w->gpu_held = false;
+}
+
+void vgpuback_sched_account(struct vgpu_worker *w)
+{
+	if (!w->gpu_held) {
+		return;
+	}
+	report_mapped(w);
+	if (!vgpu_sched_charge(w->cfg.sched, w->sched_idx, progressed(w))) {
+		return;
+	}
+	vgpuback_renderer_wait_idle(w->r);
+	give_up(w);
+}
+
+void vgpuback_sched_idle(struct vgpu_worker *w)
+{
+	if (w->gpu_held && !vgpuback_renderer_busy(w->r)) {
+		give_up(w);
+	}
+}
+
+void vgpuback_sched_count_submit(struct vgpu_worker *w)
+{
+	if (w->cfg.sched && w->sched_idx >= 0) {
+		vgpu_sched_count_submit(w->cfg.sched, w->sched_idx);
+	}
+}
+
+void vgpuback_watchdog(struct vgpu_sched *s)
+{
+	uint64_t stalled_ms;
+	uint32_t domid;
+	pid_t pid;
+
+	if (!s) {
+		return;
+	}
+	pid = vgpu_sched_watchdog(s, &domid, &stalled_ms);
+	if (pid > 0) {
+		vgpu_err("dom%u: GPU hang: no progress for %llu ms; resetting "
+			 "its worker %d (its guest sees the device lost)",
+			 domid, (unsigned long long)stalled_ms, (int)pid);
+		kill(pid, SIGKILL);
+	}
+}
+
+int vgpuback_watchdog_interval_ms(struct vgpu_sched *s)
+{
+	struct vgpu_sched_config cfg;
+
+	if (!s) {
+		return -1;
+	}
+	/* A hang is caught within a quarter of the timeout. */
+	vgpu_sched_get_config(s, &cfg);
+	return cfg.timeout_ms / 4 > 500 ? 500 : (int)cfg.timeout_ms / 4;
+}

@@ -1,0 +1,41 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * A worker's use of the dom0 scheduler (dom0-scheduler/vgpu_sched.h):
+ * it holds the GPU while it has GPU work to do or in flight, is charged
+ * after every request and retired fence, and gives the GPU up when it
+ * runs out of work or the scheduler says so. Without a table
+ * (cfg.sched == NULL: scheduling off) every call returns at once.
+ */
+#ifndef VGPUBACK_GPU_SCHED_H
+#define VGPUBACK_GPU_SCHED_H
+
+struct vgpu_worker;
+
+/* Binds the worker to its device's entry, once connected. */
+void vgpuback_sched_attach(struct vgpu_worker *w);
+/* Gives the GPU up and leaves the entry. */
+void vgpuback_sched_detach(struct vgpu_worker *w);
+
+/* Before a request that uses the GPU: waits for it unless held. */
+void vgpuback_sched_hold(struct vgpu_worker *w);
+/*
+ * After a request or retired fences: charges the time, and when the
+ * scheduler asks for the GPU back, lets the work in flight finish first.
+ */
+void vgpuback_sched_account(struct vgpu_worker *w);
+/* The ring is empty: gives the GPU up if no work is in flight. */
+void vgpuback_sched_idle(struct vgpu_worker *w);
+
+/* Counts one SUBMIT_3D for xenvgpu top. */
+void vgpuback_sched_count_submit(struct vgpu_worker *w);
+
+/*
+ * The parent's watchdog (see DOC: watchdog in vgpu_sched.h): kills a
+ * worker that holds the GPU without progress. Run it every
+ * vgpuback_watchdog_interval_ms(); both accept a NULL table.
+ */
+struct vgpu_sched;
+void vgpuback_watchdog(struct vgpu_sched *s);
+int vgpuback_watchdog_interval_ms(struct vgpu_sched *s);
+
+#endif /* VGPUBACK_GPU_SCHED_H */

@@ -1,0 +1,132 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * The worker's side of the scheduler: waiting for the GPU, charging for
+ * it, giving it up, and reporting its figures. A worker may only touch
+ * its own entry, and only while it is still attached: once the watchdog
+ * has taken the entry from a hung worker, whatever that worker still
+ * does is ignored.
+ */
+#include <errno.h>
+#include <linux/futex.h>
+#include <sys/syscall.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "table.h"
+#include "vgpu_util.h"
+
+static bool mine(const struct vgpu_sched *s, int idx)
+{
+	return idx >= 0 && idx < VGPU_SCHED_MAX_ENTRIES &&
+	       s->t->e[idx].pid == s->self;
+}
+
+/* Sleeps until *word moves from seen, or for at most ns. */
+static void futex_wait(uint32_t *word, uint32_t seen, uint64_t ns)
+{
+	struct timespec ts = {
+		.tv_sec = (time_t)(ns / 1000000000),
+		.tv_nsec = (long)(ns % 1000000000),
+	};
+
+	syscall(SYS_futex, word, FUTEX_WAIT, seen, &ts, NULL, 0);
+}
+
+void vgpu_sched_acquire(struct vgpu_sched *s, int idx)
+{
+	struct sched_table *t = s->t;
+	struct sched_entry *e = &t->e[idx];
+	uint64_t now = vgpu_now_ns();
+	uint32_t seen;
+
+	sched_lock(s);
+	if (!mine(s, idx) || t->holder == idx) {
+		goto out;
+	}
+	policy_advance(t, now);
+	e->state = ENTRY_WAITING;
+	e->wait_start_ns = now;
+	e->active = 1;
+	policy_grant_next(t, now);
+	while (t->holder != idx && mine(s, idx)) {
+		seen = __atomic_load_n(&e->grant, __ATOMIC_ACQUIRE);
+		/* Wake at the next period too: a capped entry may run then. */
+		now = policy_next_period_ns(t, now) + 1000;
+		sched_unlock(s);
+		futex_wait(&e->grant, seen, now);
+		sched_lock(s);
+		now = vgpu_now_ns();
+		policy_advance(t, now);
+		policy_grant_next(t, now);
+	}
+out:
+	sched_unlock(s);
+}
+
+bool vgpu_sched_charge(struct vgpu_sched *s, int idx, bool progressed)
+{
+	struct sched_table *t = s->t;
+	struct sched_entry *e = &t->e[idx];
+	uint64_t now = vgpu_now_ns();
+	bool give_up = false;
+	int next;
+
+	sched_lock(s);
+	if (!mine(s, idx) || t->holder != idx) {
+		goto out;
+	}
+	policy_advance(t, now);
+	policy_charge(t, e, now);
+	if (progressed) {
+		e->progress_ns = now;
+	}
+	if (!policy_eligible(t, e)) {
+		give_up = true;
+	} else if (now - e->hold_start_ns >= t->cfg.slice_us * 1000ull) {
+		next = policy_pick(t);
+		give_up = next >= 0 && t->e[next].credit_ns > e->credit_ns;
+	}
+out:
+	sched_unlock(s);
+	return give_up;
+}
+
+void vgpu_sched_release(struct vgpu_sched *s, int idx)
+{
+	struct sched_table *t = s->t;
+	struct sched_entry *e = &t->e[idx];
+	uint64_t now = vgpu_now_ns();
+
+	sched_lock(s);
+	if (!mine(s, idx)) {
+		goto out;
+	}
+	policy_advance(t, now);
+	if (t->holder == idx) {
+		policy_charge(t, e, now);
+		t->holder = -1;
+	}
+	e->state = ENTRY_IDLE;
+	policy_grant_next(t, now);
+out:
+	sched_unlock(s);
+}
+
+void vgpu_sched_count_submit(struct vgpu_sched *s, int idx)
+{
+	if (mine(s, idx)) {
+		__atomic_add_fetch(&s->t->e[idx].submissions, 1,
+				   __ATOMIC_RELAXED);
+	}
+}
+
+void vgpu_sched_set_mapped(struct vgpu_sched *s, int idx, uint64_t pages,
+			   uint64_t max_pages)
+{
+	if (mine(s, idx)) {
+		__atomic_store_n(&s->t->e[idx].mapped_pages, pages,
+				 __ATOMIC_RELAXED);
+		__atomic_store_n(&s->t->e[idx].max_mapped_pages, max_pages,
+				 __ATOMIC_RELAXED);
+	}
+}

@@ -1,0 +1,144 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * The credit policy (see DOC: policy in vgpu_sched.h): refilling credit
+ * each period, charging the holder, and choosing who gets the GPU next.
+ * Every function here runs with the table's lock held.
+ */
+#include <limits.h>
+#include <linux/futex.h>
+#include <sys/syscall.h>
+#include <unistd.h>
+
+#include "table.h"
+
+static uint64_t period_ns(const struct sched_table *t)
+{
+	return (uint64_t)t->cfg.period_us * 1000;
+}
+
+static bool in_play(const struct sched_entry *e)
+{
+	return e->state != ENTRY_FREE &&
+	       (e->active || e->state == ENTRY_WAITING ||
+		e->state == ENTRY_RUNNING);
+}
+
+/*
+ * One period's credit for the entries in play, shared by weight. The
+ * upper bound is that share (at least a slice): an entry that did not
+ * use its credit loses the rest. The lower bound forgives older debt.
+ */
+static void refill(struct sched_table *t)
+{
+	int64_t period = (int64_t)period_ns(t);
+	int64_t slice = (int64_t)t->cfg.slice_us * 1000;
+	uint64_t total = 0;
+	struct sched_entry *e;
+	int64_t share;
+	int i;
+
+	for (i = 0; i < VGPU_SCHED_MAX_ENTRIES; i++) {
+		if (in_play(&t->e[i])) {
+			total += t->e[i].weight;
+		}
+	}
+	for (i = 0; i < VGPU_SCHED_MAX_ENTRIES; i++) {
+		e = &t->e[i];
+		if (in_play(e)) {
+			share = (int64_t)((uint64_t)period * e->weight / total);
+			e->credit_ns += share;
+			if (e->credit_ns > (share > slice ? share : slice)) {
+				e->credit_ns = share > slice ? share : slice;
+			}
+			if (e->credit_ns < -period) {
+				e->credit_ns = -period;
+			}
+		}
+		e->cap_used_ns = 0;
+		e->active = e->state == ENTRY_WAITING ||
+			    e->state == ENTRY_RUNNING;
+	}
+}
+
+void policy_advance(struct sched_table *t, uint64_t now)
+{
+	uint64_t period = period_ns(t);
+
+	if (now < t->period_start_ns + period) {
+		return;
+	}
+	refill(t);
+	/* After an idle spell one refill is enough: the bounds clamp it. */
+	t->period_start_ns = now - (now - t->period_start_ns) % period;
+}
+
+uint64_t policy_next_period_ns(const struct sched_table *t, uint64_t now)
+{
+	uint64_t end = t->period_start_ns + period_ns(t);
+
+	return end > now ? end - now : 0;
+}
+
+void policy_charge(struct sched_table *t, struct sched_entry *e,
+		   uint64_t now)
+{
+	uint64_t used = now > e->charged_ns ? now - e->charged_ns : 0;
+
+	(void)t;
+	e->credit_ns -= (int64_t)used;
+	e->cap_used_ns += used;
+	e->gpu_ns += used;
+	e->charged_ns = now;
+}
+
+bool policy_eligible(const struct sched_table *t, const struct sched_entry *e)
+{
+	return !e->cap ||
+	       e->cap_used_ns < period_ns(t) * e->cap / VGPU_SCHED_CAP_MAX;
+}
+
+int policy_pick(const struct sched_table *t)
+{
+	const struct sched_entry *e, *best = NULL;
+	int i, pick = -1;
+
+	for (i = 0; i < VGPU_SCHED_MAX_ENTRIES; i++) {
+		e = &t->e[i];
+		if (e->state != ENTRY_WAITING || !policy_eligible(t, e)) {
+			continue;
+		}
+		if (!best || e->credit_ns > best->credit_ns ||
+		    (e->credit_ns == best->credit_ns &&
+		     e->wait_start_ns < best->wait_start_ns)) {
+			best = e;
+			pick = i;
+		}
+	}
+	return pick;
+}
+
+void policy_grant_next(struct sched_table *t, uint64_t now)
+{
+	struct sched_entry *e;
+	int next;
+
+	if (t->holder >= 0) {
+		return;
+	}
+	next = policy_pick(t);
+	if (next < 0) {
+		return;
+	}
+	e = &t->e[next];
+	e->state = ENTRY_RUNNING;
+	e->active = 1;
+	e->hold_start_ns = now;
+	e->charged_ns = now;
+	e->progress_ns = now;
+	e->wait_ns += now - e->wait_start_ns;
+	e->grants++;
+	t->holder = next;
+	__atomic_add_fetch(&e->grant, 1, __ATOMIC_RELEASE);
+	/* Shared, not private: the waiter is another process. */
+	syscall(SYS_futex, &e->grant, FUTEX_WAKE, INT_MAX, NULL, NULL, 0);
+}

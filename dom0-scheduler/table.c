@@ -1,0 +1,385 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * The shared table: making, mapping and locking it, the configuration,
+ * entries and their life (configure, attach, detach, reaped), and the
+ * snapshot the tools read.
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <libgen.h>
+#include <signal.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/mman.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "table.h"
+#include "vgpu_util.h"
+
+void vgpu_sched_config_defaults(struct vgpu_sched_config *cfg)
+{
+	cfg->slice_us = VGPU_SCHED_DEF_SLICE_US;
+	cfg->period_us = VGPU_SCHED_DEF_PERIOD_US;
+	cfg->timeout_ms = VGPU_SCHED_DEF_TIMEOUT_MS;
+}
+
+int vgpu_sched_config_check(const struct vgpu_sched_config *cfg,
+			    const char **why)
+{
+	if (cfg->slice_us < 100 || cfg->slice_us > 1000000) {
+		*why = "the slice must be 100 us to 1 s";
+	} else if (cfg->period_us < cfg->slice_us ||
+		   cfg->period_us > 10000000) {
+		*why = "the period must be one slice to 10 s";
+	} else if (cfg->timeout_ms < 10 || cfg->timeout_ms > 3600000) {
+		*why = "the watchdog timeout must be 10 ms to 1 h";
+	} else {
+		return 0;
+	}
+	return -ERANGE;
+}
+
+void vgpu_sched_get_config(const struct vgpu_sched *s,
+			   struct vgpu_sched_config *cfg)
+{
+	*cfg = s->t->cfg;
+}
+
+void sched_lock(struct vgpu_sched *s)
+{
+	/* A worker died holding the lock; every update is complete. */
+	if (pthread_mutex_lock(&s->t->lock) == EOWNERDEAD) {
+		pthread_mutex_consistent(&s->t->lock);
+	}
+}
+
+void sched_unlock(struct vgpu_sched *s)
+{
+	pthread_mutex_unlock(&s->t->lock);
+}
+
+static int init_lock(pthread_mutex_t *lock)
+{
+	pthread_mutexattr_t attr;
+	int ret;
+
+	ret = pthread_mutexattr_init(&attr);
+	if (ret) {
+		return -ret;
+	}
+	ret = pthread_mutexattr_setpshared(&attr, PTHREAD_PROCESS_SHARED);
+	if (!ret) {
+		ret = pthread_mutexattr_setrobust(&attr, PTHREAD_MUTEX_ROBUST);
+	}
+	if (!ret) {
+		ret = pthread_mutex_init(lock, &attr);
+	}
+	pthread_mutexattr_destroy(&attr);
+	return -ret;
+}
+
+/* Maps the table file fd; returns NULL with errno set. */
+static struct vgpu_sched *map_table(int fd)
+{
+	struct vgpu_sched *s = calloc(1, sizeof(*s));
+	void *map;
+
+	if (!s) {
+		return NULL;
+	}
+	map = mmap(NULL, sizeof(struct sched_table), PROT_READ | PROT_WRITE,
+		   MAP_SHARED, fd, 0);
+	if (map == MAP_FAILED) {
+		free(s);
+		return NULL;
+	}
+	s->t = map;
+	return s;
+}
+
+static int make_parent_dir(const char *path)
+{
+	char *copy = strdup(path);
+	int ret = 0;
+
+	if (!copy) {
+		return -ENOMEM;
+	}
+	if (mkdir(dirname(copy), 0755) && errno != EEXIST) {
+		ret = -errno;
+	}
+	free(copy);
+	return ret;
+}
+
+struct vgpu_sched *vgpu_sched_create(const char *path,
+				     const struct vgpu_sched_config *cfg)
+{
+	struct vgpu_sched *s = NULL;
+	const char *why;
+	int fd, ret;
+
+	ret = vgpu_sched_config_check(cfg, &why);
+	if (!ret) {
+		ret = make_parent_dir(path);
+	}
+	if (ret) {
+		goto out;
+	}
+	fd = open(path, O_RDWR | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
+	if (fd < 0) {
+		ret = -errno;
+		goto out;
+	}
+	if (ftruncate(fd, sizeof(struct sched_table))) {
+		ret = -errno;
+		goto out_close;
+	}
+	s = map_table(fd);
+	if (!s) {
+		ret = -errno;
+		goto out_close;
+	}
+	ret = init_lock(&s->t->lock);
+	s->path = strdup(path);
+	if (ret || !s->path) {
+		ret = ret ? ret : -ENOMEM;
+		goto out_unmap;
+	}
+	s->t->cfg = *cfg;
+	s->t->holder = -1;
+	s->t->owner_pid = getpid();
+	s->t->period_start_ns = vgpu_now_ns();
+	s->t->version = VGPU_SCHED_VERSION;
+	__atomic_store_n(&s->t->magic, VGPU_SCHED_MAGIC, __ATOMIC_RELEASE);
+	close(fd);
+	return s;
+
+out_unmap:
+	vgpu_sched_close(s);
+	s = NULL;
+	unlink(path);
+out_close:
+	close(fd);
+out:
+	errno = -ret;
+	return s;
+}
+
+struct vgpu_sched *vgpu_sched_open(const char *path)
+{
+	struct vgpu_sched *s = NULL;
+	struct stat st;
+	int fd, err;
+
+	fd = open(path, O_RDWR | O_CLOEXEC);
+	if (fd < 0) {
+		return NULL;
+	}
+	if (fstat(fd, &st) || st.st_size != sizeof(struct sched_table)) {
+		err = EPROTO;
+		goto out;
+	}
+	s = map_table(fd);
+	err = s ? 0 : errno;
+	if (s && (s->t->magic != VGPU_SCHED_MAGIC ||
+		  s->t->version != VGPU_SCHED_VERSION)) {
+		err = EPROTO;
+	} else if (s && kill(s->t->owner_pid, 0) && errno == ESRCH) {
+		err = ESRCH;
+	}
+out:
+	close(fd);
+	if (err) {
+		vgpu_sched_close(s);
+		s = NULL;
+		errno = err;
+	}
+	return s;
+}
+
+void vgpu_sched_close(struct vgpu_sched *s)
+{
+	if (!s) {
+		return;
+	}
+	munmap(s->t, sizeof(struct sched_table));
+	free(s->path);
+	free(s);
+}
+
+void vgpu_sched_destroy(struct vgpu_sched *s)
+{
+	if (s && s->path) {
+		unlink(s->path);
+	}
+	vgpu_sched_close(s);
+}
+
+static int alloc_entry(struct sched_table *t, uint32_t domid, uint32_t devid,
+		       uint32_t weight, uint32_t cap)
+{
+	int i;
+
+	for (i = 0; i < VGPU_SCHED_MAX_ENTRIES; i++) {
+		if (t->e[i].state == ENTRY_FREE) {
+			memset(&t->e[i], 0, sizeof(t->e[i]));
+			t->e[i] = (struct sched_entry){
+				.state = ENTRY_IDLE, .domid = domid,
+				.devid = devid, .weight = weight, .cap = cap,
+			};
+			return i;
+		}
+	}
+	return -ENOSPC;
+}
+
+static bool keyed(const struct sched_entry *e, uint32_t domid,
+		  uint32_t devid)
+{
+	return e->state != ENTRY_FREE && e->domid == domid &&
+	       e->devid == devid;
+}
+
+int vgpu_sched_configure(struct vgpu_sched *s, uint32_t domid,
+			 uint32_t devid, uint32_t weight, uint32_t cap)
+{
+	struct sched_table *t = s->t;
+	int i, found = 0, ret = 0;
+
+	if (weight < VGPU_SCHED_WEIGHT_MIN || weight > VGPU_SCHED_WEIGHT_MAX ||
+	    cap > VGPU_SCHED_CAP_MAX) {
+		return -ERANGE;
+	}
+	sched_lock(s);
+	for (i = 0; i < VGPU_SCHED_MAX_ENTRIES; i++) {
+		if (keyed(&t->e[i], domid, devid)) {
+			t->e[i].weight = weight;
+			t->e[i].cap = cap;
+			found++;
+		}
+	}
+	if (!found) {
+		ret = alloc_entry(t, domid, devid, weight, cap);
+		ret = ret < 0 ? ret : 0;
+	}
+	sched_unlock(s);
+	return ret;
+}
+
+void vgpu_sched_remove(struct vgpu_sched *s, uint32_t domid, uint32_t devid)
+{
+	struct sched_table *t = s->t;
+	int i;
+
+	sched_lock(s);
+	for (i = 0; i < VGPU_SCHED_MAX_ENTRIES; i++) {
+		if (keyed(&t->e[i], domid, devid) && !t->e[i].pid) {
+			t->e[i].state = ENTRY_FREE;
+		}
+	}
+	sched_unlock(s);
+}
+
+int vgpu_sched_attach(struct vgpu_sched *s, uint32_t domid, uint32_t devid)
+{
+	struct sched_table *t = s->t;
+	uint32_t weight = VGPU_SCHED_WEIGHT_DEF, cap = 0;
+	int i, idx = -1;
+
+	sched_lock(s);
+	for (i = 0; i < VGPU_SCHED_MAX_ENTRIES && idx < 0; i++) {
+		if (keyed(&t->e[i], domid, devid)) {
+			weight = t->e[i].weight;
+			cap = t->e[i].cap;
+			idx = t->e[i].pid ? -1 : i;
+		}
+	}
+	if (idx < 0) {
+		/* Another connection of a loopback "domain": its own entry. */
+		idx = alloc_entry(t, domid, devid, weight, cap);
+	}
+	if (idx >= 0) {
+		s->self = getpid();
+		t->e[idx].pid = s->self;
+		t->e[idx].state = ENTRY_IDLE;
+	}
+	sched_unlock(s);
+	return idx;
+}
+
+void entry_drop(struct sched_table *t, int idx, uint64_t now)
+{
+	if (t->holder == idx) {
+		policy_charge(t, &t->e[idx], now);
+		t->holder = -1;
+	}
+	t->e[idx].state = ENTRY_IDLE;
+	t->e[idx].pid = 0;
+	policy_grant_next(t, now);
+}
+
+void vgpu_sched_detach(struct vgpu_sched *s, int idx)
+{
+	sched_lock(s);
+	if (idx >= 0 && idx < VGPU_SCHED_MAX_ENTRIES &&
+	    s->t->e[idx].pid == s->self) {
+		entry_drop(s->t, idx, vgpu_now_ns());
+	}
+	sched_unlock(s);
+}
+
+void vgpu_sched_reaped(struct vgpu_sched *s, pid_t pid)
+{
+	int i;
+
+	sched_lock(s);
+	for (i = 0; i < VGPU_SCHED_MAX_ENTRIES; i++) {
+		if (s->t->e[i].state != ENTRY_FREE && s->t->e[i].pid == pid) {
+			entry_drop(s->t, i, vgpu_now_ns());
+		}
+	}
+	sched_unlock(s);
+}
+
+size_t vgpu_sched_stats(struct vgpu_sched *s, struct vgpu_sched_stat *out,
+			size_t max)
+{
+	struct sched_table *t = s->t;
+	const struct sched_entry *e;
+	uint64_t now = vgpu_now_ns();
+	size_t n = 0;
+	int i;
+
+	sched_lock(s);
+	/* The holder's time so far counts, as xentop counts a running vcpu. */
+	if (t->holder >= 0) {
+		policy_charge(t, &t->e[t->holder], now);
+	}
+	for (i = 0; i < VGPU_SCHED_MAX_ENTRIES; i++) {
+		e = &t->e[i];
+		if (e->state == ENTRY_FREE) {
+			continue;
+		}
+		if (n < max) {
+			out[n] = (struct vgpu_sched_stat){
+				.domid = e->domid, .devid = e->devid,
+				.weight = e->weight, .cap = e->cap,
+				.pid = e->pid,
+				.running = e->state == ENTRY_RUNNING,
+				.waiting = e->state == ENTRY_WAITING,
+				.credit_ns = e->credit_ns,
+				.gpu_ns = e->gpu_ns, .grants = e->grants,
+				.wait_ns = e->wait_ns,
+				.submissions = e->submissions,
+				.resets = e->resets,
+				.mapped_pages = e->mapped_pages,
+				.max_mapped_pages = e->max_mapped_pages,
+			};
+		}
+		n++;
+	}
+	sched_unlock(s);
+	return n;
+}

@@ -1,0 +1,87 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * The layout of the shared table and the helpers its files share. Only
+ * dom0-scheduler/ sees it; everyone else goes through vgpu_sched.h.
+ */
+#ifndef VGPU_SCHED_TABLE_H
+#define VGPU_SCHED_TABLE_H
+
+#include <pthread.h>
+
+#include "vgpu_sched.h"
+
+#define VGPU_SCHED_MAGIC        0x76677363u     /* "vgsc" */
+#define VGPU_SCHED_VERSION      1
+
+enum entry_state {
+	ENTRY_FREE,             /* slot unused */
+	ENTRY_IDLE,             /* configured or attached, wants nothing */
+	ENTRY_WAITING,          /* wants the GPU */
+	ENTRY_RUNNING,          /* holds the GPU */
+};
+
+struct sched_entry {
+	uint32_t state;         /* enum entry_state */
+	uint32_t domid;
+	uint32_t devid;
+	uint32_t weight;
+	uint32_t cap;
+	int32_t pid;            /* attached worker, 0 if none */
+	uint32_t grant;         /* futex word: bumped when given the GPU */
+	uint32_t active;        /* ran or waited in this period */
+	int64_t credit_ns;
+	uint64_t cap_used_ns;   /* GPU time in this period */
+	uint64_t hold_start_ns;
+	uint64_t charged_ns;    /* charged up to here */
+	uint64_t progress_ns;   /* last completed work, for the watchdog */
+	uint64_t wait_start_ns;
+	/* Figures for xenvgpu. */
+	uint64_t gpu_ns;
+	uint64_t grants;
+	uint64_t wait_ns;
+	uint64_t submissions;
+	uint64_t resets;
+	uint64_t mapped_pages;
+	uint64_t max_mapped_pages;
+};
+
+struct sched_table {
+	uint32_t magic;
+	uint32_t version;
+	int32_t owner_pid;      /* the process that made the table */
+	struct vgpu_sched_config cfg;
+	pthread_mutex_t lock;
+	int32_t holder;         /* entry index, -1: the GPU is free */
+	uint64_t period_start_ns;
+	struct sched_entry e[VGPU_SCHED_MAX_ENTRIES];
+};
+
+struct vgpu_sched {
+	struct sched_table *t;
+	char *path;             /* set in the creator only */
+	pid_t self;             /* the attached worker: this process */
+};
+
+/* Takes and drops the table's lock (recovering it from a dead owner). */
+void sched_lock(struct vgpu_sched *s);
+void sched_unlock(struct vgpu_sched *s);
+
+/*
+ * Detaches entry idx from its worker and takes the GPU back if it held
+ * it; lock held.
+ */
+void entry_drop(struct sched_table *t, int idx, uint64_t now);
+
+/* policy.c, called with the lock held. */
+void policy_advance(struct sched_table *t, uint64_t now);
+void policy_charge(struct sched_table *t, struct sched_entry *e,
+		   uint64_t now);
+int policy_pick(const struct sched_table *t);
+bool policy_eligible(const struct sched_table *t,
+		     const struct sched_entry *e);
+/* Gives a free GPU to the best waiter, if any, and wakes it. */
+void policy_grant_next(struct sched_table *t, uint64_t now);
+/* Time until the next period begins. */
+uint64_t policy_next_period_ns(const struct sched_table *t, uint64_t now);
+
+#endif /* VGPU_SCHED_TABLE_H */

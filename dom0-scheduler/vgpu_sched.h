@@ -1,0 +1,175 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * The dom0 GPU scheduler: which backend worker may submit to the GPU now.
+ *
+ * DOC: the table
+ * The backend's parent process (the loopback server or the --xen
+ * supervisor) creates one table, a file mapped MAP_SHARED (default
+ * /run/xen-vgpu/sched), before it forks any worker. Workers inherit the
+ * mapping; xenvgpu maps the same file to show the figures (top, list
+ * --json) and to change weights live (sched). Every change is made under
+ * one process-shared robust mutex, so a worker that dies holding it
+ * leaves the table usable.
+ *
+ * An entry is one guest device, keyed by (domid, devid). It is made when
+ * the device is configured (its weight and cap) or when a worker attaches
+ * to it, and outlives its workers, so reset counts survive restarts.
+ *
+ * DOC: policy
+ * Credit scheduling, after Xen's credit scheduler and Intel GVT-g:
+ *
+ * - Every period (default 10 ms) each active entry (one that ran or
+ *   waited during the last period) earns period * weight / (sum of the
+ *   active weights) nanoseconds of credit.
+ * - Credit is bounded above by one period's share (at least one slice),
+ *   so an idle guest cannot hoard it, and below by minus one period, so a
+ *   debt is paid off within a period or two.
+ * - The holder is charged its GPU time at every request it completes and
+ *   every fence that retires, not only when it gives the GPU up.
+ * - When the GPU is free, the waiting entry with the most credit gets it
+ *   (the longest waiting among equals). The holder keeps it until it has
+ *   nothing left to do, or until its slice (default 1 ms) is used up and
+ *   a waiter has more credit than it.
+ * - A cap (percent) bounds an entry's GPU time in each period even when
+ *   the GPU would otherwise be idle; a capped-out entry waits for the next
+ *   period.
+ *
+ * Submissions cannot be preempted, so a holder gives the GPU up only at a
+ * request boundary and only once its fences have retired: the GPU time of
+ * its work is charged to it, not to the next guest.
+ *
+ * DOC: watchdog
+ * The parent calls vgpu_sched_watchdog() a few times a second. A holder
+ * that has made no progress (completed a request with no GPU work left
+ * in flight, or retired a fence) for timeout_ms is guilty: its entry
+ * counts a reset, the GPU goes to the next waiter, and the parent kills
+ * the worker. Its guest sees the device lost; no other guest is touched.
+ */
+#ifndef VGPU_SCHED_H
+#define VGPU_SCHED_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <sys/types.h>
+
+#define VGPU_SCHED_PATH            "/run/xen-vgpu/sched"
+
+#define VGPU_SCHED_WEIGHT_MIN      1
+#define VGPU_SCHED_WEIGHT_MAX      65535
+#define VGPU_SCHED_WEIGHT_DEF      256
+#define VGPU_SCHED_CAP_MAX         100     /* percent; 0: no cap */
+
+#define VGPU_SCHED_DEF_SLICE_US    1000
+#define VGPU_SCHED_DEF_PERIOD_US   10000
+#define VGPU_SCHED_DEF_TIMEOUT_MS  2000
+
+#define VGPU_SCHED_MAX_ENTRIES     256
+
+struct vgpu_sched_config {
+	uint32_t slice_us;      /* 100 .. 1000000 */
+	uint32_t period_us;     /* slice_us .. 10000000 */
+	uint32_t timeout_ms;    /* 10 .. 3600000 */
+};
+
+/* What xenvgpu shows of one entry. Times are in nanoseconds. */
+struct vgpu_sched_stat {
+	uint32_t domid;
+	uint32_t devid;
+	uint32_t weight;
+	uint32_t cap;
+	pid_t pid;              /* attached worker, 0 if none */
+	bool running;           /* holds the GPU now */
+	bool waiting;
+	int64_t credit_ns;
+	uint64_t gpu_ns;        /* GPU time charged since the entry was made */
+	uint64_t grants;        /* times it got the GPU */
+	uint64_t wait_ns;       /* total time spent waiting for the GPU */
+	uint64_t submissions;   /* SUBMIT_3D requests */
+	uint64_t resets;        /* workers killed by the watchdog */
+	uint64_t mapped_pages;
+	uint64_t max_mapped_pages;
+};
+
+struct vgpu_sched;
+
+/*
+ * Parent: creates (or truncates) the table file at path with mode 0600
+ * and maps it. Returns NULL with errno set. vgpu_sched_destroy() unmaps it
+ * and removes the file.
+ */
+struct vgpu_sched *vgpu_sched_create(const char *path,
+				     const struct vgpu_sched_config *cfg);
+void vgpu_sched_destroy(struct vgpu_sched *s);
+
+/*
+ * Tools: maps an existing table. Returns NULL with errno set: ENOENT
+ * (no backend made one), EPROTO (not a table of this version), ESRCH
+ * (the backend that made it is gone).
+ */
+struct vgpu_sched *vgpu_sched_open(const char *path);
+/* Unmaps a table opened or created here, leaving the file. */
+void vgpu_sched_close(struct vgpu_sched *s);
+
+/* Fills cfg with the defaults; checks one. */
+void vgpu_sched_config_defaults(struct vgpu_sched_config *cfg);
+int vgpu_sched_config_check(const struct vgpu_sched_config *cfg,
+			    const char **why);
+void vgpu_sched_get_config(const struct vgpu_sched *s,
+			   struct vgpu_sched_config *cfg);
+
+/*
+ * Sets the weight and cap of every entry keyed (domid, devid), making
+ * one if there is none. Returns 0, -ERANGE for a value out of range,
+ * or -ENOSPC when the table is full.
+ */
+int vgpu_sched_configure(struct vgpu_sched *s, uint32_t domid,
+			 uint32_t devid, uint32_t weight, uint32_t cap);
+/* Forgets the entries keyed (domid, devid) that no worker uses. */
+void vgpu_sched_remove(struct vgpu_sched *s, uint32_t domid, uint32_t devid);
+
+/* Snapshot of up to max entries into out; returns how many there are. */
+size_t vgpu_sched_stats(struct vgpu_sched *s, struct vgpu_sched_stat *out,
+			size_t max);
+
+/*
+ * Worker side. attach() binds the calling process to a free entry keyed
+ * (domid, devid), making one with the key's weight and cap (or the
+ * defaults) when every such entry is in use, and returns its index or
+ * -ENOSPC. A worker holds the GPU between acquire() and release().
+ */
+int vgpu_sched_attach(struct vgpu_sched *s, uint32_t domid, uint32_t devid);
+void vgpu_sched_detach(struct vgpu_sched *s, int idx);
+
+/* Blocks until the entry holds the GPU. */
+void vgpu_sched_acquire(struct vgpu_sched *s, int idx);
+/*
+ * Charges the holder's GPU time up to now; progressed says it completed
+ * work (for the watchdog). Returns true when it should give the GPU up:
+ * its slice is over and a waiter has more credit, or its cap is reached.
+ */
+bool vgpu_sched_charge(struct vgpu_sched *s, int idx, bool progressed);
+/* Gives the GPU up (the next acquire() queues again). */
+void vgpu_sched_release(struct vgpu_sched *s, int idx);
+
+/* Figures the worker reports: a submission, and its mapped memory. */
+void vgpu_sched_count_submit(struct vgpu_sched *s, int idx);
+void vgpu_sched_set_mapped(struct vgpu_sched *s, int idx, uint64_t pages,
+			   uint64_t max_pages);
+
+/*
+ * Parent: after reaping worker pid, detaches its entry and takes the GPU
+ * back if it held it.
+ */
+void vgpu_sched_reaped(struct vgpu_sched *s, pid_t pid);
+
+/*
+ * Parent: finds a holder that made no progress for the timeout, counts a
+ * reset against it, gives the GPU to the next waiter and returns the
+ * worker's pid for the caller to kill (0 if none is hung). *domid and
+ * *stalled_ms say whom and for how long.
+ */
+pid_t vgpu_sched_watchdog(struct vgpu_sched *s, uint32_t *domid,
+			  uint64_t *stalled_ms);
+
+#endif /* VGPU_SCHED_H */
