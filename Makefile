@@ -10,7 +10,7 @@ MAN1DIR  ?= $(PREFIX)/share/man/man1
 DESTDIR  ?=
 
 CC       ?= cc
-PKGS_BACK  := virglrenderer epoxy
+PKGS_BACK  := virglrenderer epoxy libseccomp
 PKGS_TEST  := cmocka
 PKGS_XEN   := xenstore xengnttab xenevtchn
 PKGS_TOOL  := xlutil xenlight xentoollog xenstore
@@ -87,7 +87,8 @@ $(BUILD)/obj/bench/%.o: CFLAGS += $(call pc_cflags,$(PKGS_BACK))
 $(BUILD)/obj/tools/%.o: CFLAGS += -Itools $(call pc_cflags,$(PKGS_TOOL)) \
 	-DVGPU_SCHEMA_INSTALLED='"$(DATADIR)/vgpu.schema"' \
 	-DVGPU_SCHEMA_SRC='"$(CURDIR)/xenstore-schema/vgpu.schema"'
-$(BUILD)/obj/tests/%.o: CFLAGS += -Itools
+$(BUILD)/obj/tests/%.o: CFLAGS += -Itools -DVGPU_SRCDIR='"$(CURDIR)"'
+$(BUILD)/obj/tests/progs/%.o: CFLAGS += -Itests/progs/common
 $(BUILD)/obj/fuzz/%.o: CFLAGS += -Itools -Itests $(call pc_cflags,$(PKGS_BACK))
 
 $(BUILD)/obj/%.o: %.c
@@ -129,7 +130,8 @@ $(BUILD)/tests/%: $(call obj,tests/%.c) $(call obj,$(TEST_HELPERS)) $(ALL_LIBS)
 
 # Test programs (tests/progs/*.c): plain GL clients the render tests run
 # as child processes. They link no project library.
-$(BUILD)/tests/progs/%: $(call obj,tests/progs/%.c)
+$(BUILD)/tests/progs/%: $(call obj,tests/progs/%.c \
+			  tests/progs/common/gl_offscreen.c)
 	@mkdir -p $(dir $@)
 	$(CC) $(LDFLAGS) -o $@ $^ -lEGL -lGLESv2 $(LDLIBS)
 
@@ -150,7 +152,7 @@ fuzzers: $(FUZZERS)
 $(BUILD)/fuzz/%: $(call obj,fuzz/%.c $(FUZZ_HELPERS)) $(ALL_LIBS)
 	@mkdir -p $(dir $@)
 	$(CC) $(LDFLAGS) -fsanitize=fuzzer -o $@ $^ \
-		$(call pc_libs,$(PKGS_XEN) xencontrol) $(LDLIBS)
+		$(call pc_libs,$(PKGS_XEN) xencontrol libseccomp) $(LDLIBS)
 
 install: $(BINS)
 	install -d $(DESTDIR)$(BINDIR) $(DESTDIR)$(DATADIR) $(DESTDIR)$(MAN1DIR)

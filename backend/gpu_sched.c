@@ -55,9 +55,13 @@ void vgpuback_sched_detach(struct vgpu_worker *w)
 
 void vgpuback_sched_hold(struct vgpu_worker *w)
 {
+	if (w->gpu_held) {
+		w->linger_until = 0;    /* the work it lingered for came */
+	}
 	if (w->gpu_held || !w->cfg.sched || w->sched_idx < 0) {
 		return;
 	}
+	w->linger_until = 0;
 	vgpu_sched_acquire(w->cfg.sched, w->sched_idx);
 	w->gpu_held = true;
 	w->sched_seen_done = w->r->done;
@@ -67,6 +71,7 @@ static void give_up(struct vgpu_worker *w)
 {
 	vgpu_sched_release(w->cfg.sched, w->sched_idx);
 	w->gpu_held = false;
+	w->linger_until = 0;
 }
 
 void vgpuback_sched_account(struct vgpu_worker *w)
@@ -84,9 +89,29 @@ void vgpuback_sched_account(struct vgpu_worker *w)
 
 void vgpuback_sched_idle(struct vgpu_worker *w)
 {
-	if (w->gpu_held && !vgpuback_renderer_busy(w->r)) {
+	uint64_t now, linger;
+
+	if (!w->gpu_held || vgpuback_renderer_busy(w->r)) {
+		return;
+	}
+	now = vgpu_now_ns();
+	if (!w->linger_until) {
+		linger = vgpu_sched_linger(w->cfg.sched, w->sched_idx);
+		w->linger_until = linger ? now + linger : 0;
+	}
+	if (now >= w->linger_until) {
 		give_up(w);
 	}
+}
+
+int64_t vgpuback_sched_linger_left_ns(const struct vgpu_worker *w)
+{
+	uint64_t now = vgpu_now_ns();
+
+	if (!w->gpu_held || !w->linger_until) {
+		return -1;
+	}
+	return w->linger_until > now ? (int64_t)(w->linger_until - now) : 0;
 }
 
 void vgpuback_sched_count_submit(struct vgpu_worker *w)

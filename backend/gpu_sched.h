@@ -9,6 +9,8 @@
 #ifndef VGPUBACK_GPU_SCHED_H
 #define VGPUBACK_GPU_SCHED_H
 
+#include <stdint.h>
+
 struct vgpu_worker;
 
 /* Binds the worker to its device's entry, once connected. */
@@ -23,8 +25,13 @@ void vgpuback_sched_hold(struct vgpu_worker *w);
  * scheduler asks for the GPU back, lets the work in flight finish first.
  */
 void vgpuback_sched_account(struct vgpu_worker *w);
-/* The ring is empty: gives the GPU up if no work is in flight. */
+/*
+ * The ring is empty: gives the GPU up if no work is in flight, unless
+ * the scheduler lets it linger for more (see DOC: policy).
+ */
 void vgpuback_sched_idle(struct vgpu_worker *w);
+/* How long the worker still lingers (ns), or -1 if it does not. */
+int64_t vgpuback_sched_linger_left_ns(const struct vgpu_worker *w);
 
 /* Counts one SUBMIT_3D for xenvgpu top. */
 void vgpuback_sched_count_submit(struct vgpu_worker *w);

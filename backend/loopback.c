@@ -5,6 +5,7 @@
  * See include/vgpu_loopback.h for the messages.
  */
 #include <errno.h>
+#include <fcntl.h>
 #include <poll.h>
 #include <stdlib.h>
 #include <string.h>
@@ -61,12 +62,42 @@ static struct lb_share *find_share(struct lb_back *lb, uint32_t gref)
 	return NULL;
 }
 
+/*
+ * A grant cannot vanish while it is mapped; a memfd can, by shrinking,
+ * and one shorter than the pages it offers has some missing from the
+ * start. The backend's next access to such a page is SIGBUS, so a share
+ * must be a memfd sealed against shrinking that holds all its pages.
+ * Only calls the worker's seccomp filter allows are used (no fstat): the
+ * last page is faulted in, which fails where an access would SIGBUS.
+ */
+static int check_backed(int fd, uint32_t num_pages)
+{
+	int seals = fcntl(fd, F_GET_SEALS);
+	void *last;
+	int ret;
+
+	if (seals < 0 || !(seals & F_SEAL_SHRINK))
+		return -EINVAL;
+	last = mmap(NULL, VGPUIF_PAGE_SIZE, PROT_READ, MAP_SHARED, fd,
+		    (off_t)(num_pages - 1) * VGPUIF_PAGE_SIZE);
+	if (last == MAP_FAILED)
+		return -EINVAL;
+	ret = madvise(last, VGPUIF_PAGE_SIZE, MADV_POPULATE_READ) ? -errno : 0;
+	munmap(last, VGPUIF_PAGE_SIZE);
+	/*
+	 * EFAULT stands for the SIGBUS an access would get. Other errors
+	 * (EINVAL: a kernel before 5.14) cannot tell; the seal still holds.
+	 */
+	return ret == -EFAULT ? -EINVAL : 0;
+}
+
 static int add_share(struct lb_back *lb, const struct vgpu_lb_share *msg,
 		     int fd)
 {
 	struct lb_share *last = lb->nshares ? &lb->shares[lb->nshares - 1]
 					    : NULL;
 	struct lb_share *shares;
+	int ret;
 
 	if (!msg->num_pages || msg->reserved ||
 	    msg->first_gref + (uint64_t)msg->num_pages > UINT32_MAX)
@@ -75,6 +106,9 @@ static int add_share(struct lb_back *lb, const struct vgpu_lb_share *msg,
 		return -EINVAL;
 	if (lb->nshares == LB_MAX_SHARES)
 		return -ENOSPC;
+	ret = check_backed(fd, msg->num_pages);
+	if (ret)
+		return ret;
 	shares = realloc(lb->shares, sizeof(*shares) * (lb->nshares + 1));
 	if (!shares)
 		return -ENOMEM;

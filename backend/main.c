@@ -71,14 +71,27 @@ static void usage(FILE *f)
 		"at will\n"
 		"  --sched-slice-us=N       GPU time slice (default %u)\n"
 		"  --sched-period-us=N      credit refill period (default %u)\n"
+		"  --sched-linger-us=N      keep the GPU N us for a guest with "
+		"credit left\n"
+		"                           whose work ran out (default %u)\n"
 		"  --watchdog-ms=N          a submission running longer resets "
 		"its guest\n"
 		"                           (default %u)\n"
 		"  --foreground             stay in the foreground, log to "
 		"stderr (default)\n"
 		"  --daemon                 detach and log to syslog\n"
+		"  --user=NAME              workers drop to NAME once connected "
+		"(default:\n"
+		"                           " VGPUBACK_PRIVSEP_USER " if it "
+		"exists, else " VGPUBACK_PRIVSEP_FALLBACK_USER ")\n"
+		"  --no-privdrop            workers keep root, as --user= does "
+		"(debugging)\n"
+		"  --no-seccomp             workers run without the seccomp "
+		"allowlist\n"
+		"                           (debugging)\n"
 		"  --help\n", VGPU_SCHED_PATH, VGPU_SCHED_DEF_SLICE_US,
-		VGPU_SCHED_DEF_PERIOD_US, VGPU_SCHED_DEF_TIMEOUT_MS);
+		VGPU_SCHED_DEF_PERIOD_US, VGPU_SCHED_DEF_LINGER_US,
+		VGPU_SCHED_DEF_TIMEOUT_MS);
 }
 
 enum {
@@ -86,7 +99,8 @@ enum {
 	OPT_MAX_CTX, OPT_MAX_RES, OPT_MAX_CMD, OPT_MAX_SUBMIT, OPT_FG,
 	OPT_DAEMON, OPT_HELP, OPT_XEN,
 	OPT_SCHED_TABLE = 512, OPT_NO_SCHED, OPT_SLICE, OPT_PERIOD,
-	OPT_WATCHDOG,
+	OPT_WATCHDOG, OPT_LINGER,
+	OPT_USER = 768, OPT_NO_PRIVDROP, OPT_NO_SECCOMP,
 };
 
 static const struct option long_opts[] = {
@@ -107,6 +121,10 @@ static const struct option long_opts[] = {
 	{ "sched-slice-us", required_argument, NULL, OPT_SLICE },
 	{ "sched-period-us", required_argument, NULL, OPT_PERIOD },
 	{ "watchdog-ms", required_argument, NULL, OPT_WATCHDOG },
+	{ "sched-linger-us", required_argument, NULL, OPT_LINGER },
+	{ "user", required_argument, NULL, OPT_USER },
+	{ "no-privdrop", no_argument, NULL, OPT_NO_PRIVDROP },
+	{ "no-seccomp", no_argument, NULL, OPT_NO_SECCOMP },
 	{ NULL, 0, NULL, 0 },
 };
 
@@ -145,6 +163,9 @@ static uint32_t *number_slot(struct options *o, int opt, uint32_t *min)
 		return &o->sched.period_us;
 	case OPT_WATCHDOG:
 		return &o->sched.timeout_ms;
+	case OPT_LINGER:
+		*min = 0;
+		return &o->sched.linger_us;
 	default:
 		return NULL;
 	}
@@ -171,6 +192,20 @@ static int check_sched_options(struct options *o)
 	return 0;
 }
 
+/* --user=NAME, --no-privdrop, --no-seccomp; an empty NAME keeps root. */
+static void set_privsep_option(struct vgpuback_privsep *p, int opt,
+			       const char *arg)
+{
+	if (opt == OPT_USER) {
+		p->user = *arg ? arg : NULL;
+		p->keep_root = !*arg;
+	} else if (opt == OPT_NO_PRIVDROP) {
+		p->keep_root = true;
+	} else {
+		p->no_seccomp = true;
+	}
+}
+
 static int parse_options(int argc, char **argv, struct options *o)
 {
 	uint32_t *slot, min;
@@ -193,6 +228,9 @@ static int parse_options(int argc, char **argv, struct options *o)
 			o->xen = true;
 		} else if (opt == OPT_SCHED_TABLE || opt == OPT_NO_SCHED) {
 			o->sched_path = opt == OPT_NO_SCHED ? NULL : optarg;
+		} else if (opt == OPT_USER || opt == OPT_NO_PRIVDROP ||
+			   opt == OPT_NO_SECCOMP) {
+			set_privsep_option(&o->cfg.privsep, opt, optarg);
 		} else if (opt == OPT_RENDER_NODE) {
 			o->cfg.render_node = optarg;
 		} else if (opt == OPT_FG || opt == OPT_DAEMON) {
@@ -435,7 +473,8 @@ int main(int argc, char **argv)
 	}
 	vgpu_log_init("vgpu-backend", false);
 	signal(SIGPIPE, SIG_IGN);
-	if (probe_renderer(&o.cfg)) {
+	if (vgpuback_privsep_check(&o.cfg.privsep) ||
+	    probe_renderer(&o.cfg)) {
 		return 1;
 	}
 	if (o.sched_path) {

@@ -17,6 +17,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #include "dispatch.h"
 #include "gref.h"
@@ -389,12 +390,13 @@ static int spin(struct vgpu_worker *w)
 }
 
 /*
- * Waits up to timeout ms (-1: forever) for a kick, a retired fence or
+ * Waits up to timeout_ns (-1: forever) for a kick, a retired fence or
  * setup traffic, and handles them. Returns 0, -EPIPE when the frontend
  * has gone, or -errno.
  */
-static int wait_events(struct vgpu_worker *w, int timeout)
+static int wait_events(struct vgpu_worker *w, int64_t timeout_ns)
 {
+	struct timespec ts;
 	struct vgpuback_transport *t = w->t;
 	int rfd = vgpuback_renderer_poll_fd(w->r);
 	struct pollfd fds[3] = {
@@ -404,10 +406,13 @@ static int wait_events(struct vgpu_worker *w, int timeout)
 	};
 
 	/* Without the renderer's fd, retire fences on a 1 ms tick. */
-	if (timeout < 0 && rfd < 0 && vgpuback_renderer_busy(w->r)) {
-		timeout = 1;
+	if (timeout_ns < 0 && rfd < 0 && vgpuback_renderer_busy(w->r)) {
+		timeout_ns = 1000000;
 	}
-	if (poll(fds, VGPU_ARRAY_SIZE(fds), timeout) < 0) {
+	ts.tv_sec = timeout_ns / 1000000000;
+	ts.tv_nsec = timeout_ns % 1000000000;
+	if (ppoll(fds, VGPU_ARRAY_SIZE(fds), timeout_ns < 0 ? NULL : &ts,
+		  NULL) < 0) {
 		return errno == EINTR ? 0 : -errno;
 	}
 	if (fds[0].revents) {
@@ -441,7 +446,8 @@ int vgpuback_worker_run(struct vgpu_worker *w)
 			continue;
 		}
 		unpolled = 0;
-		ret = wait_events(w, ret > 0 ? 0 : -1);
+		ret = wait_events(w, ret > 0 ? 0 :
+				  vgpuback_sched_linger_left_ns(w));
 		if (ret == -EPIPE) {
 			vgpu_info("dom%u: frontend gone after %llu requests; "
 				  "copied %llu command bytes",
@@ -483,6 +489,8 @@ static int serve(struct vgpuback_transport *t,
 	vgpuback_renderer_set_sink(&r, sink, w);
 	if (vgpuback_worker_accept(w)) {
 		ret = VGPUBACK_EXIT_REFUSED;
+	} else if (vgpuback_privsep_enter(&cfg->privsep, t->domid)) {
+		ret = 1;
 	} else {
 		vgpuback_sched_attach(w);
 		ret = vgpuback_worker_run(w) ? 1 : 0;

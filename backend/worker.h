@@ -12,6 +12,7 @@
 
 #include "objects.h"
 #include "gpu_sched.h"
+#include "privsep.h"
 #include "renderer.h"
 #include "transport.h"
 #include "vgpuif.h"
@@ -34,6 +35,7 @@ struct vgpuback_config {
 	unsigned int poll_us;           /* spin on the ring before sleeping */
 	const char *render_node;        /* NULL: EGL surfaceless */
 	struct vgpu_sched *sched;       /* the GPU scheduler; NULL: off */
+	struct vgpuback_privsep privsep; /* after connect; zero: default */
 };
 
 /* Fills cfg with the defaults. */
@@ -54,6 +56,7 @@ struct vgpu_worker {
 	/* The GPU scheduler (sched.c). */
 	int sched_idx;                  /* our entry, -1 if none */
 	bool gpu_held;
+	uint64_t linger_until;          /* 0: not lingering */
 	uint32_t sched_seen_done;       /* newest retired fence seen */
 
 	uint64_t bytes_copied;          /* submit bytes copied out */

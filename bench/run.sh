@@ -7,14 +7,15 @@
 #   bench_throughput  command-stream GB/s through the command region
 #   bench_texupload   bytes our code copies per texture byte uploaded
 #   glmark.sh         glmark2-es2: ours vs virgl_test_server vs llvmpipe
+#   sched.sh          the GPU scheduler: fairness, weights, latency, cost
 #
 # Environment: BENCH_ONLY (space-separated subset of: nop throughput
-# texupload glmark), BENCH_NOP_ROUNDS (100000), BENCH_POLL_US (50),
+# texupload glmark sched), BENCH_NOP_ROUNDS (100000), BENCH_POLL_US (50),
 # BENCH_TEX_MIB (256), and glmark.sh's GLMARK_REPS, GLMARK_DURATION.
 set -euo pipefail
 
 BUILD=${1:-build}
-ONLY=${BENCH_ONLY:-nop throughput texupload glmark}
+ONLY=${BENCH_ONLY:-nop throughput texupload glmark sched}
 HERE=$(cd "$(dirname "$0")" && pwd)
 export VGPU_BUILD=$BUILD
 # Our stack and the references must not inherit a driver choice.
@@ -63,6 +64,7 @@ want throughput && bench throughput "$BUILD/bench/bench_throughput"
 want texupload && bench texupload "$BUILD/bench/bench_texupload" \
 	-m "${BENCH_TEX_MIB:-256}"
 want glmark && bench glmark "$HERE/glmark.sh" "$BUILD"
+want sched && bench sched "$HERE/sched.sh" "$BUILD"
 
 echo "=== summary ($(date -u +%Y-%m-%dT%H:%MZ), $(nproc) CPUs, $(uname -r))"
 # Other work on the machine skews every figure; say how much there was.

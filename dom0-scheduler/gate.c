@@ -91,6 +91,29 @@ out:
 	return give_up;
 }
 
+uint64_t vgpu_sched_linger(struct vgpu_sched *s, int idx)
+{
+	struct sched_table *t = s->t;
+	struct sched_entry *e = &t->e[idx];
+	uint64_t now = vgpu_now_ns(), linger = 0;
+	int next;
+
+	sched_lock(s);
+	if (!mine(s, idx) || t->holder != idx) {
+		goto out;
+	}
+	policy_advance(t, now);
+	policy_charge(t, e, now);
+	next = policy_pick(t);
+	if (policy_eligible(t, e) &&
+	    (next < 0 || e->credit_ns > t->e[next].credit_ns)) {
+		linger = t->cfg.linger_us * 1000ull;
+	}
+out:
+	sched_unlock(s);
+	return linger;
+}
+
 void vgpu_sched_release(struct vgpu_sched *s, int idx)
 {
 	struct sched_table *t = s->t;

@@ -22,6 +22,7 @@ void vgpu_sched_config_defaults(struct vgpu_sched_config *cfg)
 	cfg->slice_us = VGPU_SCHED_DEF_SLICE_US;
 	cfg->period_us = VGPU_SCHED_DEF_PERIOD_US;
 	cfg->timeout_ms = VGPU_SCHED_DEF_TIMEOUT_MS;
+	cfg->linger_us = VGPU_SCHED_DEF_LINGER_US;
 }
 
 int vgpu_sched_config_check(const struct vgpu_sched_config *cfg,
@@ -34,6 +35,8 @@ int vgpu_sched_config_check(const struct vgpu_sched_config *cfg,
 		*why = "the period must be one slice to 10 s";
 	} else if (cfg->timeout_ms < 10 || cfg->timeout_ms > 3600000) {
 		*why = "the watchdog timeout must be 10 ms to 1 h";
+	} else if (cfg->linger_us > cfg->slice_us) {
+		*why = "the linger time must be 0 to one slice";
 	} else {
 		return 0;
 	}

@@ -18,7 +18,7 @@
  * DOC: policy
  * Credit scheduling, after Xen's credit scheduler and Intel GVT-g:
  *
- * - Every period (default 10 ms) each active entry (one that ran or
+ * - Every period (default 100 ms, as GVT-g) each active entry (one that ran or
  *   waited during the last period) earns period * weight / (sum of the
  *   active weights) nanoseconds of credit.
  * - Credit is bounded above by one period's share (at least one slice),
@@ -37,6 +37,13 @@
  * Submissions cannot be preempted, so a holder gives the GPU up only at a
  * request boundary and only once its fences have retired: the GPU time of
  * its work is charged to it, not to the next guest.
+ *
+ * A guest that waits for each frame before it sends the next one is
+ * never queued when its frame ends, so plain work conservation would
+ * hand the GPU to whoever waits, whatever the weights. A holder that
+ * runs out of work while it has more credit than every waiter therefore
+ * keeps the GPU for up to linger_us (default 500 us, charged to it), as
+ * anticipatory I/O schedulers do; if no work comes, it lets go.
  *
  * DOC: watchdog
  * The parent calls vgpu_sched_watchdog() a few times a second. A holder
@@ -61,8 +68,9 @@
 #define VGPU_SCHED_CAP_MAX         100     /* percent; 0: no cap */
 
 #define VGPU_SCHED_DEF_SLICE_US    1000
-#define VGPU_SCHED_DEF_PERIOD_US   10000
+#define VGPU_SCHED_DEF_PERIOD_US   100000
 #define VGPU_SCHED_DEF_TIMEOUT_MS  2000
+#define VGPU_SCHED_DEF_LINGER_US   500
 
 #define VGPU_SCHED_MAX_ENTRIES     256
 
@@ -70,6 +78,7 @@ struct vgpu_sched_config {
 	uint32_t slice_us;      /* 100 .. 1000000 */
 	uint32_t period_us;     /* slice_us .. 10000000 */
 	uint32_t timeout_ms;    /* 10 .. 3600000 */
+	uint32_t linger_us;     /* 0 .. slice_us */
 };
 
 /* What xenvgpu shows of one entry. Times are in nanoseconds. */
@@ -149,6 +158,11 @@ void vgpu_sched_acquire(struct vgpu_sched *s, int idx);
  * its slice is over and a waiter has more credit, or its cap is reached.
  */
 bool vgpu_sched_charge(struct vgpu_sched *s, int idx, bool progressed);
+/*
+ * The holder ran out of work: returns how long (ns) it should keep the
+ * GPU in case more comes (see linger_us), or 0 to give it up now.
+ */
+uint64_t vgpu_sched_linger(struct vgpu_sched *s, int idx);
 /* Gives the GPU up (the next acquire() queues again). */
 void vgpu_sched_release(struct vgpu_sched *s, int idx);
 

@@ -4,6 +4,7 @@
  * a backend on the same host. See include/vgpu_loopback.h.
  */
 #include <errno.h>
+#include <fcntl.h>
 #include <poll.h>
 #include <pthread.h>
 #include <stdio.h>
@@ -67,15 +68,20 @@ static int lb_read_back(struct vgpufront_transport *t, const char *key,
 	return vgpu_kv_get(to_lb(t)->back_nodes, key, buf, len);
 }
 
+/*
+ * The backend takes only memfds sealed against shrinking: a grant cannot
+ * vanish under its mapping, and neither may these pages.
+ */
 static int make_memfd(uint32_t num_pages, void **addr)
 {
 	size_t size = (size_t)num_pages * VGPUIF_PAGE_SIZE;
 	int fd, ret;
 
-	fd = memfd_create("vgpu-share", MFD_CLOEXEC);
+	fd = memfd_create("vgpu-share", MFD_CLOEXEC | MFD_ALLOW_SEALING);
 	if (fd < 0)
 		return -errno;
-	if (ftruncate(fd, (off_t)size))
+	if (ftruncate(fd, (off_t)size) ||
+	    fcntl(fd, F_ADD_SEALS, F_SEAL_SHRINK))
 		goto fail;
 	*addr = mmap(NULL, size, PROT_READ | PROT_WRITE, MAP_SHARED, fd, 0);
 	if (*addr == MAP_FAILED)

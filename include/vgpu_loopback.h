@@ -61,7 +61,10 @@ struct vgpu_lb_hdr {
 /*
  * SHARE: pages [0, num_pages) of the attached memfd become grefs
  * first_gref .. first_gref + num_pages - 1. readonly: the backend may map
- * them only for reading, as with a read-only grant.
+ * them only for reading, as with a read-only grant. Grefs are handed out
+ * in increasing order and never overlap. Like a grant, the pages must not
+ * vanish while mapped: the memfd must be sealed against shrinking
+ * (F_SEAL_SHRINK) and hold all num_pages pages, or the REPLY is -EINVAL.
  * UNSHARE: the same struct, no fd; ends the grants (existing mappings
  * stay valid until the backend unmaps them, as on Xen).
  */

@@ -23,6 +23,7 @@ struct row {
 	long fe_state, be_state;
 	long weight, cap, pages;
 	int online;
+	const struct vgpu_sched_stat *sched;    /* NULL: not scheduled */
 	char name[64];
 	char error[256];
 };
@@ -180,13 +181,26 @@ static void print_state(long state)
 	printf("%-15s ", state < 0 ? "-" : buf);
 }
 
+/* The scheduler's entry of the row's device, if the table has one. */
+static void find_sched(struct row *r, const struct xenvgpu_snapshot *snap)
+{
+	size_t i;
+
+	for (i = 0; i < snap->count; i++) {
+		if (snap->stat[i].domid == r->domid &&
+		    snap->stat[i].devid == r->devid) {
+			r->sched = &snap->stat[i];
+		}
+	}
+}
+
 static void print_table(const struct rows *rows)
 {
 	size_t i;
 
-	printf("%-20s %-5s %-3s %-5s %-15s %-15s %-6s %-3s %-9s %s\n",
+	printf("%-20s %-5s %-3s %-5s %-15s %-15s %-6s %-3s %-9s %-6s %s\n",
 	       "Name", "Dom", "Idx", "BE", "FE-state", "BE-state", "Weight",
-	       "Cap", "VRAM(MiB)", "Error");
+	       "Cap", "VRAM(MiB)", "Resets", "Error");
 	for (i = 0; i < rows->count; i++) {
 		const struct row *r = &rows->row[i];
 
@@ -197,6 +211,7 @@ static void print_table(const struct rows *rows)
 		print_num(r->weight, 6);
 		print_num(r->cap, 3);
 		print_num(r->pages < 0 ? -1 : r->pages / 256, 9);
+		print_num(r->sched ? (long)r->sched->resets : -1, 6);
 		printf("%s\n", r->error[0] ? r->error : "-");
 	}
 }
@@ -229,6 +244,23 @@ static void json_num(const char *key, long v, bool last)
 	printf(last ? "" : ", ");
 }
 
+/* The scheduler's figures since the device's entry was made. */
+static void json_sched(const struct vgpu_sched_stat *st)
+{
+	if (!st) {
+		printf("\"gpu\": null, ");
+		return;
+	}
+	printf("\"gpu\": {\"worker_pid\": %d, \"gpu_time_ms\": %.3f, "
+	       "\"submissions\": %llu, \"grants\": %llu, "
+	       "\"queue_wait_ms\": %.3f, \"resets\": %llu, "
+	       "\"mapped_pages\": %llu}, ", (int)st->pid,
+	       (double)st->gpu_ns / 1e6, (unsigned long long)st->submissions,
+	       (unsigned long long)st->grants, (double)st->wait_ns / 1e6,
+	       (unsigned long long)st->resets,
+	       (unsigned long long)st->mapped_pages);
+}
+
 static void json_row(const struct row *r)
 {
 	printf("  {\"domid\": %u, \"name\": ", r->domid);
@@ -243,6 +275,7 @@ static void json_row(const struct row *r)
 	json_num("cap", r->cap, false);
 	json_num("max_mapped_pages", r->pages, false);
 	json_num("vram_mib", r->pages < 0 ? -1 : r->pages / 256, false);
+	json_sched(r->sched);
 	printf("\"error\": ");
 	if (r->error[0]) {
 		json_string(r->error);
@@ -301,6 +334,7 @@ static int parse_args(struct xenvgpu *xv, int argc, char **argv, bool *json,
 
 int xenvgpu_list(struct xenvgpu *xv, int argc, char **argv)
 {
+	struct xenvgpu_snapshot *snap;
 	struct rows rows = { 0 };
 	bool json;
 	long want;
@@ -312,12 +346,18 @@ int xenvgpu_list(struct xenvgpu *xv, int argc, char **argv)
 		return ret;
 	}
 	rows.row = calloc(LIST_MAX, sizeof(*rows.row));
-	if (!rows.row) {
+	snap = malloc(sizeof(*snap));
+	if (!rows.row || !snap) {
+		free(rows.row);
+		free(snap);
 		return -ENOMEM;
 	}
 	collect(xv, &rows, want);
+	/* No table (no backend, or --no-sched) leaves the figures out. */
+	xenvgpu_sched_snapshot(NULL, snap);
 	for (i = 0; i < rows.count; i++) {
 		fill(xv, &rows.row[i]);
+		find_sched(&rows.row[i], snap);
 	}
 	qsort(rows.row, rows.count, sizeof(*rows.row), cmp_row);
 	if (json) {
@@ -326,5 +366,6 @@ int xenvgpu_list(struct xenvgpu *xv, int argc, char **argv)
 		print_table(&rows);
 	}
 	free(rows.row);
+	free(snap);
 	return 0;
 }

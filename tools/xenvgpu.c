@@ -36,6 +36,12 @@ static void usage(FILE *f)
 		"  list [DOMAIN] [--json]  list vgpu devices\n"
 		"  check DOMAIN [DEVID]    check a domain's vgpu nodes against "
 		"the xenstore schema\n"
+		"  sched [--table=PATH] DOMAIN [DEVID] [weight=N] [cap=N]\n"
+		"                          show or change GPU weight and cap, "
+		"live\n"
+		"  top [--table=PATH] [-d SECONDS] [-b] [-i N]\n"
+		"                          GPU time, submissions, waits and "
+		"resets, live\n"
 		"\n"
 		"SPEC: backend=DOMAIN,weight=1..65535,cap=0..100,vram=16M..64G\n"
 		"      (defaults: backend=0,weight=256,cap=0,vram=256M)\n"
@@ -396,6 +402,8 @@ static const struct {
 	{ "detach", cmd_detach },
 	{ "list", cmd_list },
 	{ "check", cmd_check },
+	{ "sched", xenvgpu_sched },
+	{ "top", xenvgpu_top },
 };
 
 static int dispatch(struct xenvgpu *xv, int argc, char **argv)

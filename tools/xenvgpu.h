@@ -17,6 +17,7 @@
 #include <xenstore.h>
 
 #include "nodes.h"
+#include "vgpu_sched.h"
 
 /* libxl and devices both wait this long for a backend. */
 #define XENVGPU_TIMEOUT_MS 10000
@@ -93,5 +94,22 @@ int xenvgpu_read_dir(struct xenvgpu *xv, const char *dir,
 /* list.c, check.c */
 int xenvgpu_list(struct xenvgpu *xv, int argc, char **argv);
 int xenvgpu_check(struct xenvgpu *xv, int argc, char **argv);
+int xenvgpu_sched(struct xenvgpu *xv, int argc, char **argv);
+int xenvgpu_top(struct xenvgpu *xv, int argc, char **argv);
+
+/* sched.c: what the GPU scheduler's table holds, at one moment. */
+struct xenvgpu_snapshot {
+	struct vgpu_sched_config cfg;
+	uint64_t taken_ns;
+	size_t count;
+	struct vgpu_sched_stat stat[VGPU_SCHED_MAX_ENTRIES];
+};
+
+/*
+ * Reads the table at path (NULL: the default). Returns 0 or negative
+ * errno; xenvgpu_sched_why() says what such an error means.
+ */
+int xenvgpu_sched_snapshot(const char *path, struct xenvgpu_snapshot *snap);
+const char *xenvgpu_sched_why(int err);
 
 #endif /* XENVGPU_H */

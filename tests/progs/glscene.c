@@ -16,13 +16,12 @@
  * --abort-after-submit issues the draw calls and glFlush, then _exit(0)s
  * without reading back or tearing down: a client vanishing mid-stream.
  */
-#include <EGL/egl.h>
-#include <EGL/eglext.h>
-#include <GLES2/gl2.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
+
+#include "gl_offscreen.h"
 
 #define W 256
 #define H 256
@@ -44,74 +43,12 @@ struct scene {
 
 static void die(const char *msg)
 {
-	fprintf(stderr, "glscene: %s\n", msg);
-	exit(1);
-}
-
-static void egl_init(void)
-{
-	PFNEGLGETPLATFORMDISPLAYEXTPROC get_dpy;
-	static const EGLint cfg_attr[] = {
-		EGL_RENDERABLE_TYPE, EGL_OPENGL_ES2_BIT,
-		EGL_SURFACE_TYPE, EGL_PBUFFER_BIT, EGL_NONE
-	};
-	static const EGLint ctx_attr[] = {
-		EGL_CONTEXT_CLIENT_VERSION, 2, EGL_NONE
-	};
-	EGLDisplay dpy;
-	EGLConfig cfg;
-	EGLContext ctx;
-	EGLint n;
-
-	get_dpy = (PFNEGLGETPLATFORMDISPLAYEXTPROC)
-		eglGetProcAddress("eglGetPlatformDisplayEXT");
-	if (!get_dpy)
-		die("eglGetPlatformDisplayEXT is missing");
-	dpy = get_dpy(EGL_PLATFORM_SURFACELESS_MESA, EGL_DEFAULT_DISPLAY, NULL);
-	if (dpy == EGL_NO_DISPLAY || !eglInitialize(dpy, NULL, NULL))
-		die("cannot initialise the surfaceless EGL display");
-	if (!eglBindAPI(EGL_OPENGL_ES_API))
-		die("eglBindAPI(GLES) failed");
-	if (!eglChooseConfig(dpy, cfg_attr, &cfg, 1, &n) || n < 1)
-		die("no GLES2 EGL config");
-	ctx = eglCreateContext(dpy, cfg, EGL_NO_CONTEXT, ctx_attr);
-	if (ctx == EGL_NO_CONTEXT)
-		die("eglCreateContext failed");
-	if (!eglMakeCurrent(dpy, EGL_NO_SURFACE, EGL_NO_SURFACE, ctx))
-		die("eglMakeCurrent (surfaceless) failed");
-}
-
-static GLuint shader(GLenum type, const char *src)
-{
-	GLuint s = glCreateShader(type);
-	GLint ok = 0;
-	char log[512];
-
-	glShaderSource(s, 1, &src, NULL);
-	glCompileShader(s);
-	glGetShaderiv(s, GL_COMPILE_STATUS, &ok);
-	if (!ok) {
-		glGetShaderInfoLog(s, sizeof(log), NULL, log);
-		fprintf(stderr, "glscene: shader: %s\n", log);
-		exit(1);
-	}
-	return s;
+	gl_offscreen_die("glscene", msg);
 }
 
 static GLuint program(const char *vs, const char *fs)
 {
-	GLuint p = glCreateProgram();
-	GLint ok = 0;
-
-	glAttachShader(p, shader(GL_VERTEX_SHADER, vs));
-	glAttachShader(p, shader(GL_FRAGMENT_SHADER, fs));
-	glBindAttribLocation(p, 0, "pos");
-	glBindAttribLocation(p, 1, "attr");
-	glLinkProgram(p);
-	glGetProgramiv(p, GL_LINK_STATUS, &ok);
-	if (!ok)
-		die("program link failed");
-	return p;
+	return gl_offscreen_program("glscene", vs, fs);
 }
 
 static const char color_vs[] =
@@ -284,7 +221,7 @@ int main(int argc, char **argv)
 	int i;
 
 	parse(argc, argv, &o);
-	egl_init();
+	gl_offscreen_init("glscene", 2);
 	fprintf(stderr, "GL_RENDERER: %s\n",
 		(const char *)glGetString(GL_RENDERER));
 	s.color_prog = program(color_vs, color_fs);

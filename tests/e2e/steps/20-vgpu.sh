@@ -3,7 +3,8 @@
 # The vgpu device on real Xen, driven from dom0 as an administrator would:
 #  a) xenvgpu create of a domU whose config has vgpu=; stock Mesa in the
 #     guest renders through vgpu-vtest and the image matches llvmpipe's;
-#  b) xenvgpu list/--json/check, detach, attach again, render again;
+#  b) xenvgpu list/--json/check, sched (live weight) and top, detach,
+#     attach again, render again;
 #  c) the backend worker is killed while a guest client is connected: the
 #     supervisor restarts it and a new client renders through it;
 #  e) xl destroy leaves no worker, grant mapping or xenstore node.
@@ -57,6 +58,18 @@ timing create-to-first-frame "$(since "$t0")"
 "$B/xenvgpu" list $name --json | tee /tmp/list.json
 grep -q '"backend_state": *4\|"backend_state": *2' /tmp/list.json ||
 	fail "list --json shows no live device"
+# The GPU scheduler: vgpu='s weight reached it, changes live, figures.
+"$B/xenvgpu" sched $name | grep -q 'weight=512 cap=0' ||
+	fail "the scheduler lacks weight=512 from vgpu="
+"$B/xenvgpu" sched $name weight=1024 cap=50 || fail "xenvgpu sched failed"
+sleep 1
+"$B/xenvgpu" sched $name | grep -q 'weight=1024 cap=50' ||
+	fail "a live weight change did not reach the scheduler"
+"$B/xenvgpu" sched $name weight=0 2>&1 | grep -q '1 to 65535' ||
+	fail "weight=0 was not refused with its range"
+grep -q '"submissions": [1-9]' /tmp/list.json ||
+	fail "list --json shows no GPU submissions"
+"$B/xenvgpu" top -b -i 1 -d 0.5 || fail "xenvgpu top failed"
 "$B/xenvgpu" detach $name 0 || fail "xenvgpu detach failed"
 xenstore-exists "/local/domain/0/backend/vgpu/$domid/0" &&
 	fail "backend node left after detach"

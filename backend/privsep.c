@@ -1,0 +1,322 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * Privilege separation of a worker, entered once its device is connected.
+ *
+ * DOC: what is dropped, and when
+ * A worker needs root until its device is connected: it opens gntdev,
+ * evtchn and xenstore, binds the guest's event channel (restricted to
+ * that guest from then on, see xen.c) and starts virglrenderer, which may
+ * open a render node. After that it only maps the guest's grants, signals
+ * its event channel, talks on fds it already holds and renders. So, after
+ * connect, vgpuback_privsep_enter():
+ *   1. switches every thread to an unprivileged user (setgroups, setgid,
+ *      setuid through glibc, which applies them to all threads), and
+ *      checks that setuid(0) and setgid(0) now fail;
+ *   2. sets no_new_privs and clears the dumpable flag, so that another
+ *      process of the same user (another guest's worker) cannot ptrace
+ *      this one or read its memory;
+ *   3. loads a seccomp filter on every thread (TSYNC): the allowlist
+ *      below, and death for anything else.
+ *
+ * DOC: what Xen restriction is real in 4.17
+ * The event channel handle is restricted to the guest (IOCTL_EVTCHN_
+ * RESTRICT_DOMID) as soon as it is bound. gntdev has no such restriction:
+ * libxengnttab's part of xentoolcore_restrict_all() only dup2()s
+ * /dev/null over the handle, and xenstore's does the same (XS_RESTRICT
+ * is gone since Xen 4.9). Either would cut the worker off from its own
+ * guest (backing is mapped after connect, Closing arrives by watch), so
+ * neither is called. Handles the worker inherited from the supervisor
+ * (libxenctrl's privcmd fd) are made useless by the ioctl rule instead:
+ * only gntdev, evtchn and DRM ioctls pass.
+ *
+ * DOC: default action
+ * SCMP_ACT_KILL_PROCESS. A worker that makes an unexpected system call
+ * is either exploited or on a path never seen here; for the first an
+ * error code would let it probe, and for the second library code that
+ * gets EPERM where it assumes success (munmap, mprotect) goes on in a
+ * state nobody tested. Killing is loud (the parent logs "died of signal
+ * 31", the kernel logs the syscall number) and costs one guest's device,
+ * which the supervisor restarts. The few calls that libraries make on
+ * purpose and handle failing get an error code instead (deny_softly).
+ */
+#include <errno.h>
+#include <grp.h>
+#include <pwd.h>
+#include <sched.h>
+#include <seccomp.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/prctl.h>
+#include <unistd.h>
+
+#include "privsep.h"
+#include "vgpu_util.h"
+
+/*
+ * DOC: allowlist
+ * What a connected worker calls, found by tracing the worker (strace -f)
+ * through the test suite: llvmpipe rendering glscene through Mesa, the
+ * malformed-request tests, capsets, fences, teardown; see
+ * docs/security.md for how to repeat that. Grouped by who needs them.
+ */
+static const char *const allowed[] = {
+	/* The event loop, the transports' fds, logging. */
+	"poll", "ppoll", "read", "write", "readv", "writev", "recvmsg",
+	"sendmsg", "sendto", "close", "fcntl",
+	/* malloc, guest pages, llvmpipe's JIT (PROT_EXEC). */
+	"mmap", "munmap", "mprotect", "madvise", "mremap", "brk",
+	/* Threads of llvmpipe and virglrenderer, and the GPU scheduler's
+	 * futex on shared memory. clone is below: threads only. */
+	"futex", "set_robust_list", "rseq", "sched_yield",
+	"sched_getaffinity", "rt_sigprocmask", "rt_sigreturn", "gettid",
+	"getpid", "exit", "exit_group",
+	/* Time (a syscall when the vDSO is unavailable, e.g. valgrind). */
+	"clock_gettime", "clock_nanosleep", "nanosleep", "gettimeofday",
+};
+
+/* ioctl types (bits 8-15 of the request) that a worker may issue. */
+static const unsigned char ioctl_types[] = {
+	'd',    /* DRM, render node */
+	'G',    /* gntdev: map and unmap the guest's grants */
+	'E',    /* evtchn: notify, unbind */
+};
+
+/* Refused with an error code, not death: callers handle the failure. */
+static const struct {
+	const char *name;
+	int err;
+} softly_denied[] = {
+	/* Mesa's shader cache opens files lazily; a miss is harmless. */
+	{ "openat", EACCES },
+	{ "open", EACCES },
+	/* glibc's pthread_create falls back to clone, which we can check. */
+	{ "clone3", ENOSYS },
+};
+
+static int add_rule(scmp_filter_ctx ctx, uint32_t action, const char *name,
+		    unsigned int nargs, const struct scmp_arg_cmp *args)
+{
+	int nr = seccomp_syscall_resolve_name(name);
+
+	if (nr == __NR_SCMP_ERROR) {
+		return 0; /* not a system call on this architecture */
+	}
+	return seccomp_rule_add_array(ctx, action, nr, nargs, args);
+}
+
+/* Adds the unconditional part of the allowlist; counts it in *count. */
+static int allow_plain(scmp_filter_ctx ctx, unsigned int *count)
+{
+	size_t i;
+	int ret;
+
+	for (i = 0; i < VGPU_ARRAY_SIZE(allowed); i++) {
+		ret = add_rule(ctx, SCMP_ACT_ALLOW, allowed[i], 0, NULL);
+		if (ret) {
+			return ret;
+		}
+		(*count)++;
+	}
+	return 0;
+}
+
+static int allow_ioctls(scmp_filter_ctx ctx)
+{
+	struct scmp_arg_cmp arg;
+	size_t i;
+	int ret;
+
+	for (i = 0; i < VGPU_ARRAY_SIZE(ioctl_types); i++) {
+		arg = SCMP_A1(SCMP_CMP_MASKED_EQ, 0xff00,
+			      (scmp_datum_t)ioctl_types[i] << 8);
+		ret = add_rule(ctx, SCMP_ACT_ALLOW, "ioctl", 1, &arg);
+		if (ret) {
+			return ret;
+		}
+	}
+	return 0;
+}
+
+/*
+ * Threads may start (llvmpipe starts them per GL context), processes may
+ * not; and signals go to this process only (abort(), pthread_cancel()).
+ */
+static int allow_threads(scmp_filter_ctx ctx)
+{
+	struct scmp_arg_cmp thread = SCMP_A0(SCMP_CMP_MASKED_EQ, CLONE_THREAD,
+					     CLONE_THREAD);
+	struct scmp_arg_cmp self = SCMP_A0(SCMP_CMP_EQ,
+					   (scmp_datum_t)getpid());
+	int ret;
+
+	ret = add_rule(ctx, SCMP_ACT_ALLOW, "clone", 1, &thread);
+	if (!ret) {
+		ret = add_rule(ctx, SCMP_ACT_ALLOW, "tgkill", 1, &self);
+	}
+	return ret;
+}
+
+static int deny_softly(scmp_filter_ctx ctx)
+{
+	size_t i;
+	int ret;
+
+	for (i = 0; i < VGPU_ARRAY_SIZE(softly_denied); i++) {
+		ret = add_rule(ctx, SCMP_ACT_ERRNO(softly_denied[i].err),
+			       softly_denied[i].name, 0, NULL);
+		if (ret) {
+			return ret;
+		}
+	}
+	return 0;
+}
+
+/*
+ * Builds and loads the filter on every thread. Returns the number of
+ * system calls it allows, or -errno.
+ */
+static int load_seccomp(void)
+{
+	unsigned int count = 0;
+	scmp_filter_ctx ctx;
+	int ret;
+
+	ctx = seccomp_init(SCMP_ACT_LOG); /* DERIVING: back to KILL_PROCESS */
+	if (!ctx) {
+		return -ENOMEM;
+	}
+	ret = seccomp_attr_set(ctx, SCMP_FLTATR_CTL_TSYNC, 1);
+	if (!ret) {
+		ret = allow_plain(ctx, &count);
+	}
+	if (!ret) {
+		ret = allow_ioctls(ctx);
+		count++;
+	}
+	if (!ret) {
+		ret = allow_threads(ctx);
+		count += 2;
+	}
+	if (!ret) {
+		ret = deny_softly(ctx);
+	}
+	if (!ret) {
+		ret = seccomp_load(ctx);
+	}
+	seccomp_release(ctx);
+	return ret ? ret : (int)count;
+}
+
+/* The user to drop to: p->user, or the default one. NULL if none. */
+static const struct passwd *find_user(const struct vgpuback_privsep *p)
+{
+	const struct passwd *pw;
+
+	if (p->user) {
+		return getpwnam(p->user);
+	}
+	pw = getpwnam(VGPUBACK_PRIVSEP_USER);
+	return pw ? pw : getpwnam(VGPUBACK_PRIVSEP_FALLBACK_USER);
+}
+
+static bool dropping(const struct vgpuback_privsep *p)
+{
+	return !p->keep_root && geteuid() == 0;
+}
+
+int vgpuback_privsep_check(const struct vgpuback_privsep *p)
+{
+	if (!dropping(p) || find_user(p)) {
+		return 0;
+	}
+	if (p->user) {
+		vgpu_err("--user=%s: no such user", p->user);
+	} else {
+		vgpu_err("neither user %s nor %s exists: create one, or name "
+			 "another with --user", VGPUBACK_PRIVSEP_USER,
+			 VGPUBACK_PRIVSEP_FALLBACK_USER);
+	}
+	return -ENOENT;
+}
+
+/* Root must be out of reach now, real, effective and saved ids alike. */
+static int verify_dropped(uid_t uid, gid_t gid)
+{
+	uid_t ruid, euid, suid;
+	gid_t rgid, egid, sgid;
+
+	if (getresuid(&ruid, &euid, &suid) || getresgid(&rgid, &egid, &sgid)) {
+		return -errno;
+	}
+	if (ruid != uid || euid != uid || suid != uid || rgid != gid ||
+	    egid != gid || sgid != gid) {
+		return -EPERM;
+	}
+	if (setuid(0) != -1 || setgid(0) != -1) {
+		return -EPERM;
+	}
+	return 0;
+}
+
+/* Switches every thread to the user; returns its uid, or -errno. */
+static long drop_user(const struct vgpuback_privsep *p, uint32_t domid)
+{
+	const struct passwd *pw = find_user(p);
+	uid_t uid;
+	gid_t gid;
+	int ret;
+
+	if (!pw) {
+		vgpu_err("dom%u: no user to drop to", domid);
+		return -ENOENT;
+	}
+	uid = pw->pw_uid;
+	gid = pw->pw_gid;
+	if (setgroups(0, NULL) || setresgid(gid, gid, gid) ||
+	    setresuid(uid, uid, uid)) {
+		ret = -errno;
+		vgpu_err("dom%u: cannot drop to user %s: %s", domid,
+			 pw->pw_name, strerror(-ret));
+		return ret;
+	}
+	ret = verify_dropped(uid, gid);
+	if (ret) {
+		vgpu_err("dom%u: root can still be regained after dropping to "
+			 "%s", domid, pw->pw_name);
+		return ret;
+	}
+	return uid;
+}
+
+int vgpuback_privsep_enter(const struct vgpuback_privsep *p, uint32_t domid)
+{
+	long uid = getuid();
+	int count = 0;
+
+	if (dropping(p)) {
+		uid = drop_user(p, domid);
+		if (uid < 0) {
+			return (int)uid;
+		}
+	}
+	/* Neither execve nor ptrace may win back what was dropped. */
+	if (prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) ||
+	    prctl(PR_SET_DUMPABLE, 0, 0, 0, 0)) {
+		vgpu_err("dom%u: prctl: %s", domid, strerror(errno));
+		return -errno;
+	}
+	if (!p->no_seccomp) {
+		count = load_seccomp();
+		if (count < 0) {
+			vgpu_err("dom%u: cannot install the seccomp filter: %s",
+				 domid, strerror(-count));
+			return count;
+		}
+		vgpu_info("dom%u: worker sandboxed: uid %ld, seccomp allowlist "
+			  "of %d syscalls", domid, uid, count);
+	} else {
+		vgpu_info("dom%u: worker sandboxed: uid %ld, seccomp off "
+			  "(--no-seccomp)", domid, uid);
+	}
+	return 0;
+}

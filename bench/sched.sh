@@ -1,0 +1,113 @@
+#!/bin/bash
+# SPDX-License-Identifier: GPL-2.0
+# bench/sched.sh BUILD - the dom0 GPU scheduler with real guests on
+# loopback: each guest is stock Mesa (virpipe) behind its own vgpu-vtest
+# (tests/loopback-guest.sh) running tests/progs/glload, whose frames are
+# GPU work on llvmpipe. Frames are counted by the guests themselves, so
+# the figures do not rest on the scheduler's own accounting.
+#
+#   fairness     4 equal-weight greedy guests: Jain's index of frames
+#   weights      weights 1:2:4: largest |share - ideal|
+#   interactive  p99 frame time of a 30 fps guest with 3 greedy
+#                co-tenants, against alone
+#   overhead     one greedy guest, frames with scheduling against
+#                --no-sched
+#   aggregate    frames of 8 greedy guests against one
+#
+# Environment: SCHED_SECONDS (6) per run, SCHED_WORK (50) loop
+# iterations per pixel. The last line is "summary: key=value ...".
+set -euo pipefail
+
+BUILD=${1:-build}
+HERE=$(cd "$(dirname "$0")/.." && pwd)
+SECS=${SCHED_SECONDS:-6}
+WORK=${SCHED_WORK:-50}
+DIR=$(mktemp -d /run/vgpu-bench-sched.XXXXXX)
+BACKEND=
+
+cleanup() {
+	[ -n "$BACKEND" ] && kill "$BACKEND" 2>/dev/null && wait "$BACKEND" 2>/dev/null
+	rm -rf "$DIR"
+}
+trap cleanup EXIT
+
+start_backend() {
+	"$BUILD/bin/vgpu-backend" --loopback="$DIR/b.sock" "$@" \
+		>>"$DIR/backend.log" 2>&1 &
+	BACKEND=$!
+	for _ in $(seq 100); do [ -S "$DIR/b.sock" ] && return; sleep 0.1; done
+	echo "vgpu-backend did not start:" >&2; cat "$DIR/backend.log" >&2; exit 1
+}
+
+stop_backend() { kill "$BACKEND"; wait "$BACKEND" || true; BACKEND=; rm -f "$DIR/b.sock"; }
+
+# guests N [glload args]: runs guests 1..N at once; guest i writes $DIR/gi.
+guests() {
+	local n=$1 i pids=()
+	shift
+	for i in $(seq "$n"); do
+		"$HERE/tests/loopback-guest.sh" "$BUILD" "$i" "$DIR/b.sock" \
+			"$BUILD/tests/progs/glload" --work "$WORK" \
+			--seconds "$SECS" "$@" >"$DIR/g$i" 2>>"$DIR/guests.log" &
+		pids+=($!)
+	done
+	wait "${pids[@]}"
+}
+
+field() { sed -n "s/.*$2=\([0-9.]*\).*/\1/p" "$DIR/$1"; }
+
+weight() { "$BUILD/bin/xenvgpu" sched --table="$DIR/b.sock.sched" "$1" weight="$2"; }
+
+echo "fairness: 4 guests, equal weights"
+start_backend
+guests 4
+f=(); for i in 1 2 3 4; do f+=("$(field g$i frames)"); done
+echo "  frames: ${f[*]}"
+jain=$(printf '%s\n' "${f[@]}" | awk '{s+=$1; q+=$1*$1} END {printf "%.4f", s*s/(NR*q)}')
+echo "  Jain's index $jain (target >= 0.99)"
+
+echo "weights: 1:2:4"
+weight 1 256; weight 2 512; weight 3 1024
+guests 3
+f=(); for i in 1 2 3; do f+=("$(field g$i frames)"); done
+err=$(printf '%s\n' "${f[@]}" | awk 'BEGIN {w[1]=1/7; w[2]=2/7; w[3]=4/7}
+	{x[NR]=$1; s+=$1} END {for (i=1;i<=NR;i++) {d=x[i]/s-w[i]; if (d<0) d=-d;
+	printf "  share %.3f (ideal %.3f)\n", x[i]/s, w[i] > "/dev/stderr"; if (d>m) m=d}
+	printf "%.4f", m}')
+echo "  frames: ${f[*]}; largest share error $err (target <= 0.03)"
+stop_backend
+
+echo "interactive: a 30 fps guest alone, then with 3 greedy co-tenants"
+start_backend
+guests 1 --fps 30
+alone=$(field g1 p99_ms)
+"$HERE/tests/loopback-guest.sh" "$BUILD" 9 "$DIR/b.sock" \
+	"$BUILD/tests/progs/glload" --work "$WORK" --seconds "$SECS" --fps 30 \
+	>"$DIR/g9" 2>>"$DIR/guests.log" &
+inter=$!
+guests 3
+wait $inter
+shared=$(field g9 p99_ms)
+ratio=$(awk -v a="$alone" -v b="$shared" 'BEGIN {printf "%.2f", b/a}')
+echo "  p99 frame time: alone $alone ms, shared $shared ms: ${ratio}x (target <= 1.5)"
+stop_backend
+
+echo "overhead: one greedy guest, scheduling on and off"
+start_backend
+guests 1
+on=$(field g1 frames)
+guests 8
+agg=0; for i in $(seq 8); do agg=$((agg + $(field g$i frames))); done
+stop_backend
+start_backend --no-sched
+guests 1
+off=$(field g1 frames)
+stop_backend
+loss=$(awk -v a="$on" -v b="$off" 'BEGIN {printf "%.4f", 1 - a/b}')
+aggr=$(awk -v a="$agg" -v b="$on" 'BEGIN {printf "%.2f", a/b}')
+echo "  frames: $on scheduled, $off unscheduled: lost $loss (target <= 0.02)"
+echo "aggregate: 8 greedy guests $agg frames against one alone $on: ${aggr}x (target >= 0.9)"
+
+echo "summary: sched_jain_4_equal=$jain sched_share_error_1_2_4=$err" \
+	"sched_interactive_p99_ratio=$ratio sched_overhead_loss=$loss" \
+	"sched_aggregate_8_vs_1=$aggr"

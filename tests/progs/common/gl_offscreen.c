@@ -1,0 +1,91 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * EGL surfaceless setup and shader programs for the GL test programs.
+ */
+#include <EGL/egl.h>
+#include <EGL/eglext.h>
+#include <stdio.h>
+#include <stdlib.h>
+
+#include "gl_offscreen.h"
+
+void gl_offscreen_die(const char *prog, const char *msg)
+{
+	fprintf(stderr, "%s: %s\n", prog, msg);
+	exit(1);
+}
+
+void gl_offscreen_init(const char *prog, int es_version)
+{
+	PFNEGLGETPLATFORMDISPLAYEXTPROC get_dpy;
+	const EGLint cfg_attr[] = {
+		EGL_RENDERABLE_TYPE,
+		es_version >= 3 ? EGL_OPENGL_ES3_BIT : EGL_OPENGL_ES2_BIT,
+		EGL_SURFACE_TYPE, EGL_PBUFFER_BIT, EGL_NONE
+	};
+	const EGLint ctx_attr[] = {
+		EGL_CONTEXT_CLIENT_VERSION, es_version, EGL_NONE
+	};
+	EGLDisplay dpy;
+	EGLConfig cfg;
+	EGLContext ctx;
+	EGLint n;
+
+	get_dpy = (PFNEGLGETPLATFORMDISPLAYEXTPROC)
+		eglGetProcAddress("eglGetPlatformDisplayEXT");
+	if (!get_dpy) {
+		gl_offscreen_die(prog, "eglGetPlatformDisplayEXT is missing");
+	}
+	dpy = get_dpy(EGL_PLATFORM_SURFACELESS_MESA, EGL_DEFAULT_DISPLAY, NULL);
+	if (dpy == EGL_NO_DISPLAY || !eglInitialize(dpy, NULL, NULL)) {
+		gl_offscreen_die(prog, "cannot initialise the surfaceless EGL "
+				 "display");
+	}
+	if (!eglBindAPI(EGL_OPENGL_ES_API)) {
+		gl_offscreen_die(prog, "eglBindAPI(GLES) failed");
+	}
+	if (!eglChooseConfig(dpy, cfg_attr, &cfg, 1, &n) || n < 1) {
+		gl_offscreen_die(prog, "no GL ES EGL config");
+	}
+	ctx = eglCreateContext(dpy, cfg, EGL_NO_CONTEXT, ctx_attr);
+	if (ctx == EGL_NO_CONTEXT) {
+		gl_offscreen_die(prog, "eglCreateContext failed");
+	}
+	if (!eglMakeCurrent(dpy, EGL_NO_SURFACE, EGL_NO_SURFACE, ctx)) {
+		gl_offscreen_die(prog, "eglMakeCurrent (surfaceless) failed");
+	}
+}
+
+static GLuint shader(const char *prog, GLenum type, const char *src)
+{
+	GLuint s = glCreateShader(type);
+	GLint ok = 0;
+	char log[512];
+
+	glShaderSource(s, 1, &src, NULL);
+	glCompileShader(s);
+	glGetShaderiv(s, GL_COMPILE_STATUS, &ok);
+	if (!ok) {
+		glGetShaderInfoLog(s, sizeof(log), NULL, log);
+		fprintf(stderr, "%s: shader: %s\n", prog, log);
+		exit(1);
+	}
+	return s;
+}
+
+GLuint gl_offscreen_program(const char *prog, const char *vs, const char *fs)
+{
+	GLuint p = glCreateProgram();
+	GLint ok = 0;
+
+	glAttachShader(p, shader(prog, GL_VERTEX_SHADER, vs));
+	glAttachShader(p, shader(prog, GL_FRAGMENT_SHADER, fs));
+	glBindAttribLocation(p, 0, "pos");
+	glBindAttribLocation(p, 1, "attr");
+	glLinkProgram(p);
+	glGetProgramiv(p, GL_LINK_STATUS, &ok);
+	if (!ok) {
+		gl_offscreen_die(prog, "program link failed");
+	}
+	return p;
+}

@@ -1,0 +1,26 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * What the GL test programs share: an EGL surfaceless GL ES context (no
+ * window system: the same on llvmpipe and on virpipe through vtest) and
+ * shader programs that exit with the compiler's log when they fail.
+ */
+#ifndef GL_OFFSCREEN_H
+#define GL_OFFSCREEN_H
+
+#include <GLES3/gl3.h>
+
+/* Makes a GL ES es_version (2 or 3) context current; exits on failure. */
+void gl_offscreen_init(const char *prog, int es_version);
+
+/*
+ * Compiles and links vs and fs, binding attribute 0 to "pos" and 1 to
+ * "attr". Exits on failure.
+ */
+GLuint gl_offscreen_program(const char *prog, const char *vs,
+			    const char *fs);
+
+/* Prints "prog: msg" and exits 1. */
+void gl_offscreen_die(const char *prog, const char *msg)
+	__attribute__((noreturn));
+
+#endif /* GL_OFFSCREEN_H */
