@@ -44,41 +44,55 @@
 #include <pwd.h>
 #include <sched.h>
 #include <seccomp.h>
+#include <signal.h>
 #include <stdio.h>
 #include <string.h>
 #include <sys/prctl.h>
 #include <unistd.h>
+#if __has_include(<valgrind/valgrind.h>)
+#include <valgrind/valgrind.h>
+#endif
 
 #include "privsep.h"
 #include "vgpu_util.h"
 
 /*
  * DOC: allowlist
- * What a connected worker calls, found by tracing the worker (strace -f)
- * through the test suite: llvmpipe rendering glscene through Mesa, the
- * malformed-request tests, capsets, fences, teardown; see
- * docs/security.md for how to repeat that. Grouped by who needs them.
+ * What a connected worker calls, found by tracing workers (strace -f,
+ * then the filter in SCMP_ACT_LOG mode and the kernel's audit lines)
+ * through the test suite: glscene rendered through Mesa and llvmpipe,
+ * the malformed-request, hostile-guest and privsep tests, capsets,
+ * backing, transfers, fences, teardown; plus what the Xen transport
+ * calls after connect (gntdev and evtchn ioctls, libxenstore's SIGPIPE
+ * dance, pthread_cancel of its reader thread at close).
  */
 static const char *const allowed[] = {
-	/* The event loop, the transports' fds, logging. */
-	"poll", "ppoll", "read", "write", "readv", "writev", "recvmsg",
-	"sendmsg", "sendto", "close", "fcntl",
-	/* malloc, guest pages, llvmpipe's JIT (PROT_EXEC). */
+	/* The event loop, the transports' fds, stderr or syslog. */
+	"poll", "ppoll", "read", "write", "recvmsg", "sendmsg", "sendto",
+	"close", "fcntl", "lseek", "fstat", "newfstatat",
+	/* malloc (realloc of big blocks: mremap), guest pages, and
+	 * llvmpipe's JIT, which maps code PROT_EXEC. */
 	"mmap", "munmap", "mprotect", "madvise", "mremap", "brk",
-	/* Threads of llvmpipe and virglrenderer, and the GPU scheduler's
-	 * futex on shared memory. clone is below: threads only. */
+	/* Threads of llvmpipe and virglrenderer; the GPU scheduler's futex
+	 * on shared memory; glibc's qsort asks sysinfo for memory size. */
 	"futex", "set_robust_list", "rseq", "sched_yield",
 	"sched_getaffinity", "rt_sigprocmask", "rt_sigreturn", "gettid",
-	"getpid", "exit", "exit_group",
-	/* Time (a syscall when the vDSO is unavailable, e.g. valgrind). */
-	"clock_gettime", "clock_nanosleep", "nanosleep", "gettimeofday",
+	"getpid", "sysinfo", "exit", "exit_group",
+	/* Time: a system call where the vDSO is not used (valgrind). */
+	"clock_gettime",
+#ifdef __SANITIZE_ADDRESS__
+	/* ASan gives every thread an alternate signal stack. */
+	"sigaltstack",
+#endif
 };
 
 /* ioctl types (bits 8-15 of the request) that a worker may issue. */
 static const unsigned char ioctl_types[] = {
-	'd',    /* DRM, render node */
+	'd',    /* DRM: the render node */
+	'b',    /* dma-buf: sync with a render node's buffers */
+	'>',    /* sync_file: its fences */
 	'G',    /* gntdev: map and unmap the guest's grants */
-	'E',    /* evtchn: notify, unbind */
+	'E',    /* evtchn: notify */
 };
 
 /* Refused with an error code, not death: callers handle the failure. */
@@ -86,11 +100,22 @@ static const struct {
 	const char *name;
 	int err;
 } softly_denied[] = {
-	/* Mesa's shader cache opens files lazily; a miss is harmless. */
+	/*
+	 * Mesa's shader cache opens files as it compiles: a miss. The
+	 * cache is shared by every guest's worker, so it must not be
+	 * written from a sandbox: it holds machine code others would run.
+	 */
 	{ "openat", EACCES },
 	{ "open", EACCES },
-	/* glibc's pthread_create falls back to clone, which we can check. */
+	/* syslog(3) reconnects after journald restarts: the line is lost. */
+	{ "socket", EACCES },
+	/* glibc's pthread_create falls back to clone, whose flags we see. */
 	{ "clone3", ENOSYS },
+	/* Mesa's helper threads lower their priority; ignored if refused.
+	 * These take any thread id, another worker's too. */
+	{ "sched_setaffinity", EPERM },
+	{ "sched_setscheduler", EPERM },
+	{ "setpriority", EPERM },
 };
 
 static int add_rule(scmp_filter_ctx ctx, uint32_t action, const char *name,
@@ -138,22 +163,34 @@ static int allow_ioctls(scmp_filter_ctx ctx)
 }
 
 /*
- * Threads may start (llvmpipe starts them per GL context), processes may
- * not; and signals go to this process only (abort(), pthread_cancel()).
+ * Threads may start (llvmpipe starts two per GL context) and name
+ * themselves; processes may not start. Signals go to this process only
+ * (abort(), pthread_cancel()); libxenstore ignores SIGPIPE around each
+ * request.
  */
 static int allow_threads(scmp_filter_ctx ctx)
 {
-	struct scmp_arg_cmp thread = SCMP_A0(SCMP_CMP_MASKED_EQ, CLONE_THREAD,
-					     CLONE_THREAD);
-	struct scmp_arg_cmp self = SCMP_A0(SCMP_CMP_EQ,
-					   (scmp_datum_t)getpid());
+	const struct {
+		const char *name;
+		struct scmp_arg_cmp arg;
+	} rules[] = {
+		{ "clone", SCMP_A0(SCMP_CMP_MASKED_EQ, CLONE_THREAD,
+				   CLONE_THREAD) },
+		{ "prctl", SCMP_A0(SCMP_CMP_EQ, PR_SET_NAME) },
+		{ "tgkill", SCMP_A0(SCMP_CMP_EQ, (scmp_datum_t)getpid()) },
+		{ "rt_sigaction", SCMP_A0(SCMP_CMP_EQ, SIGPIPE) },
+	};
+	size_t i;
 	int ret;
 
-	ret = add_rule(ctx, SCMP_ACT_ALLOW, "clone", 1, &thread);
-	if (!ret) {
-		ret = add_rule(ctx, SCMP_ACT_ALLOW, "tgkill", 1, &self);
+	for (i = 0; i < VGPU_ARRAY_SIZE(rules); i++) {
+		ret = add_rule(ctx, SCMP_ACT_ALLOW, rules[i].name, 1,
+			       &rules[i].arg);
+		if (ret) {
+			return ret;
+		}
 	}
-	return ret;
+	return 0;
 }
 
 static int deny_softly(scmp_filter_ctx ctx)
@@ -181,7 +218,7 @@ static int load_seccomp(void)
 	scmp_filter_ctx ctx;
 	int ret;
 
-	ctx = seccomp_init(SCMP_ACT_LOG); /* DERIVING: back to KILL_PROCESS */
+	ctx = seccomp_init(SCMP_ACT_KILL_PROCESS);
 	if (!ctx) {
 		return -ENOMEM;
 	}
@@ -195,7 +232,7 @@ static int load_seccomp(void)
 	}
 	if (!ret) {
 		ret = allow_threads(ctx);
-		count += 2;
+		count += 4;
 	}
 	if (!ret) {
 		ret = deny_softly(ctx);
@@ -205,6 +242,20 @@ static int load_seccomp(void)
 	}
 	seccomp_release(ctx);
 	return ret ? ret : (int)count;
+}
+
+/*
+ * valgrind (3.19) does not implement seccomp(2), so no filter can be
+ * loaded under it; the worker then goes on without one, and says so.
+ * Anywhere else a filter that cannot be loaded stops the worker.
+ */
+static bool under_valgrind(void)
+{
+#ifdef RUNNING_ON_VALGRIND
+	return RUNNING_ON_VALGRIND;
+#else
+	return false;
+#endif
 }
 
 /* The user to drop to: p->user, or the default one. NULL if none. */
@@ -288,10 +339,33 @@ static long drop_user(const struct vgpuback_privsep *p, uint32_t domid)
 	return uid;
 }
 
+/* Loads the filter unless told not to, or unable to; logs the outcome. */
+static int enter_seccomp(const struct vgpuback_privsep *p, uint32_t domid,
+			 long uid)
+{
+	int count;
+
+	if (p->no_seccomp || under_valgrind()) {
+		vgpu_info("dom%u: worker sandboxed: uid %ld, seccomp off (%s)",
+			  domid, uid, p->no_seccomp ? "--no-seccomp" :
+			  "valgrind cannot load it");
+		return 0;
+	}
+	count = load_seccomp();
+	if (count < 0) {
+		vgpu_err("dom%u: cannot install the seccomp filter: %s", domid,
+			 strerror(-count));
+		return count;
+	}
+	vgpu_info("dom%u: worker sandboxed: uid %ld, seccomp allowlist of %d "
+		  "syscalls", domid, uid, count);
+	return 0;
+}
+
 int vgpuback_privsep_enter(const struct vgpuback_privsep *p, uint32_t domid)
 {
 	long uid = getuid();
-	int count = 0;
+	int ret;
 
 	if (dropping(p)) {
 		uid = drop_user(p, domid);
@@ -302,21 +376,9 @@ int vgpuback_privsep_enter(const struct vgpuback_privsep *p, uint32_t domid)
 	/* Neither execve nor ptrace may win back what was dropped. */
 	if (prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) ||
 	    prctl(PR_SET_DUMPABLE, 0, 0, 0, 0)) {
-		vgpu_err("dom%u: prctl: %s", domid, strerror(errno));
-		return -errno;
+		ret = -errno;
+		vgpu_err("dom%u: prctl: %s", domid, strerror(-ret));
+		return ret;
 	}
-	if (!p->no_seccomp) {
-		count = load_seccomp();
-		if (count < 0) {
-			vgpu_err("dom%u: cannot install the seccomp filter: %s",
-				 domid, strerror(-count));
-			return count;
-		}
-		vgpu_info("dom%u: worker sandboxed: uid %ld, seccomp allowlist "
-			  "of %d syscalls", domid, uid, count);
-	} else {
-		vgpu_info("dom%u: worker sandboxed: uid %ld, seccomp off "
-			  "(--no-seccomp)", domid, uid);
-	}
-	return 0;
+	return enter_seccomp(p, domid, uid);
 }
