@@ -365,6 +365,9 @@ static void run_worker(struct server *s, int conn, const sigset_t *old,
 {
 	close(s->listen_fd);
 	close(s->sig_fd);
+	/* The supervisor's list of workers, copied by fork, is not ours. */
+	free(s->workers);
+	s->workers = NULL;
 	sigprocmask(SIG_SETMASK, old, NULL);
 	prctl(PR_SET_PDEATHSIG, SIGTERM);
 	_exit(vgpuback_worker_serve_loopback(conn, cfg));
