@@ -36,10 +36,11 @@ void vgpu_sched_acquire(struct vgpu_sched *s, int idx)
 {
 	struct sched_table *t = s->t;
 	struct sched_entry *e = &t->e[idx];
-	uint64_t now = vgpu_now_ns();
+	uint64_t now;
 	uint32_t seen;
 
 	sched_lock(s);
+	now = vgpu_now_ns();
 	if (!mine(s, idx) || t->holder == idx) {
 		goto out;
 	}
@@ -67,11 +68,12 @@ bool vgpu_sched_charge(struct vgpu_sched *s, int idx, bool progressed)
 {
 	struct sched_table *t = s->t;
 	struct sched_entry *e = &t->e[idx];
-	uint64_t now = vgpu_now_ns();
+	uint64_t now;
 	bool give_up = false;
 	int next;
 
 	sched_lock(s);
+	now = vgpu_now_ns();
 	if (!mine(s, idx) || t->holder != idx) {
 		goto out;
 	}
@@ -95,10 +97,11 @@ uint64_t vgpu_sched_linger(struct vgpu_sched *s, int idx)
 {
 	struct sched_table *t = s->t;
 	struct sched_entry *e = &t->e[idx];
-	uint64_t now = vgpu_now_ns(), linger = 0;
+	uint64_t now, linger = 0;
 	int next;
 
 	sched_lock(s);
+	now = vgpu_now_ns();
 	if (!mine(s, idx) || t->holder != idx) {
 		goto out;
 	}
@@ -118,9 +121,10 @@ void vgpu_sched_release(struct vgpu_sched *s, int idx)
 {
 	struct sched_table *t = s->t;
 	struct sched_entry *e = &t->e[idx];
-	uint64_t now = vgpu_now_ns();
+	uint64_t now;
 
 	sched_lock(s);
+	now = vgpu_now_ns();
 	if (!mine(s, idx)) {
 		goto out;
 	}

@@ -10,11 +10,13 @@ pid_t vgpu_sched_watchdog(struct vgpu_sched *s, uint32_t *domid,
 			  uint64_t *stalled_ms)
 {
 	struct sched_table *t = s->t;
-	uint64_t now = vgpu_now_ns(), last;
+	uint64_t now, last;
 	struct sched_entry *e;
 	pid_t guilty = 0;
 
+	/* Read the clock under the lock: no worker's stamp can be newer. */
 	sched_lock(s);
+	now = vgpu_now_ns();
 	if (t->holder < 0) {
 		goto out;
 	}

@@ -59,9 +59,11 @@ static int start_reference(struct harness_stack *s)
 
 static int start_backend(struct harness_stack *s)
 {
-	char bin[PATH_MAX], arg[PATH_MAX + 16], log[PATH_MAX];
-	char *argv[] = { bin, arg, NULL };
+	char bin[PATH_MAX], arg[PATH_MAX + 16], log[PATH_MAX], wd[32];
+	char *argv[] = { bin, arg, wd, NULL };
 
+	/* Scaled like every timeout: under valgrind a frame takes seconds. */
+	snprintf(wd, sizeof(wd), "--watchdog-ms=%d", harness_ms(2000));
 	harness_build_path(bin, sizeof(bin), "bin/vgpu-backend");
 	snprintf(arg, sizeof(arg), "--loopback=%s", s->backend_sock);
 	snprintf(log, sizeof(log), "%s/backend.log", s->dir);

@@ -66,8 +66,10 @@ static const char work_fs[] =
 	"}\n";
 
 /*
- * Never ends: z.x stays at or above 0 for any n >= 0, and nested loops
- * outlast any per-loop iteration limit the driver may impose.
+ * Never ends: z stays positive, so no loop ever exits. llvmpipe caps a
+ * shader's loop iterations (65535 per invocation in gallivm), so each
+ * iteration is made heavy enough that even the capped shader runs for
+ * minutes over 256x256 pixels.
  */
 static const char hang_fs[] =
 	"#version 300 es\n"
@@ -76,10 +78,43 @@ static const char hang_fs[] =
 	"in vec2 p;\n"
 	"out vec4 color;\n"
 	"void main() {\n"
-	"  vec2 z = abs(p);\n"
+	"  vec2 z = abs(p) + 1.0;\n"
 	"  while (z.x >= 0.0) {\n"
 	"    while (z.y >= 0.0) {\n"
-	"      while (z.x >= 0.0) { z = abs(z) + float(n); }\n"
+	"      while (z.x >= 0.0) {\n"
+	"        z = sin(z * 1.0001 + float(n)) + 1.0;\n"
+	"        z = sin(z * 1.0001 + float(n)) + 2.0;\n"
+	"        z = sin(z * 1.0001 + float(n)) + 3.0;\n"
+	"        z = sin(z * 1.0001 + float(n)) + 4.0;\n"
+	"        z = sin(z * 1.0001 + float(n)) + 5.0;\n"
+	"        z = sin(z * 1.0001 + float(n)) + 6.0;\n"
+	"        z = sin(z * 1.0001 + float(n)) + 7.0;\n"
+	"        z = sin(z * 1.0001 + float(n)) + 8.0;\n"
+	"        z = sin(z * 1.0001 + float(n)) + 9.0;\n"
+	"        z = sin(z * 1.0001 + float(n)) + 10.0;\n"
+	"        z = sin(z * 1.0001 + float(n)) + 11.0;\n"
+	"        z = sin(z * 1.0001 + float(n)) + 12.0;\n"
+	"        z = sin(z * 1.0001 + float(n)) + 13.0;\n"
+	"        z = sin(z * 1.0001 + float(n)) + 14.0;\n"
+	"        z = sin(z * 1.0001 + float(n)) + 15.0;\n"
+	"        z = sin(z * 1.0001 + float(n)) + 16.0;\n"
+	"        z = sin(z * 1.0001 + float(n)) + 17.0;\n"
+	"        z = sin(z * 1.0001 + float(n)) + 18.0;\n"
+	"        z = sin(z * 1.0001 + float(n)) + 19.0;\n"
+	"        z = sin(z * 1.0001 + float(n)) + 20.0;\n"
+	"        z = sin(z * 1.0001 + float(n)) + 21.0;\n"
+	"        z = sin(z * 1.0001 + float(n)) + 22.0;\n"
+	"        z = sin(z * 1.0001 + float(n)) + 23.0;\n"
+	"        z = sin(z * 1.0001 + float(n)) + 24.0;\n"
+	"        z = sin(z * 1.0001 + float(n)) + 25.0;\n"
+	"        z = sin(z * 1.0001 + float(n)) + 26.0;\n"
+	"        z = sin(z * 1.0001 + float(n)) + 27.0;\n"
+	"        z = sin(z * 1.0001 + float(n)) + 28.0;\n"
+	"        z = sin(z * 1.0001 + float(n)) + 29.0;\n"
+	"        z = sin(z * 1.0001 + float(n)) + 30.0;\n"
+	"        z = sin(z * 1.0001 + float(n)) + 31.0;\n"
+	"        z = sin(z * 1.0001 + float(n)) + 32.0;\n"
+	"      }\n"
 	"    }\n"
 	"  }\n"
 	"  color = vec4(z, 0.0, 1.0);\n"
