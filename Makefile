@@ -10,7 +10,7 @@ MAN1DIR  ?= $(PREFIX)/share/man/man1
 DESTDIR  ?=
 
 CC       ?= cc
-PKGS_BACK  := virglrenderer epoxy libseccomp
+PKGS_BACK  := virglrenderer epoxy
 PKGS_TEST  := cmocka
 PKGS_XEN   := xenstore xengnttab xenevtchn
 PKGS_TOOL  := xlutil xenlight xentoollog xenstore
@@ -63,7 +63,9 @@ LIB_BACK   := $(BUILD)/lib/libvgpuback.a
 LIB_VTEST  := $(BUILD)/lib/libvgpuvtest.a
 LIB_TOOLS  := $(BUILD)/lib/libvgputools.a
 
-BACK_LIBS  := $(call pc_libs,$(PKGS_BACK) $(PKGS_XEN) xencontrol)
+# Its own query, so that without libseccomp-dev the error names seccomp.h.
+SECCOMP_LIBS := $(call pc_libs,libseccomp)
+BACK_LIBS  := $(call pc_libs,$(PKGS_BACK) $(PKGS_XEN) xencontrol) $(SECCOMP_LIBS)
 FRONT_LIBS := $(call pc_libs,$(PKGS_XEN))
 BINS       := $(BUILD)/bin/vgpu-backend $(BUILD)/bin/vgpu-vtest \
 	      $(BUILD)/bin/xenvgpu
@@ -152,7 +154,7 @@ fuzzers: $(FUZZERS)
 $(BUILD)/fuzz/%: $(call obj,fuzz/%.c $(FUZZ_HELPERS)) $(ALL_LIBS)
 	@mkdir -p $(dir $@)
 	$(CC) $(LDFLAGS) -fsanitize=fuzzer -o $@ $^ \
-		$(call pc_libs,$(PKGS_XEN) xencontrol libseccomp) $(LDLIBS)
+		$(call pc_libs,$(PKGS_XEN) xencontrol) $(SECCOMP_LIBS) $(LDLIBS)
 
 install: $(BINS)
 	install -d $(DESTDIR)$(BINDIR) $(DESTDIR)$(DATADIR) $(DESTDIR)$(MAN1DIR)

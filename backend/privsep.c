@@ -27,7 +27,7 @@
  * guest (backing is mapped after connect, Closing arrives by watch), so
  * neither is called. Handles the worker inherited from the supervisor
  * (libxenctrl's privcmd fd) are made useless by the ioctl rule instead:
- * only gntdev, evtchn and DRM ioctls pass.
+ * only gntdev, evtchn and DRM (with dma-buf, sync_file) ioctls pass.
  *
  * DOC: default action
  * SCMP_ACT_KILL_PROCESS. A worker that makes an unexpected system call
@@ -86,15 +86,6 @@ static const char *const allowed[] = {
 #endif
 };
 
-/* ioctl types (bits 8-15 of the request) that a worker may issue. */
-static const unsigned char ioctl_types[] = {
-	'd',    /* DRM: the render node */
-	'b',    /* dma-buf: sync with a render node's buffers */
-	'>',    /* sync_file: its fences */
-	'G',    /* gntdev: map and unmap the guest's grants */
-	'E',    /* evtchn: notify */
-};
-
 /* Refused with an error code, not death: callers handle the failure. */
 static const struct {
 	const char *name;
@@ -118,76 +109,89 @@ static const struct {
 	{ "setpriority", EPERM },
 };
 
+/*
+ * Adds one rule; counts it in *added, unless name is no system call on
+ * this architecture (then there is nothing to allow or deny).
+ */
 static int add_rule(scmp_filter_ctx ctx, uint32_t action, const char *name,
-		    unsigned int nargs, const struct scmp_arg_cmp *args)
+		    unsigned int nargs, const struct scmp_arg_cmp *args,
+		    unsigned int *added)
 {
 	int nr = seccomp_syscall_resolve_name(name);
+	int ret;
 
 	if (nr == __NR_SCMP_ERROR) {
-		return 0; /* not a system call on this architecture */
+		return 0;
 	}
-	return seccomp_rule_add_array(ctx, action, nr, nargs, args);
+	ret = seccomp_rule_add_array(ctx, action, nr, nargs, args);
+	if (!ret) {
+		(*added)++;
+	}
+	return ret;
 }
 
-/* Adds the unconditional part of the allowlist; counts it in *count. */
+/* The unconditional part of the allowlist. */
 static int allow_plain(scmp_filter_ctx ctx, unsigned int *count)
 {
 	size_t i;
 	int ret;
 
 	for (i = 0; i < VGPU_ARRAY_SIZE(allowed); i++) {
-		ret = add_rule(ctx, SCMP_ACT_ALLOW, allowed[i], 0, NULL);
-		if (ret) {
-			return ret;
-		}
-		(*count)++;
-	}
-	return 0;
-}
-
-static int allow_ioctls(scmp_filter_ctx ctx)
-{
-	struct scmp_arg_cmp arg;
-	size_t i;
-	int ret;
-
-	for (i = 0; i < VGPU_ARRAY_SIZE(ioctl_types); i++) {
-		arg = SCMP_A1(SCMP_CMP_MASKED_EQ, 0xff00,
-			      (scmp_datum_t)ioctl_types[i] << 8);
-		ret = add_rule(ctx, SCMP_ACT_ALLOW, "ioctl", 1, &arg);
+		ret = add_rule(ctx, SCMP_ACT_ALLOW, allowed[i], 0, NULL, count);
 		if (ret) {
 			return ret;
 		}
 	}
 	return 0;
 }
+
+/* An ioctl of one type: bits 8-15 of the request. */
+#define IOCTL_TYPE(type) \
+	{ "ioctl", SCMP_A1(SCMP_CMP_MASKED_EQ, 0xff00, (type) << 8) }
 
 /*
- * Threads may start (llvmpipe starts two per GL context) and name
- * themselves; processes may not start. Signals go to this process only
- * (abort(), pthread_cancel()); libxenstore ignores SIGPIPE around each
- * request.
+ * The calls allowed only with one argument checked; several rules for
+ * one call count as one call.
  */
-static int allow_threads(scmp_filter_ctx ctx)
+static int allow_checked(scmp_filter_ctx ctx, unsigned int *count)
 {
 	const struct {
 		const char *name;
 		struct scmp_arg_cmp arg;
 	} rules[] = {
+		/* Threads may start (llvmpipe starts two per GL context);
+		 * processes may not. */
 		{ "clone", SCMP_A0(SCMP_CMP_MASKED_EQ, CLONE_THREAD,
 				   CLONE_THREAD) },
 		{ "prctl", SCMP_A0(SCMP_CMP_EQ, PR_SET_NAME) },
+		/* Signals to this process only: abort(), pthread_cancel(). */
 		{ "tgkill", SCMP_A0(SCMP_CMP_EQ, (scmp_datum_t)getpid()) },
+		/* libxenstore ignores SIGPIPE around each request, and its
+		 * reader thread is cancelled at close: glibc then installs
+		 * its handler of SIGCANCEL (__SIGRTMIN). */
 		{ "rt_sigaction", SCMP_A0(SCMP_CMP_EQ, SIGPIPE) },
+		{ "rt_sigaction", SCMP_A0(SCMP_CMP_EQ, __SIGRTMIN) },
+		/* No privcmd ('P'): the supervisor's inherited handle is
+		 * dead. */
+		IOCTL_TYPE('d'),        /* DRM: the render node */
+		IOCTL_TYPE('b'),        /* dma-buf: its buffers' sync */
+		IOCTL_TYPE('>'),        /* sync_file: its fences */
+		IOCTL_TYPE('G'),        /* gntdev: the guest's grants */
+		IOCTL_TYPE('E'),        /* evtchn: notify */
 	};
+	unsigned int added;
 	size_t i;
 	int ret;
 
 	for (i = 0; i < VGPU_ARRAY_SIZE(rules); i++) {
+		added = 0;
 		ret = add_rule(ctx, SCMP_ACT_ALLOW, rules[i].name, 1,
-			       &rules[i].arg);
+			       &rules[i].arg, &added);
 		if (ret) {
 			return ret;
+		}
+		if (added && (!i || strcmp(rules[i].name, rules[i - 1].name))) {
+			(*count)++;
 		}
 	}
 	return 0;
@@ -195,12 +199,13 @@ static int allow_threads(scmp_filter_ctx ctx)
 
 static int deny_softly(scmp_filter_ctx ctx)
 {
+	unsigned int denied = 0;
 	size_t i;
 	int ret;
 
 	for (i = 0; i < VGPU_ARRAY_SIZE(softly_denied); i++) {
 		ret = add_rule(ctx, SCMP_ACT_ERRNO(softly_denied[i].err),
-			       softly_denied[i].name, 0, NULL);
+			       softly_denied[i].name, 0, NULL, &denied);
 		if (ret) {
 			return ret;
 		}
@@ -227,12 +232,7 @@ static int load_seccomp(void)
 		ret = allow_plain(ctx, &count);
 	}
 	if (!ret) {
-		ret = allow_ioctls(ctx);
-		count++;
-	}
-	if (!ret) {
-		ret = allow_threads(ctx);
-		count += 4;
+		ret = allow_checked(ctx, &count);
 	}
 	if (!ret) {
 		ret = deny_softly(ctx);

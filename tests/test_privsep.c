@@ -1,0 +1,401 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * Privilege separation of the real vgpu-backend's workers over loopback:
+ * once its frontend is connected, a worker runs as an unprivileged user
+ * (when the backend is root), with no_new_privs and a seccomp filter,
+ * and still serves real requests: contexts, resources with backing,
+ * transfers, fenced submits. --no-seccomp and --no-privdrop turn each
+ * part off; an unknown --user stops the backend at startup.
+ */
+#include <dirent.h>
+#include <errno.h>
+#include <setjmp.h>
+#include <signal.h>
+#include <stdarg.h>
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+#include <cmocka.h>
+
+#include "harness.h"
+#include "vgpu_util.h"
+#include "vgpufront.h"
+
+#define CTX_ID          1
+#define RES_ID          1
+#define TEX_SIZE        64
+
+struct fixture {
+	char dir[128];
+	char sock[PATH_MAX];
+	char spec[PATH_MAX + 16];
+	struct harness_child backend;
+	struct vgpufront *dev;
+};
+
+/* Starts vgpu-backend on a private socket with extra (may be NULL). */
+static void start_backend(struct fixture *f, const char *extra)
+{
+	char bin[PATH_MAX], arg[PATH_MAX + 16], log[PATH_MAX];
+	char *argv[] = { bin, arg, (char *)extra, NULL };
+
+	snprintf(f->sock, sizeof(f->sock), "%s/backend.sock", f->dir);
+	snprintf(f->spec, sizeof(f->spec), "loopback:%s", f->sock);
+	snprintf(arg, sizeof(arg), "--loopback=%s", f->sock);
+	snprintf(log, sizeof(log), "%s/backend.log", f->dir);
+	harness_build_path(bin, sizeof(bin), "bin/vgpu-backend");
+	assert_int_equal(harness_spawn(&f->backend,
+				       getenv("VGPU_BACKEND_WRAPPER"), argv,
+				       NULL, log), 0);
+	assert_int_equal(harness_wait_socket(f->sock, &f->backend,
+					     harness_ms(30000)), 0);
+}
+
+static int setup(void **state)
+{
+	struct fixture *f = calloc(1, sizeof(*f));
+
+	assert_non_null(f);
+	assert_int_equal(harness_mkdtemp(f->dir, sizeof(f->dir), "privsep"),
+			 0);
+	*state = f;
+	return 0;
+}
+
+static int teardown(void **state)
+{
+	struct fixture *f = *state;
+	char *log;
+	int rc;
+
+	vgpufront_close(f->dev);
+	if (f->backend.pid) {
+		rc = harness_stop(&f->backend, SIGTERM, harness_ms(20000));
+		log = harness_read_file(f->backend.log);
+		/* A worker killed by its filter only shows in the log. */
+		if (rc != 0 || harness_log_has_errors(f->backend.log) ||
+		    (log && strstr(log, "died of signal"))) {
+			harness_dump_log(&f->backend);
+			free(log);
+			fail_msg("backend exit %d, a worker killed, or memory "
+				 "errors in its log", rc);
+		}
+		free(log);
+	}
+	harness_rmtree(f->dir);
+	free(f);
+	return 0;
+}
+
+/*
+ * Connects a frontend and waits for one answer: the worker sandboxes
+ * itself before it serves the ring, so after a NOP it is done.
+ */
+static void connect_device(struct fixture *f)
+{
+	struct vgpuif_req nop = { .operation = VGPUIF_OP_NOP };
+
+	f->dev = vgpufront_open(f->spec, 0);
+	assert_non_null(f->dev);
+	assert_int_equal(vgpufront_call(f->dev, &nop, NULL), 0);
+}
+
+/* True unless pid has exited (a zombie not yet reaped, or gone). */
+static bool running(long pid)
+{
+	char path[64], *text, *state;
+	bool ret;
+
+	snprintf(path, sizeof(path), "/proc/%ld/status", pid);
+	text = harness_read_file(path);
+	state = text ? strstr(text, "State:\t") : NULL;
+	ret = state && state[strlen("State:\t")] != 'Z';
+	free(text);
+	return ret;
+}
+
+/* A running pid in a children list ("12 34 "), or 0. */
+static long running_child(const char *list)
+{
+	const char *p = list;
+	char *end;
+	long pid;
+
+	for (;;) {
+		pid = strtol(p, &end, 10);
+		if (end == p) {
+			return 0;
+		}
+		if (running(pid)) {
+			return pid;
+		}
+		p = end;
+	}
+}
+
+/*
+ * The backend's running child: the device's worker. (The harness's
+ * check that the socket listens made a worker too, which has exited.)
+ */
+static pid_t find_worker(pid_t backend)
+{
+	char path[64], *text;
+	struct dirent *de;
+	long pid = 0;
+	DIR *d;
+
+	snprintf(path, sizeof(path), "/proc/%d/task", (int)backend);
+	d = opendir(path);
+	assert_non_null(d);
+	while (!pid && (de = readdir(d))) {
+		if (de->d_name[0] == '.') {
+			continue;
+		}
+		snprintf(path, sizeof(path), "/proc/%d/task/%.16s/children",
+			 (int)backend, de->d_name);
+		text = harness_read_file(path);
+		if (text) {
+			pid = running_child(text);
+			free(text);
+		}
+	}
+	closedir(d);
+	if (!pid) {
+		fail_msg("backend %d has no worker process", (int)backend);
+	}
+	return (pid_t)pid;
+}
+
+/* The first number of a /proc/PID/status line ("Uid:", "Seccomp:"). */
+static long status_field(pid_t pid, const char *key)
+{
+	char path[64], *text, *line;
+	long value = -1;
+
+	snprintf(path, sizeof(path), "/proc/%d/status", (int)pid);
+	text = harness_read_file(path);
+	assert_non_null(text);
+	line = strstr(text, key);
+	if (line) {
+		value = strtol(line + strlen(key), NULL, 10);
+	}
+	free(text);
+	if (value < 0) {
+		fail_msg("no %s in %s", key, path);
+	}
+	return value;
+}
+
+/* Every one of the 4 ids (real, effective, saved, fs) of a status line. */
+static void assert_ids_not_root(pid_t pid, const char *key)
+{
+	char path[64], *text, *line, *p;
+	int i;
+
+	snprintf(path, sizeof(path), "/proc/%d/status", (int)pid);
+	text = harness_read_file(path);
+	assert_non_null(text);
+	line = strstr(text, key);
+	assert_non_null(line);
+	p = line + strlen(key);
+	for (i = 0; i < 4; i++) {
+		if (strtol(p, &p, 10) == 0) {
+			fail_msg("worker %d: %s id %d is still 0", (int)pid,
+				 key, i);
+		}
+	}
+	free(text);
+}
+
+/* 2 (a filter), except under valgrind, which cannot load one. */
+static long seccomp_mode(void)
+{
+	const char *wrapper = getenv("VGPU_BACKEND_WRAPPER");
+
+	return wrapper && strstr(wrapper, "valgrind") ? 0 : 2;
+}
+
+static void assert_logged(struct fixture *f, const char *needle)
+{
+	char *log = harness_read_file(f->backend.log);
+
+	assert_non_null(log);
+	if (!strstr(log, needle)) {
+		harness_dump_log(&f->backend);
+		fail_msg("no '%s' in the backend's log", needle);
+	}
+	free(log);
+}
+
+static int call(struct fixture *f, struct vgpuif_req req)
+{
+	return vgpufront_call(f->dev, &req, NULL);
+}
+
+/* A texture with backing, written to the host and read back. */
+static void texture_round_trip(struct fixture *f)
+{
+	struct vgpuif_transfer_3d_req xfer = {
+		.res_id = RES_ID, .stride = TEX_SIZE * 4,
+		.width = TEX_SIZE, .height = TEX_SIZE, .depth = 1,
+	};
+	struct vgpufront_buf *buf;
+
+	assert_int_equal(call(f, (struct vgpuif_req){
+		.operation = VGPUIF_OP_RESOURCE_CREATE_3D,
+		.op.resource_create_3d = {
+			.res_id = RES_ID, .target = 2 /* PIPE_TEXTURE_2D */,
+			.format = 1 /* B8G8R8A8_UNORM */, .bind = 8,
+			.width = TEX_SIZE, .height = TEX_SIZE, .depth = 1,
+			.array_size = 1 } }), 0);
+	assert_int_equal(call(f, (struct vgpuif_req){
+		.operation = VGPUIF_OP_CTX_ATTACH_RESOURCE, .ctx_id = CTX_ID,
+		.op.resource = { .res_id = RES_ID } }), 0);
+	buf = vgpufront_buf_alloc(f->dev, TEX_SIZE * TEX_SIZE * 4, false);
+	assert_non_null(buf);
+	memset(buf->addr, 0x5a, TEX_SIZE * TEX_SIZE * 4);
+	assert_int_equal(call(f, (struct vgpuif_req){
+		.operation = VGPUIF_OP_RESOURCE_ATTACH_BACKING,
+		.op.attach_backing = { .res_id = RES_ID,
+				       .gref_directory = buf->dir_ref,
+				       .num_pages = buf->num_pages } }), 0);
+	assert_int_equal(call(f, (struct vgpuif_req){
+		.operation = VGPUIF_OP_TRANSFER_TO_HOST_3D, .ctx_id = CTX_ID,
+		.op.transfer_3d = xfer }), 0);
+	memset(buf->addr, 0, TEX_SIZE * TEX_SIZE * 4);
+	assert_int_equal(call(f, (struct vgpuif_req){
+		.operation = VGPUIF_OP_TRANSFER_FROM_HOST_3D, .ctx_id = CTX_ID,
+		.op.transfer_3d = xfer }), 0);
+	assert_int_equal(((uint8_t *)buf->addr)[0], 0x5a);
+	assert_int_equal(call(f, (struct vgpuif_req){
+		.operation = VGPUIF_OP_RESOURCE_UNREF,
+		.op.resource = { .res_id = RES_ID } }), 0);
+	vgpufront_buf_free(f->dev, buf);
+}
+
+/* A fenced submit of NOPs (zeroed dwords): answered after the GPU. */
+static void fenced_submit(struct fixture *f, uint64_t fence)
+{
+	struct vgpufront_cmd cmd;
+	struct vgpuif_resp resp;
+	uint32_t id;
+
+	assert_int_equal(vgpufront_cmd_reserve(f->dev, 256, &cmd), 0);
+	memset(cmd.ptr, 0, 256);
+	assert_int_equal(vgpufront_cmd_submit(f->dev, CTX_ID, &cmd, fence,
+					      &id), 0);
+	assert_int_equal(vgpufront_wait(f->dev, id, &resp), 0);
+	assert_int_equal(resp.fence_id, fence);
+}
+
+/* What a guest does: capsets, a context, a texture, fenced submits. */
+static void serve_real_requests(struct fixture *f)
+{
+	struct vgpuif_req req = { .operation = VGPUIF_OP_GET_CAPSET_INFO };
+	struct vgpuif_resp resp;
+
+	assert_int_equal(vgpufront_call(f->dev, &req, &resp), 0);
+	assert_int_equal(call(f, (struct vgpuif_req){
+		.operation = VGPUIF_OP_CTX_CREATE, .ctx_id = CTX_ID }), 0);
+	texture_round_trip(f);
+	fenced_submit(f, 1);
+	fenced_submit(f, 2);
+	assert_int_equal(call(f, (struct vgpuif_req){
+		.operation = VGPUIF_OP_CTX_DESTROY, .ctx_id = CTX_ID }), 0);
+}
+
+static void test_worker_sandboxed(void **state)
+{
+	struct fixture *f = *state;
+	pid_t worker;
+
+	start_backend(f, NULL);
+	connect_device(f);
+	worker = find_worker(f->backend.pid);
+	if (geteuid() == 0) {
+		assert_ids_not_root(worker, "Uid:");
+		assert_ids_not_root(worker, "Gid:");
+	}
+	assert_int_equal(status_field(worker, "NoNewPrivs:"), 1);
+	assert_int_equal(status_field(worker, "Seccomp:"), seccomp_mode());
+	assert_logged(f, "worker sandboxed: uid ");
+	assert_logged(f, seccomp_mode() ? "seccomp allowlist of " :
+		      "seccomp off (valgrind cannot load it)");
+	serve_real_requests(f);
+	/* A second device gets a second, equally sandboxed, worker. */
+	vgpufront_close(f->dev);
+	f->dev = NULL;
+	connect_device(f);
+	serve_real_requests(f);
+	assert_true(harness_alive(&f->backend));
+}
+
+static void test_no_seccomp(void **state)
+{
+	struct fixture *f = *state;
+	pid_t worker;
+
+	start_backend(f, "--no-seccomp");
+	connect_device(f);
+	worker = find_worker(f->backend.pid);
+	assert_int_equal(status_field(worker, "Seccomp:"), 0);
+	assert_int_equal(status_field(worker, "NoNewPrivs:"), 1);
+	if (geteuid() == 0) {
+		assert_ids_not_root(worker, "Uid:");
+	}
+	serve_real_requests(f);
+}
+
+static void test_no_privdrop(void **state)
+{
+	struct fixture *f = *state;
+	pid_t worker;
+
+	start_backend(f, "--no-privdrop");
+	connect_device(f);
+	worker = find_worker(f->backend.pid);
+	assert_int_equal(status_field(worker, "Uid:"), (long)getuid());
+	assert_int_equal(status_field(worker, "Seccomp:"), seccomp_mode());
+	serve_real_requests(f);
+}
+
+/* A user that does not exist is an error at startup, not at connect. */
+static void test_unknown_user(void **state)
+{
+	struct fixture *f = *state;
+	char bin[PATH_MAX], log[PATH_MAX];
+	char *argv[] = { bin, "--loopback=/nonexistent/sock",
+			 "--user=vgpu-no-such-user", NULL };
+
+	if (geteuid() != 0) {
+		skip(); /* as non-root, --user is not used */
+	}
+	snprintf(log, sizeof(log), "%s/backend.log", f->dir);
+	harness_build_path(bin, sizeof(bin), "bin/vgpu-backend");
+	assert_int_equal(harness_spawn(&f->backend,
+				       getenv("VGPU_BACKEND_WRAPPER"), argv,
+				       NULL, log), 0);
+	assert_int_equal(harness_wait(&f->backend, harness_ms(30000)), 1);
+	f->backend.pid = 0;
+	assert_logged(f, "--user=vgpu-no-such-user: no such user");
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test_setup_teardown(test_worker_sandboxed, setup,
+						teardown),
+		cmocka_unit_test_setup_teardown(test_no_seccomp, setup,
+						teardown),
+		cmocka_unit_test_setup_teardown(test_no_privdrop, setup,
+						teardown),
+		cmocka_unit_test_setup_teardown(test_unknown_user, setup,
+						teardown),
+	};
+
+	signal(SIGPIPE, SIG_IGN);
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
