@@ -244,6 +244,31 @@ int harness_wait_socket(const char *path, struct harness_child *c,
 	return 0;
 }
 
+int harness_backend_start(struct harness_child *c, const char *sock,
+			  const char *const *extra, const char *log)
+{
+	char bin[PATH_MAX], lb[PATH_MAX + 16], wd[32];
+	char *argv[16] = { bin, lb, wd };
+	size_t n = 3;
+
+	harness_build_path(bin, sizeof(bin), "bin/vgpu-backend");
+	if (access(bin, X_OK) < 0) {
+		fprintf(stderr, "harness: %s is not built\n", bin);
+		return -1;
+	}
+	snprintf(lb, sizeof(lb), "--loopback=%s", sock);
+	snprintf(wd, sizeof(wd), "--watchdog-ms=%d", harness_ms(2000));
+	while (extra && *extra && n < 15) {
+		argv[n++] = (char *)*extra++;
+	}
+	argv[n] = NULL;
+	if (harness_spawn(c, getenv("VGPU_BACKEND_WRAPPER"), argv, NULL,
+			  log) < 0) {
+		return -1;
+	}
+	return harness_wait_socket(sock, c, harness_ms(30000));
+}
+
 char *harness_read_file(const char *path)
 {
 	FILE *f = fopen(path, "rb");

@@ -26,6 +26,10 @@
 #include <stddef.h>
 #include <sys/types.h>
 
+/* A number as a string literal, for option arguments. */
+#define HARNESS_STR_(x) #x
+#define HARNESS_STR(x)  HARNESS_STR_(x)
+
 /* The path Mesa 22.3's virpipe driver always connects to. */
 #define HARNESS_VTEST_SOCKET	"/tmp/.virgl_test"
 
@@ -95,6 +99,16 @@ enum harness_sock harness_socket_state(const char *path);
  */
 int harness_wait_socket(const char *path, struct harness_child *c,
 			int timeout_ms);
+
+/*
+ * Starts BUILD/bin/vgpu-backend --loopback=sock, then the options in
+ * extra (NULL-terminated, may be NULL), under $VGPU_BACKEND_WRAPPER with
+ * its output in log, and waits for sock to accept. The GPU watchdog is
+ * scaled like every timeout (an extra --watchdog-ms wins), so slow
+ * frames under valgrind are not taken for hangs. Returns 0 or -1.
+ */
+int harness_backend_start(struct harness_child *c, const char *sock,
+			  const char *const *extra, const char *log);
 
 /* Reads a whole file into a NUL-terminated malloc'd string, or NULL. */
 char *harness_read_file(const char *path);

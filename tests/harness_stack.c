@@ -59,23 +59,10 @@ static int start_reference(struct harness_stack *s)
 
 static int start_backend(struct harness_stack *s)
 {
-	char bin[PATH_MAX], arg[PATH_MAX + 16], log[PATH_MAX], wd[32];
-	char *argv[] = { bin, arg, wd, NULL };
+	char log[PATH_MAX];
 
-	/* Scaled like every timeout: under valgrind a frame takes seconds. */
-	snprintf(wd, sizeof(wd), "--watchdog-ms=%d", harness_ms(2000));
-	harness_build_path(bin, sizeof(bin), "bin/vgpu-backend");
-	snprintf(arg, sizeof(arg), "--loopback=%s", s->backend_sock);
 	snprintf(log, sizeof(log), "%s/backend.log", s->dir);
-	if (access(bin, X_OK) < 0) {
-		fprintf(stderr, "harness: %s is not built\n", bin);
-		return -1;
-	}
-	if (harness_spawn(&s->backend, getenv("VGPU_BACKEND_WRAPPER"), argv,
-			  NULL, log) < 0)
-		return -1;
-	return harness_wait_socket(s->backend_sock, &s->backend,
-				   harness_ms(SOCKET_MS));
+	return harness_backend_start(&s->backend, s->backend_sock, NULL, log);
 }
 
 static int start_vtest(struct harness_stack *s)

@@ -72,9 +72,6 @@
 #define CALL_MS         5000
 #define GONE_MS         5000
 
-#define STR_(x)         #x
-#define STR(x)          STR_(x)
-
 /*
  * One backend and one good guest for the whole group: the good guest
  * connects before the first attack and must come through all of them.
@@ -290,25 +287,17 @@ static void good_work(struct vgpufront *dev, uint32_t ctx, uint32_t res,
 static int spawn_backend(struct fixture *f)
 {
 	static const char *const limits[] = {
-		"--max-contexts=" STR(MAX_CONTEXTS),
-		"--max-resources=" STR(MAX_RESOURCES),
-		"--max-mapped-pages=" STR(MAX_MAPPED),
-		"--max-cmd-pages=" STR(MAX_CMD_PAGES),
-		"--max-submit-size=" STR(MAX_SUBMIT),
+		"--max-contexts=" HARNESS_STR(MAX_CONTEXTS),
+		"--max-resources=" HARNESS_STR(MAX_RESOURCES),
+		"--max-mapped-pages=" HARNESS_STR(MAX_MAPPED),
+		"--max-cmd-pages=" HARNESS_STR(MAX_CMD_PAGES),
+		"--max-submit-size=" HARNESS_STR(MAX_SUBMIT),
+		NULL,
 	};
-	char bin[PATH_MAX], arg[PATH_MAX + 16], log[PATH_MAX];
-	char *argv[] = { bin, arg, (char *)limits[0], (char *)limits[1],
-			 (char *)limits[2], (char *)limits[3],
-			 (char *)limits[4], NULL };
+	char log[PATH_MAX];
 
-	snprintf(arg, sizeof(arg), "--loopback=%s", f->sock);
 	snprintf(log, sizeof(log), "%s/backend.log", f->dir);
-	harness_build_path(bin, sizeof(bin), "bin/vgpu-backend");
-	if (harness_spawn(&f->backend, getenv("VGPU_BACKEND_WRAPPER"), argv,
-			  NULL, log)) {
-		return -errno;
-	}
-	return harness_wait_socket(f->sock, &f->backend, harness_ms(30000));
+	return harness_backend_start(&f->backend, f->sock, limits, log);
 }
 
 /* The backend's log from where the current case began (malloc'd). */

@@ -38,29 +38,23 @@ struct fixture {
 
 static int setup(void **state)
 {
-	static char max_ctx[32], max_submit[32], max_mapped[32];
+	static const char *const limits[] = {
+		"--max-contexts=" HARNESS_STR(MAX_CONTEXTS),
+		"--max-submit-size=" HARNESS_STR(MAX_SUBMIT),
+		"--max-mapped-pages=" HARNESS_STR(MAX_MAPPED),
+		NULL,
+	};
 	struct fixture *f = calloc(1, sizeof(*f));
-	char bin[PATH_MAX], arg[PATH_MAX + 16], log[PATH_MAX];
-	char *argv[] = { bin, arg, max_ctx, max_submit, max_mapped, NULL };
+	char log[PATH_MAX];
 
 	assert_non_null(f);
 	assert_int_equal(harness_mkdtemp(f->dir, sizeof(f->dir), "malformed"),
 			 0);
 	snprintf(f->sock, sizeof(f->sock), "%s/backend.sock", f->dir);
 	snprintf(f->spec, sizeof(f->spec), "loopback:%s", f->sock);
-	snprintf(arg, sizeof(arg), "--loopback=%s", f->sock);
-	snprintf(max_ctx, sizeof(max_ctx), "--max-contexts=%d", MAX_CONTEXTS);
-	snprintf(max_submit, sizeof(max_submit), "--max-submit-size=%d",
-		 MAX_SUBMIT);
-	snprintf(max_mapped, sizeof(max_mapped), "--max-mapped-pages=%d",
-		 MAX_MAPPED);
 	snprintf(log, sizeof(log), "%s/backend.log", f->dir);
-	harness_build_path(bin, sizeof(bin), "bin/vgpu-backend");
-	assert_int_equal(harness_spawn(&f->backend,
-				       getenv("VGPU_BACKEND_WRAPPER"), argv,
-				       NULL, log), 0);
-	assert_int_equal(harness_wait_socket(f->sock, &f->backend,
-					     harness_ms(30000)), 0);
+	assert_int_equal(harness_backend_start(&f->backend, f->sock, limits,
+					       log), 0);
 	f->dev = vgpufront_open(f->spec, 0);
 	assert_non_null(f->dev);
 	*state = f;

@@ -39,19 +39,14 @@ struct fixture {
 /* Starts vgpu-backend on a private socket with extra (may be NULL). */
 static void start_backend(struct fixture *f, const char *extra)
 {
-	char bin[PATH_MAX], arg[PATH_MAX + 16], log[PATH_MAX];
-	char *argv[] = { bin, arg, (char *)extra, NULL };
+	const char *argv[] = { extra, NULL };
+	char log[PATH_MAX];
 
 	snprintf(f->sock, sizeof(f->sock), "%s/backend.sock", f->dir);
 	snprintf(f->spec, sizeof(f->spec), "loopback:%s", f->sock);
-	snprintf(arg, sizeof(arg), "--loopback=%s", f->sock);
 	snprintf(log, sizeof(log), "%s/backend.log", f->dir);
-	harness_build_path(bin, sizeof(bin), "bin/vgpu-backend");
-	assert_int_equal(harness_spawn(&f->backend,
-				       getenv("VGPU_BACKEND_WRAPPER"), argv,
-				       NULL, log), 0);
-	assert_int_equal(harness_wait_socket(f->sock, &f->backend,
-					     harness_ms(30000)), 0);
+	assert_int_equal(harness_backend_start(&f->backend, f->sock, argv,
+					       log), 0);
 }
 
 static int setup(void **state)

@@ -173,14 +173,24 @@ static void setup(const struct opts *o)
 	glEnableVertexAttribArray(0);
 }
 
+/* Frame time of a frame that began at start and is done now. */
+static uint64_t record(FILE *trace, uint64_t start)
+{
+	uint64_t end = now_ns();
+
+	if (trace) {
+		fprintf(trace, "%llu %llu\n", (unsigned long long)start,
+			(unsigned long long)end);
+	}
+	return end - start;
+}
+
 static void check_gl(void)
 {
 	if (glGetError() != GL_NO_ERROR) {
 		gl_offscreen_die(PROG, "GL error in a frame");
 	}
 }
-
-static uint64_t record(FILE *trace, uint64_t start);
 
 /* One frame, waited for at once. */
 static void frame(void)
@@ -217,18 +227,6 @@ static size_t run_pipelined(uint64_t end, uint64_t *times, FILE *trace)
 	}
 	glFinish();
 	return n;
-}
-
-/* Frame time of a frame that began at start and is done now. */
-static uint64_t record(FILE *trace, uint64_t start)
-{
-	uint64_t end = now_ns();
-
-	if (trace) {
-		fprintf(trace, "%llu %llu\n", (unsigned long long)start,
-			(unsigned long long)end);
-	}
-	return end - start;
 }
 
 static int cmp_u64(const void *a, const void *b)
