@@ -36,7 +36,7 @@ void vgpu_sched_acquire(struct vgpu_sched *s, int idx)
 {
 	struct sched_table *t = s->t;
 	struct sched_entry *e = &t->e[idx];
-	uint64_t now;
+	uint64_t now, timeout;
 	uint32_t seen;
 
 	sched_lock(s);
@@ -52,9 +52,9 @@ void vgpu_sched_acquire(struct vgpu_sched *s, int idx)
 	while (t->holder != idx && mine(s, idx)) {
 		seen = __atomic_load_n(&e->grant, __ATOMIC_ACQUIRE);
 		/* Wake at the next period too: a capped entry may run then. */
-		now = policy_next_period_ns(t, now) + 1000;
+		timeout = policy_next_period_ns(t, now) + 1000;
 		sched_unlock(s);
-		futex_wait(&e->grant, seen, now);
+		futex_wait(&e->grant, seen, timeout);
 		sched_lock(s);
 		now = vgpu_now_ns();
 		policy_advance(t, now);
@@ -64,31 +64,56 @@ out:
 	sched_unlock(s);
 }
 
+/*
+ * Locks the table and, if entry idx holds the GPU, charges it up to now
+ * and returns true. Otherwise changes nothing and returns false. The
+ * lock is held either way.
+ */
+static bool lock_and_charge(struct vgpu_sched *s, int idx, uint64_t *now)
+{
+	struct sched_table *t = s->t;
+
+	sched_lock(s);
+	*now = vgpu_now_ns();
+	if (!mine(s, idx) || t->holder != idx) {
+		return false;
+	}
+	policy_advance(t, *now);
+	policy_charge(t, &t->e[idx], *now);
+	return true;
+}
+
+/*
+ * A waiter that may run has more credit than entry e (or as much, if
+ * ties_lose: a holder lingers only when it is strictly ahead).
+ */
+static bool outranked(const struct sched_table *t,
+		      const struct sched_entry *e, bool ties_lose)
+{
+	int next = policy_pick(t);
+
+	if (next < 0) {
+		return false;
+	}
+	return ties_lose ? t->e[next].credit_ns >= e->credit_ns :
+			   t->e[next].credit_ns > e->credit_ns;
+}
+
 bool vgpu_sched_charge(struct vgpu_sched *s, int idx, bool progressed)
 {
 	struct sched_table *t = s->t;
 	struct sched_entry *e = &t->e[idx];
-	uint64_t now;
 	bool give_up = false;
-	int next;
+	uint64_t now;
 
-	sched_lock(s);
-	now = vgpu_now_ns();
-	if (!mine(s, idx) || t->holder != idx) {
-		goto out;
+	if (lock_and_charge(s, idx, &now)) {
+		if (progressed) {
+			e->progress_ns = now;
+		}
+		give_up = !policy_eligible(t, e) ||
+			  (now - e->hold_start_ns >= t->cfg.slice_us * 1000ull &&
+			   outranked(t, e, false));
 	}
-	policy_advance(t, now);
-	policy_charge(t, e, now);
-	if (progressed) {
-		e->progress_ns = now;
-	}
-	if (!policy_eligible(t, e)) {
-		give_up = true;
-	} else if (now - e->hold_start_ns >= t->cfg.slice_us * 1000ull) {
-		next = policy_pick(t);
-		give_up = next >= 0 && t->e[next].credit_ns > e->credit_ns;
-	}
-out:
 	sched_unlock(s);
 	return give_up;
 }
@@ -98,21 +123,11 @@ uint64_t vgpu_sched_linger(struct vgpu_sched *s, int idx)
 	struct sched_table *t = s->t;
 	struct sched_entry *e = &t->e[idx];
 	uint64_t now, linger = 0;
-	int next;
 
-	sched_lock(s);
-	now = vgpu_now_ns();
-	if (!mine(s, idx) || t->holder != idx) {
-		goto out;
-	}
-	policy_advance(t, now);
-	policy_charge(t, e, now);
-	next = policy_pick(t);
-	if (policy_eligible(t, e) &&
-	    (next < 0 || e->credit_ns > t->e[next].credit_ns)) {
+	if (lock_and_charge(s, idx, &now) && policy_eligible(t, e) &&
+	    !outranked(t, e, true)) {
 		linger = t->cfg.linger_us * 1000ull;
 	}
-out:
 	sched_unlock(s);
 	return linger;
 }
@@ -120,22 +135,13 @@ out:
 void vgpu_sched_release(struct vgpu_sched *s, int idx)
 {
 	struct sched_table *t = s->t;
-	struct sched_entry *e = &t->e[idx];
 	uint64_t now;
 
-	sched_lock(s);
-	now = vgpu_now_ns();
-	if (!mine(s, idx)) {
-		goto out;
-	}
-	policy_advance(t, now);
-	if (t->holder == idx) {
-		policy_charge(t, e, now);
+	if (lock_and_charge(s, idx, &now)) {
 		t->holder = -1;
+		t->e[idx].state = ENTRY_IDLE;
+		policy_grant_next(t, now);
 	}
-	e->state = ENTRY_IDLE;
-	policy_grant_next(t, now);
-out:
 	sched_unlock(s);
 }
 

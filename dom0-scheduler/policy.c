@@ -24,9 +24,10 @@ static bool in_play(const struct sched_entry *e)
 }
 
 /*
- * One period's credit for the entries in play, shared by weight. The
- * upper bound is that share (at least a slice): an entry that did not
- * use its credit loses the rest. The lower bound forgives older debt.
+ * One period's credit for the entries in play, shared by weight. Credit
+ * stays within plus or minus that share (at least a slice): an entry
+ * that did not use its credit loses the rest, and one that ran alone on
+ * an otherwise idle GPU does not owe the others for it later.
  */
 static void refill(struct sched_table *t)
 {
@@ -34,7 +35,7 @@ static void refill(struct sched_table *t)
 	int64_t slice = (int64_t)t->cfg.slice_us * 1000;
 	uint64_t total = 0;
 	struct sched_entry *e;
-	int64_t share;
+	int64_t share, bound;
 	int i;
 
 	for (i = 0; i < VGPU_SCHED_MAX_ENTRIES; i++) {
@@ -46,12 +47,12 @@ static void refill(struct sched_table *t)
 		e = &t->e[i];
 		if (in_play(e)) {
 			share = (int64_t)((uint64_t)period * e->weight / total);
+			bound = share > slice ? share : slice;
 			e->credit_ns += share;
-			if (e->credit_ns > (share > slice ? share : slice)) {
-				e->credit_ns = share > slice ? share : slice;
-			}
-			if (e->credit_ns < -period) {
-				e->credit_ns = -period;
+			if (e->credit_ns > bound) {
+				e->credit_ns = bound;
+			} else if (e->credit_ns < -bound) {
+				e->credit_ns = -bound;
 			}
 		}
 		e->cap_used_ns = 0;

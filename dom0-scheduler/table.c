@@ -227,7 +227,6 @@ static int alloc_entry(struct sched_table *t, uint32_t domid, uint32_t devid,
 
 	for (i = 0; i < VGPU_SCHED_MAX_ENTRIES; i++) {
 		if (t->e[i].state == ENTRY_FREE) {
-			memset(&t->e[i], 0, sizeof(t->e[i]));
 			t->e[i] = (struct sched_entry){
 				.state = ENTRY_IDLE, .domid = domid,
 				.devid = devid, .weight = weight, .cap = cap,

@@ -21,9 +21,9 @@
  * - Every period (default 100 ms, as GVT-g) each active entry (one that ran or
  *   waited during the last period) earns period * weight / (sum of the
  *   active weights) nanoseconds of credit.
- * - Credit is bounded above by one period's share (at least one slice),
- *   so an idle guest cannot hoard it, and below by minus one period, so a
- *   debt is paid off within a period or two.
+ * - Credit is bounded by plus or minus one period's share (at least one
+ *   slice): an idle guest cannot hoard it, and a guest that had the GPU
+ *   to itself owes no debt for that once others come.
  * - The holder is charged its GPU time at every request it completes and
  *   every fence that retires, not only when it gives the GPU up.
  * - When the GPU is free, the waiting entry with the most credit gets it
@@ -62,10 +62,10 @@
 
 #define VGPU_SCHED_PATH            "/run/xen-vgpu/sched"
 
-#define VGPU_SCHED_WEIGHT_MIN      1
-#define VGPU_SCHED_WEIGHT_MAX      65535
-#define VGPU_SCHED_WEIGHT_DEF      256
-#define VGPU_SCHED_CAP_MAX         100     /* percent; 0: no cap */
+#define VGPU_SCHED_WEIGHT_MIN      1u
+#define VGPU_SCHED_WEIGHT_MAX      65535u
+#define VGPU_SCHED_WEIGHT_DEF      256u
+#define VGPU_SCHED_CAP_MAX         100u    /* percent; 0: no cap */
 
 #define VGPU_SCHED_DEF_SLICE_US    1000
 #define VGPU_SCHED_DEF_PERIOD_US   100000

@@ -11,15 +11,18 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "vgpu_sched.h"
+
 #define VGPU_PAGE_SIZE          4096u
 #define VGPU_SPEC_MAX_LEN       1024    /* longest spec accepted */
 #define VGPU_SPEC_NAME_MAX      64      /* backend name, NUL included */
 #define VGPU_DOMID_MAX          32751u  /* DOMID_FIRST_RESERVED - 1 */
 
-#define VGPU_SPEC_WEIGHT_MIN    1u
-#define VGPU_SPEC_WEIGHT_MAX    65535u
-#define VGPU_SPEC_WEIGHT_DEF    256u
-#define VGPU_SPEC_CAP_MAX       100u    /* percent; 0 means uncapped */
+/* The scheduler's ranges: what the spec accepts, it can apply. */
+#define VGPU_SPEC_WEIGHT_MIN    VGPU_SCHED_WEIGHT_MIN
+#define VGPU_SPEC_WEIGHT_MAX    VGPU_SCHED_WEIGHT_MAX
+#define VGPU_SPEC_WEIGHT_DEF    VGPU_SCHED_WEIGHT_DEF
+#define VGPU_SPEC_CAP_MAX       VGPU_SCHED_CAP_MAX
 #define VGPU_SPEC_CAP_DEF       0u
 #define VGPU_SPEC_VRAM_MIN      (16ull << 20)   /* 4096 pages */
 #define VGPU_SPEC_VRAM_MAX      (64ull << 30)   /* 16777216 pages */
