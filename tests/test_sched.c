@@ -244,22 +244,42 @@ static void test_weights_obeyed(void **state)
 	}
 }
 
-static uint64_t sched_resets(struct fixture *f, uint32_t domid)
+/* Sums one statistic over domid's entries in the table. */
+static uint64_t sched_stat(struct fixture *f, uint32_t domid,
+			   size_t offset)
 {
 	struct vgpu_sched_stat st[VGPU_SCHED_MAX_ENTRIES];
 	struct vgpu_sched *s = vgpu_sched_open(f->table);
-	uint64_t resets = 0;
+	uint64_t sum = 0, v;
 	size_t i, n;
 
 	assert_non_null(s);
 	n = vgpu_sched_stats(s, st, VGPU_SCHED_MAX_ENTRIES);
 	for (i = 0; i < n && i < VGPU_SCHED_MAX_ENTRIES; i++) {
 		if (st[i].domid == domid) {
-			resets += st[i].resets;
+			memcpy(&v, (char *)&st[i] + offset, sizeof(v));
+			sum += v;
 		}
 	}
 	vgpu_sched_close(s);
-	return resets;
+	return sum;
+}
+
+#define sched_resets(f, domid) \
+	sched_stat(f, domid, offsetof(struct vgpu_sched_stat, resets))
+#define sched_submissions(f, domid) \
+	sched_stat(f, domid, offsetof(struct vgpu_sched_stat, submissions))
+
+/* Waits until domid has submitted at least n times. */
+static void wait_submissions(struct fixture *f, uint32_t domid, uint64_t n,
+			     int timeout_ms)
+{
+	uint64_t deadline = vgpu_now_ns() + (uint64_t)timeout_ms * 1000000;
+
+	while (sched_submissions(f, domid) < n) {
+		assert_true(vgpu_now_ns() < deadline);
+		usleep(50000);
+	}
 }
 
 /*
@@ -276,11 +296,17 @@ static void test_watchdog_isolates_hang(void **state)
 	struct trace t;
 	size_t i;
 
-	/* Under valgrind an honest frame may take long: a longer timeout. */
-	start_backend(f, wrapped() ? "--watchdog-ms=5000" : "--watchdog-ms=1000");
-	greedy_args(f, 1, wrapped() ? "60" : "8", trace, sizeof(trace), args);
+	/*
+	 * Under valgrind one shader compile in the backend takes seconds,
+	 * so the timeout is longer and guest 1 runs long enough to render
+	 * well after the reset.
+	 */
+	start_backend(f, wrapped() ? "--watchdog-ms=30000" :
+				     "--watchdog-ms=1000");
+	greedy_args(f, 1, wrapped() ? "150" : "8", trace, sizeof(trace), args);
 	start_guest(f, 0, 1, args);
-	sleep(wrapped() ? 20 : 2);
+	/* The hang starts once guest 1 is past its warm-up frame. */
+	wait_submissions(f, 1, 20, harness_ms(60000));
 	start_guest(f, 1, 2, hang);
 	/* Mesa aborts when vgpu-vtest reports the device lost. */
 	assert_int_not_equal(finish_guest(f, 1, 60000), 0);
@@ -411,5 +437,8 @@ int main(void)
 						setup, teardown),
 	};
 
+	if (getenv("VGPU_TEST_FILTER")) {
+		cmocka_set_test_filter(getenv("VGPU_TEST_FILTER"));
+	}
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
