@@ -110,7 +110,8 @@ $(BUILD)/lib/%.a:
 $(BUILD)/bin/vgpu-backend: $(call obj,backend/main.c) $(LIB_BACK) $(LIB_SCHED) \
 			   $(LIB_COMMON)
 	@mkdir -p $(dir $@)
-	$(CC) $(LDFLAGS) -o $@ $^ $(BACK_LIBS) $(LDLIBS)
+	$(CC) $(LDFLAGS) -Wl,--export-dynamic-symbol=pthread_setname_np \
+		-o $@ $^ $(BACK_LIBS) $(LDLIBS)
 
 $(BUILD)/bin/vgpu-vtest: $(call obj,mesa-winsys/main.c) $(LIB_VTEST) $(LIB_FRONT) $(LIB_COMMON)
 	@mkdir -p $(dir $@)

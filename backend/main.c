@@ -21,6 +21,7 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include "llvmpipe_affinity.h"
 #include "supervisor.h"
 #include "signals.h"
 #include "vgpu_sched.h"
@@ -31,6 +32,7 @@ struct options {
 	const char *loopback;
 	bool xen;
 	bool daemonize;
+	bool no_pin_llvmpipe;
 	struct vgpuback_config cfg;
 	/* The GPU scheduler's table; NULL with --no-sched. */
 	const char *sched_path;
@@ -77,6 +79,9 @@ static void usage(FILE *f)
 		"  --watchdog-ms=N          a submission running longer resets "
 		"its guest\n"
 		"                           (default %u)\n"
+		"  --no-pin-llvmpipe        leave llvmpipe's rasterizer threads "
+		"unpinned\n"
+		"                           (by default thread N runs on CPU N)\n"
 		"  --foreground             stay in the foreground, log to "
 		"stderr (default)\n"
 		"  --daemon                 detach and log to syslog\n"
@@ -99,7 +104,7 @@ enum {
 	OPT_MAX_CTX, OPT_MAX_RES, OPT_MAX_CMD, OPT_MAX_SUBMIT, OPT_FG,
 	OPT_DAEMON, OPT_HELP, OPT_XEN,
 	OPT_SCHED_TABLE = 512, OPT_NO_SCHED, OPT_SLICE, OPT_PERIOD,
-	OPT_WATCHDOG, OPT_LINGER,
+	OPT_WATCHDOG, OPT_LINGER, OPT_NO_PIN,
 	OPT_USER = 768, OPT_NO_PRIVDROP, OPT_NO_SECCOMP,
 };
 
@@ -122,6 +127,7 @@ static const struct option long_opts[] = {
 	{ "sched-period-us", required_argument, NULL, OPT_PERIOD },
 	{ "watchdog-ms", required_argument, NULL, OPT_WATCHDOG },
 	{ "sched-linger-us", required_argument, NULL, OPT_LINGER },
+	{ "no-pin-llvmpipe", no_argument, NULL, OPT_NO_PIN },
 	{ "user", required_argument, NULL, OPT_USER },
 	{ "no-privdrop", no_argument, NULL, OPT_NO_PRIVDROP },
 	{ "no-seccomp", no_argument, NULL, OPT_NO_SECCOMP },
@@ -233,6 +239,8 @@ static int parse_options(int argc, char **argv, struct options *o)
 			set_privsep_option(&o->cfg.privsep, opt, optarg);
 		} else if (opt == OPT_RENDER_NODE) {
 			o->cfg.render_node = optarg;
+		} else if (opt == OPT_NO_PIN) {
+			o->no_pin_llvmpipe = true;
 		} else if (opt == OPT_FG || opt == OPT_DAEMON) {
 			o->daemonize = opt == OPT_DAEMON;
 		} else if (opt == OPT_HELP) {
@@ -476,6 +484,7 @@ int main(int argc, char **argv)
 	}
 	vgpu_log_init("vgpu-backend", false);
 	signal(SIGPIPE, SIG_IGN);
+	vgpuback_llvmpipe_affinity_init(!o.no_pin_llvmpipe);
 	if (vgpuback_privsep_check(&o.cfg.privsep) ||
 	    probe_renderer(&o.cfg)) {
 		return 1;

@@ -104,7 +104,6 @@ static const struct {
 	{ "clone3", ENOSYS },
 	/* Mesa's helper threads lower their priority; ignored if refused.
 	 * These take any thread id, another worker's too. */
-	{ "sched_setaffinity", EPERM },
 	{ "sched_setscheduler", EPERM },
 	{ "setpriority", EPERM },
 };
@@ -164,6 +163,8 @@ static int allow_checked(scmp_filter_ctx ctx, unsigned int *count)
 		{ "clone", SCMP_A0(SCMP_CMP_MASKED_EQ, CLONE_THREAD,
 				   CLONE_THREAD) },
 		{ "prctl", SCMP_A0(SCMP_CMP_EQ, PR_SET_NAME) },
+		/* A rasterizer thread pins itself (llvmpipe_affinity.c). */
+		{ "sched_setaffinity", SCMP_A0(SCMP_CMP_EQ, 0) },
 		/* Signals to this process only: abort(), pthread_cancel(). */
 		{ "tgkill", SCMP_A0(SCMP_CMP_EQ, (scmp_datum_t)getpid()) },
 		/* libxenstore ignores SIGPIPE around each request, and its
@@ -199,6 +200,9 @@ static int allow_checked(scmp_filter_ctx ctx, unsigned int *count)
 
 static int deny_softly(scmp_filter_ctx ctx)
 {
+	/* Mesa's helper threads pin each other: any thread id, another
+	 * worker's too. Only a thread's own (0) is allowed. */
+	const struct scmp_arg_cmp other_thread = SCMP_A0(SCMP_CMP_NE, 0);
 	unsigned int denied = 0;
 	size_t i;
 	int ret;
@@ -210,7 +214,8 @@ static int deny_softly(scmp_filter_ctx ctx)
 			return ret;
 		}
 	}
-	return 0;
+	return add_rule(ctx, SCMP_ACT_ERRNO(EPERM), "sched_setaffinity", 1,
+			&other_thread, &denied);
 }
 
 /*

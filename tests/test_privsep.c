@@ -5,10 +5,13 @@
  * (when the backend is root), with no_new_privs and a seccomp filter,
  * and still serves real requests: contexts, resources with backing,
  * transfers, fenced submits. --no-seccomp and --no-privdrop turn each
- * part off; an unknown --user stops the backend at startup.
+ * part off; an unknown --user stops the backend at startup. llvmpipe's
+ * rasterizer threads, which start after the sandbox, pin themselves one
+ * per CPU, unless --no-pin-llvmpipe.
  */
 #include <dirent.h>
 #include <errno.h>
+#include <sched.h>
 #include <setjmp.h>
 #include <signal.h>
 #include <stdarg.h>
@@ -357,6 +360,108 @@ static void test_no_privdrop(void **state)
 	serve_real_requests(f);
 }
 
+/* The cpu-th CPU this process may use, modulo their number. */
+static int nth_cpu(unsigned long n)
+{
+	cpu_set_t set;
+	int cpu;
+
+	assert_int_equal(sched_getaffinity(0, sizeof(set), &set), 0);
+	n %= (unsigned long)CPU_COUNT(&set);
+	for (cpu = 0; cpu < CPU_SETSIZE; cpu++) {
+		if (CPU_ISSET(cpu, &set) && !n--) {
+			return cpu;
+		}
+	}
+	fail_msg("no usable CPU");
+	return -1;
+}
+
+/*
+ * Checks every "llvmpipe-N" thread of the worker: pinned to the Nth CPU,
+ * or, unless pinned, allowed the same CPUs as this process. Returns how
+ * many there were.
+ */
+static int check_rasterizers(pid_t worker, bool pinned)
+{
+	char path[96], *comm, *status, *list, want[256], mine[256];
+	char theirs[256];
+	struct dirent *de;
+	int n = 0;
+	DIR *d;
+
+	snprintf(path, sizeof(path), "/proc/self/status");
+	status = harness_read_file(path);
+	assert_non_null(status);
+	list = strstr(status, "Cpus_allowed_list:");
+	assert_non_null(list);
+	sscanf(list, "Cpus_allowed_list: %255s", mine);
+	free(status);
+	snprintf(path, sizeof(path), "/proc/%d/task", (int)worker);
+	d = opendir(path);
+	assert_non_null(d);
+	while ((de = readdir(d))) {
+		snprintf(path, sizeof(path), "/proc/%d/task/%.16s/comm",
+			 (int)worker, de->d_name);
+		comm = harness_read_file(path);
+		if (!comm || strncmp(comm, "llvmpipe-", 9)) {
+			free(comm);
+			continue;
+		}
+		if (pinned) {
+			snprintf(want, sizeof(want), "%d",
+				 nth_cpu(strtoul(comm + 9, NULL, 10)));
+		} else {
+			snprintf(want, sizeof(want), "%s", mine);
+		}
+		free(comm);
+		snprintf(path, sizeof(path), "/proc/%d/task/%.16s/status",
+			 (int)worker, de->d_name);
+		status = harness_read_file(path);
+		assert_non_null(status);
+		list = strstr(status, "Cpus_allowed_list:");
+		assert_non_null(list);
+		assert_int_equal(sscanf(list, "Cpus_allowed_list: %255s",
+					theirs), 1);
+		assert_string_equal(theirs, want);
+		free(status);
+		n++;
+	}
+	closedir(d);
+	return n;
+}
+
+/* A guest context's rasterizers pin themselves inside the sandbox. */
+static void test_rasterizers_pinned(void **state)
+{
+	struct fixture *f = *state;
+	pid_t worker;
+
+	start_backend(f, NULL);
+	connect_device(f);
+	worker = find_worker(f->backend.pid);
+	assert_int_equal(call(f, (struct vgpuif_req){
+		.operation = VGPUIF_OP_CTX_CREATE, .ctx_id = CTX_ID }), 0);
+	fenced_submit(f, 1);
+	/* The renderer's own context and the guest's: two sets. */
+	assert_true(check_rasterizers(worker, true) >= 2);
+	texture_round_trip(f);
+	assert_true(harness_alive(&f->backend));
+}
+
+static void test_rasterizers_unpinned(void **state)
+{
+	struct fixture *f = *state;
+	pid_t worker;
+
+	start_backend(f, "--no-pin-llvmpipe");
+	connect_device(f);
+	worker = find_worker(f->backend.pid);
+	assert_int_equal(call(f, (struct vgpuif_req){
+		.operation = VGPUIF_OP_CTX_CREATE, .ctx_id = CTX_ID }), 0);
+	assert_true(check_rasterizers(worker, false) >= 2);
+}
+
 /* A user that does not exist is an error at startup, not at connect. */
 static void test_unknown_user(void **state)
 {
@@ -389,6 +494,10 @@ int main(void)
 						teardown),
 		cmocka_unit_test_setup_teardown(test_unknown_user, setup,
 						teardown),
+		cmocka_unit_test_setup_teardown(test_rasterizers_pinned, setup,
+						teardown),
+		cmocka_unit_test_setup_teardown(test_rasterizers_unpinned,
+						setup, teardown),
 	};
 
 	signal(SIGPIPE, SIG_IGN);

@@ -1,0 +1,18 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * Pinning llvmpipe's rasterizer threads one per CPU (see
+ * llvmpipe_affinity.c for why).
+ */
+#ifndef VGPUBACK_LLVMPIPE_AFFINITY_H
+#define VGPUBACK_LLVMPIPE_AFFINITY_H
+
+#include <stdbool.h>
+
+/*
+ * Call once before the renderer starts (workers inherit the setting):
+ * from then on, when enable, every llvmpipe rasterizer thread that
+ * starts pins itself to one CPU of the backend's affinity mask.
+ */
+void vgpuback_llvmpipe_affinity_init(bool enable);
+
+#endif /* VGPUBACK_LLVMPIPE_AFFINITY_H */
