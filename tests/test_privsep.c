@@ -431,17 +431,22 @@ static int check_rasterizers(pid_t worker, bool pinned)
 	return n;
 }
 
+/* A backend started with extra, its worker, and a guest context in it. */
+static pid_t worker_with_context(struct fixture *f, const char *extra)
+{
+	start_backend(f, extra);
+	connect_device(f);
+	assert_int_equal(call(f, (struct vgpuif_req){
+		.operation = VGPUIF_OP_CTX_CREATE, .ctx_id = CTX_ID }), 0);
+	return find_worker(f->backend.pid);
+}
+
 /* A guest context's rasterizers pin themselves inside the sandbox. */
 static void test_rasterizers_pinned(void **state)
 {
 	struct fixture *f = *state;
-	pid_t worker;
+	pid_t worker = worker_with_context(f, NULL);
 
-	start_backend(f, NULL);
-	connect_device(f);
-	worker = find_worker(f->backend.pid);
-	assert_int_equal(call(f, (struct vgpuif_req){
-		.operation = VGPUIF_OP_CTX_CREATE, .ctx_id = CTX_ID }), 0);
 	fenced_submit(f, 1);
 	/* The renderer's own context and the guest's: two sets. */
 	assert_true(check_rasterizers(worker, true) >= 2);
@@ -452,13 +457,8 @@ static void test_rasterizers_pinned(void **state)
 static void test_rasterizers_unpinned(void **state)
 {
 	struct fixture *f = *state;
-	pid_t worker;
+	pid_t worker = worker_with_context(f, "--no-pin-llvmpipe");
 
-	start_backend(f, "--no-pin-llvmpipe");
-	connect_device(f);
-	worker = find_worker(f->backend.pid);
-	assert_int_equal(call(f, (struct vgpuif_req){
-		.operation = VGPUIF_OP_CTX_CREATE, .ctx_id = CTX_ID }), 0);
 	assert_true(check_rasterizers(worker, false) >= 2);
 }
 
