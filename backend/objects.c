@@ -7,6 +7,7 @@
 #include <stdlib.h>
 
 #include "objects.h"
+#include "vgpuif.h"
 
 #define TABLE_MAX_BUCKETS 4096u
 
@@ -96,6 +97,7 @@ int vgpuback_objects_init(struct vgpuback_objects *o,
 
 	o->lim = *lim;
 	o->mapped_pages = 0;
+	o->host_bytes = 0;
 	ret = table_init(&o->ctxs, lim->max_contexts);
 	if (ret) {
 		return ret;
@@ -275,4 +277,20 @@ int vgpuback_pages_reserve(struct vgpuback_objects *o, uint32_t count)
 void vgpuback_pages_release(struct vgpuback_objects *o, uint32_t count)
 {
 	o->mapped_pages -= count;
+}
+
+int vgpuback_host_reserve(struct vgpuback_objects *o, uint64_t bytes)
+{
+	uint64_t budget = (uint64_t)o->lim.max_mapped_pages * VGPUIF_PAGE_SIZE;
+
+	if (bytes > budget - o->host_bytes) {
+		return -ENOSPC;
+	}
+	o->host_bytes += bytes;
+	return 0;
+}
+
+void vgpuback_host_release(struct vgpuback_objects *o, uint64_t bytes)
+{
+	o->host_bytes -= bytes;
 }

@@ -39,6 +39,7 @@ struct vgpuback_res {
 	uint32_t *ctxs;                 /* contexts it is attached to */
 	uint32_t nctxs;
 	uint32_t ctxs_cap;
+	uint64_t host_bytes;            /* its storage in the renderer */
 };
 
 struct vgpuback_limits {
@@ -54,6 +55,7 @@ struct vgpuback_objects {
 	struct vgpuback_table ress;
 	struct vgpuback_limits lim;
 	uint32_t mapped_pages;
+	uint64_t host_bytes;            /* all resources' renderer storage */
 };
 
 int vgpuback_objects_init(struct vgpuback_objects *o,
@@ -91,5 +93,12 @@ int vgpuback_res_detach_ctx(struct vgpuback_res *res, uint32_t ctx_id);
  */
 int vgpuback_pages_reserve(struct vgpuback_objects *o, uint32_t count);
 void vgpuback_pages_release(struct vgpuback_objects *o, uint32_t count);
+/*
+ * Accounts bytes more of the renderer's own storage for resources (dom0
+ * memory, unlike the guest's pages) against the same vram budget:
+ * max-mapped-pages pages. Returns 0 or -ENOSPC.
+ */
+int vgpuback_host_reserve(struct vgpuback_objects *o, uint64_t bytes);
+void vgpuback_host_release(struct vgpuback_objects *o, uint64_t bytes);
 
 #endif /* VGPUBACK_OBJECTS_H */

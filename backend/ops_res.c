@@ -33,6 +33,7 @@ void vgpuback_res_release(struct vgpu_worker *w, struct vgpuback_res *res)
 {
 	backing_release(w, res);
 	virgl_renderer_resource_unref(res->node.id);
+	vgpuback_host_release(&w->objs, res->host_bytes);
 	vgpuback_res_remove(&w->objs, res);
 }
 
@@ -47,6 +48,63 @@ static struct vgpuback_res *find_res(struct vgpu_worker *w,
 				       res_id);
 	}
 	return res;
+}
+
+static uint32_t at_least_1(uint32_t v)
+{
+	return v ? v : 1;
+}
+
+/*
+ * What the renderer allocated for the resource, from its level-0 row
+ * pitch: rows times layers times samples, and a third more for a mipmap
+ * chain. Compressed formats count 4 times (a row of blocks covers 4
+ * rows). UINT64_MAX if that overflows.
+ */
+static uint64_t host_size(const struct vgpuif_resource_create_3d_req *c)
+{
+	struct virgl_renderer_resource_info info;
+	uint64_t bytes;
+
+	if (virgl_renderer_resource_get_info((int)c->res_id, &info)) {
+		return UINT64_MAX;
+	}
+	if (__builtin_mul_overflow((uint64_t)at_least_1(info.stride),
+				   at_least_1(c->height), &bytes) ||
+	    __builtin_mul_overflow(bytes, at_least_1(c->depth), &bytes) ||
+	    __builtin_mul_overflow(bytes, at_least_1(c->array_size), &bytes) ||
+	    __builtin_mul_overflow(bytes, at_least_1(c->nr_samples), &bytes) ||
+	    (c->last_level &&
+	     __builtin_mul_overflow(bytes, 4, &bytes))) {
+		return UINT64_MAX;
+	}
+	return c->last_level ? bytes / 3 : bytes;
+}
+
+/* Charges the new resource's storage to the device, or frees it. */
+static int charge_host(struct vgpu_worker *w, const struct vgpuif_req *req,
+		       struct vgpuback_res *res)
+{
+	const struct vgpuif_resource_create_3d_req *c =
+		&req->op.resource_create_3d;
+	uint64_t bytes = host_size(c);
+	uint64_t vram = (uint64_t)w->cfg.lim.max_mapped_pages *
+			VGPUIF_PAGE_SIZE;
+
+	if (!vgpuback_host_reserve(&w->objs, bytes)) {
+		res->host_bytes = bytes;
+		return 0;
+	}
+	virgl_renderer_resource_unref(c->res_id);
+	vgpuback_res_remove(&w->objs, res);
+	return vgpuback_reject(w, req, VGPUIF_ENOSPC,
+			       "resource %u (%ux%ux%u, %u layers) needs "
+			       "%llu KiB of dom0 memory, over the %llu KiB "
+			       "of vram left", c->res_id, c->width,
+			       c->height, c->depth, c->array_size,
+			       (unsigned long long)(bytes >> 10),
+			       (unsigned long long)((vram - w->objs.host_bytes)
+						    >> 10));
 }
 
 int vgpuback_op_res_create(struct vgpu_worker *w, const struct vgpuif_req *req,
@@ -83,7 +141,7 @@ int vgpuback_op_res_create(struct vgpu_worker *w, const struct vgpuif_req *req,
 				       c->res_id, c->target, c->format,
 				       c->width, c->height, c->depth, ret);
 	}
-	return 0;
+	return charge_host(w, req, res);
 }
 
 int vgpuback_op_res_unref(struct vgpu_worker *w, const struct vgpuif_req *req,

@@ -8,14 +8,15 @@
 #   bench_texupload   bytes our code copies per texture byte uploaded
 #   glmark.sh         glmark2-es2: ours vs virgl_test_server vs llvmpipe
 #   sched.sh          the GPU scheduler: fairness, weights, latency, cost
+#   memory.sh         a worker's dom0 memory against its guest's vram
 #
 # Environment: BENCH_ONLY (space-separated subset of: nop throughput
-# texupload glmark sched), BENCH_NOP_ROUNDS (100000), BENCH_POLL_US (50),
+# texupload glmark sched memory), BENCH_NOP_ROUNDS (100000), BENCH_POLL_US (50),
 # BENCH_TEX_MIB (256), and glmark.sh's GLMARK_REPS, GLMARK_DURATION.
 set -euo pipefail
 
 BUILD=${1:-build}
-ONLY=${BENCH_ONLY:-nop throughput texupload glmark sched}
+ONLY=${BENCH_ONLY:-nop throughput texupload glmark sched memory}
 HERE=$(cd "$(dirname "$0")" && pwd)
 export VGPU_BUILD=$BUILD
 # Our stack and the references must not inherit a driver choice.
@@ -65,6 +66,7 @@ want texupload && bench texupload "$BUILD/bench/bench_texupload" \
 	-m "${BENCH_TEX_MIB:-256}"
 want glmark && bench glmark "$HERE/glmark.sh" "$BUILD"
 want sched && bench sched "$HERE/sched.sh" "$BUILD"
+want memory && bench memory "$HERE/memory.sh" "$BUILD"
 
 echo "=== summary ($(date -u +%Y-%m-%dT%H:%MZ), $(nproc) CPUs, $(uname -r))"
 # Other work on the machine skews every figure; say how much there was.

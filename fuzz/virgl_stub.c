@@ -35,6 +35,7 @@
 
 struct stub_res {
 	uint32_t id;
+	uint32_t width;
 	const struct iovec *iov;        /* attached backing, or NULL */
 };
 
@@ -255,8 +256,23 @@ int virgl_renderer_resource_create(
 		return EINVAL;
 	}
 	stub.res[stub.nres].id = args->handle;
+	stub.res[stub.nres].width = args->width;
 	stub.res[stub.nres].iov = NULL;
 	stub.nres++;
+	return 0;
+}
+
+/* Only the row pitch is asked for: 4 bytes a texel, as RGBA8. */
+int virgl_renderer_resource_get_info(int res_handle,
+				     struct virgl_renderer_resource_info *info)
+{
+	struct stub_res *r = need_res((uint32_t)res_handle,
+				      "info on a dead resource");
+
+	memset(info, 0, sizeof(*info));
+	info->handle = r->id;
+	info->width = r->width;
+	info->stride = r->width > UINT32_MAX / 4 ? UINT32_MAX : r->width * 4;
 	return 0;
 }
 

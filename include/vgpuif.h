@@ -158,7 +158,11 @@
  *      The most guest pages the backend maps at once for this device:
  *      ring, command region, gref directories in use and resource backing
  *      together. This is the vram= limit of the vgpu= spec, in pages.
- *      An attach that would exceed it fails with VGPUIF_ENOSPC.
+ *      An attach that would exceed it fails with VGPUIF_ENOSPC. The
+ *      backend's own storage for the device's resources (level-0 row
+ *      pitch x rows x depth x layers x samples, a third more with
+ *      mipmaps) is held to the same number of pages, separately: a
+ *      RESOURCE_CREATE_3D past it fails with VGPUIF_ENOSPC.
  *
  * max-contexts, max-resources
  *      Values:         <uint32_t>
@@ -482,6 +486,8 @@ struct vgpuif_ctx_create_req {
  *   VGPUIF_EEXIST.
  * target ... flags - uint32_t, the gallium resource description, as in
  *   virtio-gpu's RESOURCE_CREATE_3D; checked by virglrenderer.
+ * Too many resources, or more backend storage than max-mapped-pages
+ * leaves (see Backend nodes): VGPUIF_ENOSPC.
  *
  * Request RESOURCE_UNREF: frees res_id, its backing mapping included.
  *

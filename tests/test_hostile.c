@@ -59,7 +59,10 @@
 #define BUF_BYTES       16384
 #define BUF_PAGES       (BUF_BYTES / VGPUIF_PAGE_SIZE)
 #define PIPE_BUFFER             0
+#define PIPE_TEXTURE_2D         2
+#define VIRGL_FORMAT_B8G8R8A8_UNORM 1
 #define VIRGL_FORMAT_R8_UNORM   64
+#define VIRGL_BIND_SAMPLER_VIEW (1 << 3)
 #define VIRGL_BIND_VERTEX_BUFFER (1 << 4)
 #define VIRGL_CCMD_NOP          0
 #define VIRGL_CMD0(cmd, obj, len) \
@@ -1700,6 +1703,52 @@ static void test_limits_exhausted(void **state)
 	assert_survived(f);
 }
 
+/* A 2D BGRA texture of w x h, with levels mipmap levels after the first. */
+static struct vgpuif_req req_texture(uint32_t res, uint32_t w, uint32_t h,
+				     uint32_t layers, uint32_t levels)
+{
+	return (struct vgpuif_req){
+		.operation = VGPUIF_OP_RESOURCE_CREATE_3D,
+		.op.resource_create_3d = {
+			.res_id = res, .target = PIPE_TEXTURE_2D,
+			.format = VIRGL_FORMAT_B8G8R8A8_UNORM,
+			.bind = VIRGL_BIND_SAMPLER_VIEW, .width = w,
+			.height = h, .depth = 1, .array_size = layers,
+			.last_level = levels },
+	};
+}
+
+/*
+ * The renderer's storage for resources is dom0 memory, and the guest's
+ * vram budget bounds it: textures past it are refused (the allocation
+ * given back), freeing one makes room, and sizes that overflow are
+ * refused too.
+ */
+static void test_host_memory_bounded(void **state)
+{
+	struct fixture *f = *state;
+	/* MAX_MAPPED pages of vram: 3 textures of 1024 x 1024 x 4 bytes. */
+	const uint32_t side = 1024;
+
+	assert_int_equal(evil_call(f, req_texture(1, 4 * side, 4 * side, 1,
+						  0)), VGPUIF_ENOSPC);
+	assert_int_equal(evil_call(f, req_texture(1, side, side, 1, 0)), 0);
+	assert_int_equal(evil_call(f, req_texture(2, side, side, 1, 0)), 0);
+	/* A mipmap chain counts: a third more than the 4 MiB left. */
+	assert_int_equal(evil_call(f, req_texture(3, side, side, 1, 10)),
+			 VGPUIF_ENOSPC);
+	assert_int_equal(evil_call(f, req_texture(3, side, side, 1, 0)), 0);
+	assert_int_equal(evil_call(f, req_texture(4, 1, 1, 1, 0)),
+			 VGPUIF_ENOSPC);
+	assert_int_equal(evil_call(f, req_res(VGPUIF_OP_RESOURCE_UNREF, 0,
+					      2)), 0);
+	assert_int_equal(evil_call(f, req_texture(4, side, side, 1, 0)), 0);
+	assert_int_not_equal(evil_call(f, req_texture(5, 16384, 16384, 2048,
+						      14)), 0);
+	assert_evil_served(f);
+	assert_survived(f);
+}
+
 /* The loopback transport's table of shares, one page at a time. */
 #define LB_MAX_SHARES   16384
 
@@ -1896,6 +1945,7 @@ int main(void)
 		HOSTILE_TEST(test_submit_after_destroy),
 		HOSTILE_TEST(test_shared_memory_rewritten),
 		HOSTILE_TEST(test_limits_exhausted),
+		HOSTILE_TEST(test_host_memory_bounded),
 		HOSTILE_TEST(test_share_table_exhausted),
 		HOSTILE_TEST(test_setup_socket_abuse),
 		HOSTILE_TEST(test_memfd_shrinkable),

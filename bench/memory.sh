@@ -1,0 +1,75 @@
+#!/bin/bash
+# SPDX-License-Identifier: GPL-2.0
+# bench/memory.sh BUILD - how much dom0 memory one guest's worker takes,
+# against its vram budget. A real guest on loopback (stock Mesa behind
+# vgpu-vtest, tests/loopback-guest.sh) runs tests/progs/glfill, which
+# uploads 4 MiB textures until the backend refuses one. Meanwhile the
+# worker's private memory (Private_Clean + Private_Dirty of
+# /proc/PID/smaps_rollup: what dom0 pays for, not the guest's shared
+# pages) is sampled every 50 ms; its peak is reported against vram, and
+# against the same worker after one small texture (the fixed overhead).
+#
+# Environment: MEMORY_VRAM_MIB ("64 256"). The last line is
+# "summary: key=value ...".
+set -euo pipefail
+
+BUILD=${1:-build}
+HERE=$(cd "$(dirname "$0")/.." && pwd)
+DIR=$(mktemp -d /run/vgpu-bench-memory.XXXXXX)
+BACKEND=
+
+cleanup() {
+	[ -n "$BACKEND" ] && kill "$BACKEND" 2>/dev/null && wait "$BACKEND" 2>/dev/null
+	rm -rf "$DIR"
+}
+trap cleanup EXIT
+
+private_kib() {
+	awk '/^Private_(Clean|Dirty):/ {s += $2} END {print s + 0}' \
+		"/proc/$1/smaps_rollup" 2>/dev/null || echo 0
+}
+
+# peak_while PID-OF-GUEST: the backend's worker's peak private KiB.
+peak_while() {
+	local guest=$1 worker peak=0 now
+	while kill -0 "$guest" 2>/dev/null; do
+		worker=$(pgrep -P "$BACKEND" | head -n 1 || true)
+		if [ -n "$worker" ]; then
+			now=$(private_kib "$worker")
+			[ "$now" -gt "$peak" ] && peak=$now
+		fi
+		sleep 0.05
+	done
+	echo "$peak"
+}
+
+# run VRAM_MIB GLFILL-ARGS...: one guest, one backend; prints peak KiB.
+run() {
+	local vram=$1 guest
+	shift
+	"$BUILD/bin/vgpu-backend" --loopback="$DIR/b.sock" \
+		--max-mapped-pages=$((vram * 256)) >>"$DIR/backend.log" 2>&1 &
+	BACKEND=$!
+	for _ in $(seq 100); do [ -S "$DIR/b.sock" ] && break; sleep 0.1; done
+	"$HERE/tests/loopback-guest.sh" "$BUILD" 1 "$DIR/b.sock" \
+		"$BUILD/tests/progs/glfill" --hold 1 "$@" \
+		>"$DIR/guest" 2>>"$DIR/guest.log" &
+	guest=$!
+	peak_while "$guest"
+	wait "$guest" || true
+	kill "$BACKEND"; wait "$BACKEND" || true; BACKEND=
+	rm -f "$DIR/b.sock"
+}
+
+summary=()
+for vram in ${MEMORY_VRAM_MIB:-64 256}; do
+	base=$(run "$vram" --max 1)
+	full=$(run "$vram")
+	over=$(( (full - base) / 1024 ))
+	echo "vram $vram MiB: worker private memory $((base / 1024)) MiB with" \
+		"one texture, peak $((full / 1024)) MiB filling until refused:" \
+		"+$over MiB (target <= $vram)"
+	summary+=("memory_vram${vram}_fixed_mib=$((base / 1024))"
+		  "memory_vram${vram}_growth_mib=$over")
+done
+echo "summary: ${summary[*]}"

@@ -1,0 +1,115 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * glfill: a guest that asks for more GPU memory than it was given.
+ *
+ *   glfill [--max N] [--hold S]
+ *
+ * Uploads 1024x1024 RGBA textures (4 MiB each, with data, so that the
+ * host's storage is written) and draws with each, until GL refuses one
+ * or N are made (default 1024); prints
+ *
+ *   textures=N mib=M refused=0|1
+ *
+ * and then keeps them for S seconds (default 0) before it exits, so that
+ * the backend's memory can be looked at while they are held. (Mesa's
+ * virgl driver may abort instead of reporting GL_OUT_OF_MEMORY when the
+ * backend refuses a resource: the guest's problem, not dom0's.)
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "gl_offscreen.h"
+
+#define PROG            "glfill"
+#define SIDE            1024
+#define TEX_MIB         (SIDE * SIDE * 4 / (1024 * 1024))
+
+static GLuint upload(const void *pixels)
+{
+	GLuint tex;
+
+	glGenTextures(1, &tex);
+	glBindTexture(GL_TEXTURE_2D, tex);
+	glTexParameteri(GL_TEXTURE_2D, GL_TEXTURE_MIN_FILTER, GL_NEAREST);
+	glTexImage2D(GL_TEXTURE_2D, 0, GL_RGBA, SIDE, SIDE, 0, GL_RGBA,
+		     GL_UNSIGNED_BYTE, pixels);
+	glFinish();
+	if (glGetError() != GL_NO_ERROR) {
+		glDeleteTextures(1, &tex);
+		return 0;
+	}
+	return tex;
+}
+
+/* Draws go to a small FBO: a surfaceless context has no framebuffer. */
+static void bind_target(void)
+{
+	GLuint fbo, rb;
+
+	glGenRenderbuffers(1, &rb);
+	glBindRenderbuffer(GL_RENDERBUFFER, rb);
+	glRenderbufferStorage(GL_RENDERBUFFER, GL_RGBA8, 64, 64);
+	glGenFramebuffers(1, &fbo);
+	glBindFramebuffer(GL_FRAMEBUFFER, fbo);
+	glFramebufferRenderbuffer(GL_FRAMEBUFFER, GL_COLOR_ATTACHMENT0,
+				  GL_RENDERBUFFER, rb);
+	glViewport(0, 0, 64, 64);
+}
+
+static void draw_with(GLuint tex)
+{
+	static const GLfloat quad[] = { -1, -1, 1, -1, -1, 1, 1, 1 };
+
+	glBindTexture(GL_TEXTURE_2D, tex);
+	glVertexAttribPointer(0, 2, GL_FLOAT, GL_FALSE, 0, quad);
+	glEnableVertexAttribArray(0);
+	glDrawArrays(GL_TRIANGLE_STRIP, 0, 4);
+}
+
+int main(int argc, char **argv)
+{
+	static const char *vs =
+		"attribute vec2 pos; varying vec2 uv;\n"
+		"void main() { uv = pos * 0.5 + 0.5; "
+		"gl_Position = vec4(pos, 0.0, 1.0); }\n";
+	static const char *fs =
+		"precision mediump float; varying vec2 uv;\n"
+		"uniform sampler2D t;\n"
+		"void main() { gl_FragColor = texture2D(t, uv); }\n";
+	unsigned int max = 1024, hold = 0, n = 0, i;
+	GLuint *tex;
+	void *pixels;
+
+	for (i = 1; i + 1 < (unsigned int)argc; i += 2) {
+		if (!strcmp(argv[i], "--max")) {
+			max = (unsigned int)atoi(argv[i + 1]);
+		} else if (!strcmp(argv[i], "--hold")) {
+			hold = (unsigned int)atoi(argv[i + 1]);
+		} else {
+			gl_offscreen_die(PROG, "usage: glfill [--max N] "
+					 "[--hold S]");
+		}
+	}
+	tex = calloc(max ? max : 1, sizeof(*tex));
+	pixels = malloc(SIDE * SIDE * 4);
+	if (!tex || !pixels) {
+		gl_offscreen_die(PROG, "out of memory");
+	}
+	memset(pixels, 0x5a, SIDE * SIDE * 4);
+	gl_offscreen_init(PROG, 3);
+	bind_target();
+	glUseProgram(gl_offscreen_program(PROG, vs, fs));
+	while (n < max && (tex[n] = upload(pixels))) {
+		draw_with(tex[n++]);
+	}
+	glFinish();
+	printf("textures=%u mib=%u refused=%d\n", n, n * TEX_MIB, n < max);
+	fflush(stdout);
+	sleep(hold);
+	glDeleteTextures((GLsizei)n, tex);
+	free(tex);
+	free(pixels);
+	return 0;
+}
