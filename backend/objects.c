@@ -279,11 +279,15 @@ void vgpuback_pages_release(struct vgpuback_objects *o, uint32_t count)
 	o->mapped_pages -= count;
 }
 
+uint64_t vgpuback_host_left(const struct vgpuback_objects *o)
+{
+	return (uint64_t)o->lim.max_mapped_pages * VGPUIF_PAGE_SIZE -
+	       o->host_bytes;
+}
+
 int vgpuback_host_reserve(struct vgpuback_objects *o, uint64_t bytes)
 {
-	uint64_t budget = (uint64_t)o->lim.max_mapped_pages * VGPUIF_PAGE_SIZE;
-
-	if (bytes > budget - o->host_bytes) {
+	if (bytes > vgpuback_host_left(o)) {
 		return -ENOSPC;
 	}
 	o->host_bytes += bytes;

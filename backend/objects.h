@@ -99,6 +99,7 @@ void vgpuback_pages_release(struct vgpuback_objects *o, uint32_t count);
  * max-mapped-pages pages. Returns 0 or -ENOSPC.
  */
 int vgpuback_host_reserve(struct vgpuback_objects *o, uint64_t bytes);
+uint64_t vgpuback_host_left(const struct vgpuback_objects *o);
 void vgpuback_host_release(struct vgpuback_objects *o, uint64_t bytes);
 
 #endif /* VGPUBACK_OBJECTS_H */

@@ -88,8 +88,6 @@ static int charge_host(struct vgpu_worker *w, const struct vgpuif_req *req,
 	const struct vgpuif_resource_create_3d_req *c =
 		&req->op.resource_create_3d;
 	uint64_t bytes = host_size(c);
-	uint64_t vram = (uint64_t)w->cfg.lim.max_mapped_pages *
-			VGPUIF_PAGE_SIZE;
 
 	if (!vgpuback_host_reserve(&w->objs, bytes)) {
 		res->host_bytes = bytes;
@@ -103,8 +101,8 @@ static int charge_host(struct vgpu_worker *w, const struct vgpuif_req *req,
 			       "of vram left", c->res_id, c->width,
 			       c->height, c->depth, c->array_size,
 			       (unsigned long long)(bytes >> 10),
-			       (unsigned long long)((vram - w->objs.host_bytes)
-						    >> 10));
+			       (unsigned long long)(vgpuback_host_left(
+							&w->objs) >> 10));
 }
 
 int vgpuback_op_res_create(struct vgpu_worker *w, const struct vgpuif_req *req,
