@@ -79,6 +79,9 @@ static void usage(FILE *f)
 		"  --watchdog-ms=N          a submission running longer resets "
 		"its guest\n"
 		"                           (default %u)\n"
+		"  --mem-overhead=MiB       a worker may hold its vram plus "
+		"this much memory\n"
+		"                           (default %u; 0: no limit)\n"
 		"  --no-pin-llvmpipe        leave llvmpipe's rasterizer threads "
 		"unpinned\n"
 		"                           (by default thread N runs on CPU N)\n"
@@ -96,12 +99,13 @@ static void usage(FILE *f)
 		"                           (debugging)\n"
 		"  --help\n", VGPU_SCHED_PATH, VGPU_SCHED_DEF_SLICE_US,
 		VGPU_SCHED_DEF_PERIOD_US, VGPU_SCHED_DEF_LINGER_US,
-		VGPU_SCHED_DEF_TIMEOUT_MS);
+		VGPU_SCHED_DEF_TIMEOUT_MS, VGPUBACK_DEF_MEM_OVERHEAD_MIB);
 }
 
 enum {
 	OPT_LOOPBACK = 256, OPT_RENDER_NODE, OPT_POLL_US, OPT_MAX_PAGES,
-	OPT_MAX_CTX, OPT_MAX_RES, OPT_MAX_CMD, OPT_MAX_SUBMIT, OPT_FG,
+	OPT_MAX_CTX, OPT_MAX_RES, OPT_MAX_CMD, OPT_MAX_SUBMIT, OPT_MEM_OVERHEAD,
+	OPT_FG,
 	OPT_DAEMON, OPT_HELP, OPT_XEN,
 	OPT_SCHED_TABLE = 512, OPT_NO_SCHED, OPT_SLICE, OPT_PERIOD,
 	OPT_WATCHDOG, OPT_LINGER, OPT_NO_PIN,
@@ -118,6 +122,7 @@ static const struct option long_opts[] = {
 	{ "max-resources", required_argument, NULL, OPT_MAX_RES },
 	{ "max-cmd-pages", required_argument, NULL, OPT_MAX_CMD },
 	{ "max-submit-size", required_argument, NULL, OPT_MAX_SUBMIT },
+	{ "mem-overhead", required_argument, NULL, OPT_MEM_OVERHEAD },
 	{ "foreground", no_argument, NULL, OPT_FG },
 	{ "daemon", no_argument, NULL, OPT_DAEMON },
 	{ "help", no_argument, NULL, OPT_HELP },
@@ -163,6 +168,9 @@ static uint32_t *number_slot(struct options *o, int opt, uint32_t *min)
 		return &o->cfg.lim.max_cmd_pages;
 	case OPT_MAX_SUBMIT:
 		return &o->cfg.lim.max_submit_size;
+	case OPT_MEM_OVERHEAD:
+		*min = 0;
+		return &o->cfg.mem_overhead_mib;
 	case OPT_SLICE:
 		return &o->sched.slice_us;
 	case OPT_PERIOD:
@@ -350,6 +358,7 @@ static void forget_worker(struct server *s, pid_t pid)
 
 static void reap(struct server *s)
 {
+	char who[32];
 	int status;
 	pid_t pid;
 
@@ -358,13 +367,8 @@ static void reap(struct server *s)
 		if (s->sched) {
 			vgpu_sched_reaped(s->sched, pid);
 		}
-		if (WIFSIGNALED(status)) {
-			vgpu_warn("worker %d died of signal %d", (int)pid,
-				  WTERMSIG(status));
-		} else if (WEXITSTATUS(status)) {
-			vgpu_warn("worker %d exited with status %d", (int)pid,
-				  WEXITSTATUS(status));
-		}
+		snprintf(who, sizeof(who), "worker %d", (int)pid);
+		vgpuback_worker_log_exit(who, status);
 	}
 }
 

@@ -302,7 +302,7 @@ static void give_up(struct supervisor *s, struct device *d)
 
 static void worker_exited(struct supervisor *s, struct device *d, int status)
 {
-	char dir[128];
+	char dir[128], who[64];
 	bool refused = WIFEXITED(status) &&
 		       WEXITSTATUS(status) == VGPUBACK_EXIT_REFUSED;
 	bool crashed = !refused && (!WIFEXITED(status) || WEXITSTATUS(status));
@@ -310,10 +310,9 @@ static void worker_exited(struct supervisor *s, struct device *d, int status)
 	d->pid = 0;
 	d->refused = refused;
 	device_dir(d, dir, sizeof(dir));
-	if (WIFSIGNALED(status)) {
-		vgpu_warn("domain %u device %u: worker died of signal %d",
-			  d->domid, d->devid, WTERMSIG(status));
-	}
+	snprintf(who, sizeof(who), "domain %u device %u: worker", d->domid,
+		 d->devid);
+	vgpuback_worker_log_exit(who, status);
 	/* A killed worker could not say Closed itself. */
 	if (crashed && vgpu_xs_state(s->xs, dir) != XenbusStateUnknown) {
 		vgpu_xs_set_state(s->xs, dir, XenbusStateClosed);

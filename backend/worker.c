@@ -17,6 +17,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/wait.h>
 #include <time.h>
 
 #include "dispatch.h"
@@ -65,6 +66,7 @@ void vgpuback_config_defaults(struct vgpuback_config *cfg)
 	cfg->lim.max_cmd_pages = VGPUBACK_DEF_MAX_CMD_PAGES;
 	cfg->lim.max_submit_size = VGPUBACK_DEF_MAX_SUBMIT_SIZE;
 	cfg->poll_us = VGPUBACK_DEF_POLL_US;
+	cfg->mem_overhead_mib = VGPUBACK_DEF_MEM_OVERHEAD_MIB;
 }
 
 static void sink(void *opaque, const struct vgpuif_resp *resp)
@@ -489,11 +491,19 @@ static int serve(struct vgpuback_transport *t,
 	vgpuback_renderer_set_sink(&r, sink, w);
 	if (vgpuback_worker_accept(w)) {
 		ret = VGPUBACK_EXIT_REFUSED;
-	} else if (vgpuback_privsep_enter(&cfg->privsep, t->domid)) {
+	} else if (vgpuback_memlimit_enter((uint64_t)cfg->lim.max_mapped_pages *
+					   VGPUIF_PAGE_SIZE,
+					   cfg->mem_overhead_mib, t->domid) ||
+		   vgpuback_privsep_enter(&cfg->privsep, t->domid)) {
 		ret = 1;
 	} else {
 		vgpuback_sched_attach(w);
-		ret = vgpuback_worker_run(w) ? 1 : 0;
+		ret = vgpuback_worker_run(w);
+		if (ret) {
+			vgpu_err("dom%u: worker stopped: %s", t->domid,
+				 strerror(-ret));
+		}
+		ret = ret ? 1 : 0;
 	}
 out_worker:
 	vgpuback_worker_destroy(w);
@@ -501,6 +511,21 @@ out_worker:
 out_transport:
 	vgpuback_transport_destroy(t);
 	return ret;
+}
+
+void vgpuback_worker_log_exit(const char *who, int status)
+{
+	if (WIFSIGNALED(status)) {
+		vgpu_warn("%s died of signal %d", who, WTERMSIG(status));
+	} else if (WEXITSTATUS(status) == VGPUBACK_EXIT_MEMORY) {
+		vgpu_warn("%s stopped at its memory limit (vram + "
+			  "--mem-overhead): its guest asked for more, and sees "
+			  "the device lost", who);
+	} else if (WEXITSTATUS(status) &&
+		   WEXITSTATUS(status) != VGPUBACK_EXIT_REFUSED) {
+		vgpu_warn("%s exited with status %d", who,
+			  WEXITSTATUS(status));
+	}
 }
 
 int vgpuback_worker_serve_loopback(int conn_fd,

@@ -12,6 +12,7 @@
 
 #include "objects.h"
 #include "gpu_sched.h"
+#include "memlimit.h"
 #include "privsep.h"
 #include "renderer.h"
 #include "transport.h"
@@ -36,6 +37,7 @@ struct vgpuback_config {
 	const char *render_node;        /* NULL: EGL surfaceless */
 	struct vgpu_sched *sched;       /* the GPU scheduler; NULL: off */
 	struct vgpuback_privsep privsep; /* after connect; zero: default */
+	uint32_t mem_overhead_mib;      /* memlimit.h; 0: no limit */
 };
 
 /* Fills cfg with the defaults. */
@@ -112,6 +114,13 @@ int vgpuback_worker_serve_loopback(int conn_fd,
 
 /* Exit status of a worker that refused its frontend's nodes. */
 #define VGPUBACK_EXIT_REFUSED 2
+
+/*
+ * Logs how a worker ended, as waitpid() gave status, when that was not
+ * a clean exit or a refusal (which the worker logged itself). who names
+ * it ("worker 123", "domain 1 device 0: worker").
+ */
+void vgpuback_worker_log_exit(const char *who, int status);
 
 /*
  * The same for device <devid> of guest <domid> over Xen, in a worker

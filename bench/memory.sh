@@ -3,7 +3,10 @@
 # bench/memory.sh BUILD - how much dom0 memory one guest's worker takes,
 # against its vram budget. A real guest on loopback (stock Mesa behind
 # vgpu-vtest, tests/loopback-guest.sh) runs tests/progs/glfill, which
-# uploads 4 MiB textures until the backend refuses one. Meanwhile the
+# uploads 4 MiB textures until the backend refuses one, and then
+# tests/progs/glshaders, which makes the host compile and keep distinct
+# shaders, which no vram accounting sees, until the worker's memory
+# limit (vram + --mem-overhead) stops it. Meanwhile the
 # worker's private memory (Private_Clean + Private_Dirty of
 # /proc/PID/smaps_rollup: what dom0 pays for, not the guest's shared
 # pages) is sampled every 50 ms; its peak is reported against vram, and
@@ -14,6 +17,8 @@
 set -euo pipefail
 
 BUILD=${1:-build}
+# The backend's default --mem-overhead (backend/memlimit.h).
+OVERHEAD_MIB=384
 HERE=$(cd "$(dirname "$0")/.." && pwd)
 DIR=$(mktemp -d /run/vgpu-bench-memory.XXXXXX)
 BACKEND=
@@ -43,16 +48,19 @@ peak_while() {
 	echo "$peak"
 }
 
-# run VRAM_MIB GLFILL-ARGS...: one guest, one backend; prints peak KiB.
+# run VRAM_MIB PROG ARGS...: one guest running tests/progs/PROG, one
+# backend; prints the worker's peak private KiB. Shader compiles are
+# slow on a loaded host: the watchdog here is for hangs only.
 run() {
-	local vram=$1 guest
-	shift
+	local vram=$1 prog=$2 guest
+	shift 2
 	"$BUILD/bin/vgpu-backend" --loopback="$DIR/b.sock" \
-		--max-mapped-pages=$((vram * 256)) >>"$DIR/backend.log" 2>&1 &
+		--max-mapped-pages=$((vram * 256)) --watchdog-ms=20000 \
+		>>"$DIR/backend.log" 2>&1 &
 	BACKEND=$!
 	for _ in $(seq 100); do [ -S "$DIR/b.sock" ] && break; sleep 0.1; done
 	"$HERE/tests/loopback-guest.sh" "$BUILD" 1 "$DIR/b.sock" \
-		"$BUILD/tests/progs/glfill" --hold 1 "$@" \
+		"$BUILD/tests/progs/$prog" --hold 1 "$@" \
 		>"$DIR/guest" 2>>"$DIR/guest.log" &
 	guest=$!
 	peak_while "$guest"
@@ -63,8 +71,8 @@ run() {
 
 summary=()
 for vram in ${MEMORY_VRAM_MIB:-64 256}; do
-	base=$(run "$vram" --max 1)
-	full=$(run "$vram")
+	base=$(run "$vram" glfill --max 1)
+	full=$(run "$vram" glfill)
 	over=$(( (full - base) / 1024 ))
 	echo "vram $vram MiB: worker private memory $((base / 1024)) MiB with" \
 		"one texture, peak $((full / 1024)) MiB filling until refused:" \
@@ -72,4 +80,17 @@ for vram in ${MEMORY_VRAM_MIB:-64 256}; do
 	summary+=("memory_vram${vram}_fixed_mib=$((base / 1024))"
 		  "memory_vram${vram}_growth_mib=$over")
 done
+
+vram=${MEMORY_VRAM_MIB%% *}
+vram=${vram:-64}
+limit=$((vram + OVERHEAD_MIB))
+stops=$(grep -c 'stopped at its memory limit' "$DIR/backend.log" || true)
+peak=$(run "$vram" glshaders --max 4000)
+stopped=$(( $(grep -c 'stopped at its memory limit' "$DIR/backend.log" || true) - stops ))
+echo "vram $vram MiB, 4000 distinct shaders: worker peak private memory" \
+	"$((peak / 1024)) MiB, limit $limit MiB (vram + overhead" \
+	"$OVERHEAD_MIB); worker stopped at its limit: $stopped;" \
+	"guest: $(cat "$DIR/guest" 2>/dev/null || true)"
+summary+=("memory_shaders_peak_mib=$((peak / 1024))"
+	  "memory_shaders_limit_mib=$limit" "memory_shaders_stopped=$stopped")
 echo "summary: ${summary[*]}"

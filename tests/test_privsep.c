@@ -30,6 +30,10 @@
 #define CTX_ID          1
 #define RES_ID          1
 #define TEX_SIZE        64
+/* test_memory_limit: a 16 MiB vram and a small overhead. */
+#define MEM_VRAM_PAGES  4096
+#define MEM_VRAM_MIB    16
+#define MEM_OVERHEAD_MIB 128
 
 struct fixture {
 	char dir[128];
@@ -40,15 +44,14 @@ struct fixture {
 };
 
 /* Starts vgpu-backend on a private socket with extra (may be NULL). */
-static void start_backend(struct fixture *f, const char *extra)
+static void start_backend(struct fixture *f, const char *const *extra)
 {
-	const char *argv[] = { extra, NULL };
 	char log[PATH_MAX];
 
 	snprintf(f->sock, sizeof(f->sock), "%s/backend.sock", f->dir);
 	snprintf(f->spec, sizeof(f->spec), "loopback:%s", f->sock);
 	snprintf(log, sizeof(log), "%s/backend.log", f->dir);
-	assert_int_equal(harness_backend_start(&f->backend, f->sock, argv,
+	assert_int_equal(harness_backend_start(&f->backend, f->sock, extra,
 					       log), 0);
 }
 
@@ -228,6 +231,25 @@ static void assert_logged(struct fixture *f, const char *needle)
 	free(log);
 }
 
+/* Waits up to timeout_ms for needle to appear in the backend's log. */
+static void wait_logged(struct fixture *f, const char *needle,
+			int timeout_ms)
+{
+	char *log;
+	int waited;
+
+	for (waited = 0; waited < timeout_ms; waited += 20) {
+		log = harness_read_file(f->backend.log);
+		if (log && strstr(log, needle)) {
+			free(log);
+			return;
+		}
+		free(log);
+		usleep(20000);
+	}
+	assert_logged(f, needle);
+}
+
 static int call(struct fixture *f, struct vgpuif_req req)
 {
 	return vgpufront_call(f->dev, &req, NULL);
@@ -336,7 +358,7 @@ static void test_no_seccomp(void **state)
 	struct fixture *f = *state;
 	pid_t worker;
 
-	start_backend(f, "--no-seccomp");
+	start_backend(f, (const char *[]){ "--no-seccomp", NULL });
 	connect_device(f);
 	worker = find_worker(f->backend.pid);
 	assert_int_equal(status_field(worker, "Seccomp:"), 0);
@@ -352,7 +374,7 @@ static void test_no_privdrop(void **state)
 	struct fixture *f = *state;
 	pid_t worker;
 
-	start_backend(f, "--no-privdrop");
+	start_backend(f, (const char *[]){ "--no-privdrop", NULL });
 	connect_device(f);
 	worker = find_worker(f->backend.pid);
 	assert_int_equal(status_field(worker, "Uid:"), (long)getuid());
@@ -432,7 +454,8 @@ static int check_rasterizers(pid_t worker, bool pinned)
 }
 
 /* A backend started with extra, its worker, and a guest context in it. */
-static pid_t worker_with_context(struct fixture *f, const char *extra)
+static pid_t worker_with_context(struct fixture *f,
+				 const char *const *extra)
 {
 	start_backend(f, extra);
 	connect_device(f);
@@ -457,9 +480,79 @@ static void test_rasterizers_pinned(void **state)
 static void test_rasterizers_unpinned(void **state)
 {
 	struct fixture *f = *state;
-	pid_t worker = worker_with_context(f, "--no-pin-llvmpipe");
+	pid_t worker = worker_with_context(f, (const char *[]){
+		"--no-pin-llvmpipe", NULL });
 
 	assert_true(check_rasterizers(worker, false) >= 2);
+}
+
+/* The "Max data size" soft limit of /proc/PID/limits, in bytes. */
+static unsigned long long data_limit(pid_t pid)
+{
+	char path[64], *text, *line;
+	unsigned long long bytes = 0;
+
+	snprintf(path, sizeof(path), "/proc/%d/limits", (int)pid);
+	text = harness_read_file(path);
+	assert_non_null(text);
+	line = strstr(text, "Max data size");
+	assert_non_null(line);
+	sscanf(line + strlen("Max data size"), "%llu", &bytes);
+	free(text);
+	return bytes;
+}
+
+/* Whether the worker's own memory checker is in it: then no limit. */
+static bool backend_instrumented(void)
+{
+	const char *wrapper = getenv("VGPU_BACKEND_WRAPPER");
+
+#ifdef __SANITIZE_ADDRESS__
+	return true;
+#endif
+	return wrapper && strstr(wrapper, "valgrind");
+}
+
+/*
+ * Contexts cost the worker memory the backend cannot count (each holds
+ * llvmpipe's state, about 2.6 MiB). A guest that makes them until its
+ * limit (vram 16 MiB + overhead) loses its device before the worker
+ * holds more than the limit; the backend says why, and the next device
+ * is served as before.
+ */
+static void test_memory_limit(void **state)
+{
+	const unsigned long long limit = (MEM_VRAM_MIB + MEM_OVERHEAD_MIB) *
+					 1024ull * 1024;
+	struct fixture *f = *state;
+	pid_t worker;
+	uint32_t ctx;
+	int ret = 0;
+
+	start_backend(f, (const char *[]){
+		"--max-mapped-pages=" HARNESS_STR(MEM_VRAM_PAGES),
+		"--mem-overhead=" HARNESS_STR(MEM_OVERHEAD_MIB),
+		"--max-contexts=1000", NULL });
+	connect_device(f);
+	worker = find_worker(f->backend.pid);
+	if (backend_instrumented()) {
+		assert_logged(f, "no memory limit under");
+		skip();
+	}
+	assert_int_equal(data_limit(worker), limit);
+	for (ctx = 1; ctx <= 1000 && !ret; ctx++) {
+		assert_true(status_field(worker, "VmData:") * 1024ull <= limit);
+		ret = call(f, (struct vgpuif_req){
+			.operation = VGPUIF_OP_CTX_CREATE, .ctx_id = ctx });
+	}
+	assert_int_not_equal(ret, 0);
+	assert_true(ctx > 8); /* the limit allows some */
+	wait_logged(f, "stopped at its memory limit", harness_ms(10000));
+	vgpufront_close(f->dev);
+	f->dev = NULL;
+	connect_device(f);
+	serve_real_requests(f);
+	assert_true(harness_alive(&f->backend));
 }
 
 /* A user that does not exist is an error at startup, not at connect. */
@@ -491,6 +584,8 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_no_seccomp, setup,
 						teardown),
 		cmocka_unit_test_setup_teardown(test_no_privdrop, setup,
+						teardown),
+		cmocka_unit_test_setup_teardown(test_memory_limit, setup,
 						teardown),
 		cmocka_unit_test_setup_teardown(test_unknown_user, setup,
 						teardown),
