@@ -61,7 +61,9 @@ static void usage(FILE *f)
 		"  --poll-us=N              spin on the ring N us before "
 		"sleeping (default 20)\n"
 		"  --max-mapped-pages=N     per-device limits, as published "
-		"to the frontend\n"
+		"to the frontend;\n"
+		"                           under --xen, N pages cap every "
+		"guest's vram=\n"
 		"  --max-contexts=N\n"
 		"  --max-resources=N\n"
 		"  --max-cmd-pages=N\n"
@@ -230,6 +232,7 @@ static int parse_options(int argc, char **argv, struct options *o)
 	o->sched_path = "";
 	while ((opt = getopt_long(argc, argv, "", long_opts, &idx)) != -1) {
 		slot = number_slot(o, opt, &min);
+		o->cfg.max_mapped_pages_set |= opt == OPT_MAX_PAGES;
 		if (slot) {
 			if (parse_number(long_opts[idx].name, optarg, min,
 					 slot == &o->cfg.poll_us ? 10000000 :

@@ -14,6 +14,7 @@
 #include <errno.h>
 #include <poll.h>
 #include <sched.h>
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -515,7 +516,8 @@ out_transport:
 
 void vgpuback_worker_log_exit(const char *who, int status)
 {
-	if (WIFSIGNALED(status)) {
+	/* SIGTERM is how the daemon stops a worker whose guest is gone. */
+	if (WIFSIGNALED(status) && WTERMSIG(status) != SIGTERM) {
 		vgpu_warn("%s died of signal %d", who, WTERMSIG(status));
 	} else if (WEXITSTATUS(status) == VGPUBACK_EXIT_MEMORY) {
 		vgpu_warn("%s stopped at its memory limit (vram + "
@@ -548,8 +550,16 @@ int vgpuback_worker_serve_xen(uint32_t domid, uint32_t devid,
 	struct vgpuback_config xen_cfg = *cfg;
 	struct vgpuback_transport *t;
 
-	/* The toolstack's max-mapped-pages (vram=) wins over the default. */
+	/*
+	 * The toolstack's max-mapped-pages (vram=) wins over the default;
+	 * an explicit --max-mapped-pages is the administrator's ceiling.
+	 */
+	xen_cfg.lim.max_mapped_pages = VGPUBACK_DEF_MAX_MAPPED_PAGES;
 	vgpuback_xen_read_limit(domid, devid, &xen_cfg.lim.max_mapped_pages);
+	if (cfg->max_mapped_pages_set &&
+	    cfg->lim.max_mapped_pages < xen_cfg.lim.max_mapped_pages) {
+		xen_cfg.lim.max_mapped_pages = cfg->lim.max_mapped_pages;
+	}
 	t = vgpuback_xen_create(domid, devid, xen_cfg.lim.max_mapped_pages);
 	if (!t) {
 		return 1;

@@ -38,6 +38,7 @@ struct vgpuback_config {
 	struct vgpu_sched *sched;       /* the GPU scheduler; NULL: off */
 	struct vgpuback_privsep privsep; /* after connect; zero: default */
 	uint32_t mem_overhead_mib;      /* memlimit.h; 0: no limit */
+	bool max_mapped_pages_set;      /* --xen: lim's is a ceiling on vram= */
 };
 
 /* Fills cfg with the defaults. */
@@ -117,8 +118,9 @@ int vgpuback_worker_serve_loopback(int conn_fd,
 
 /*
  * Logs how a worker ended, as waitpid() gave status, when that was not
- * a clean exit or a refusal (which the worker logged itself). who names
- * it ("worker 123", "domain 1 device 0: worker").
+ * a clean exit, a refusal (which the worker logged itself) or SIGTERM
+ * (the daemon's own stop). who names it ("worker 123", "domain 1 device
+ * 0: worker").
  */
 void vgpuback_worker_log_exit(const char *who, int status);
 

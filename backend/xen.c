@@ -115,6 +115,23 @@ static int xen_connected(struct vgpuback_transport *t, int status,
 	return vgpu_xs_set_state(xb->xs, xb->dir, XenbusStateConnected);
 }
 
+/*
+ * Grefs below GNTTAB_NR_RESERVED_ENTRIES are the toolstack's: the guest's
+ * console and xenstore rings, granted to dom0 at build time. They are
+ * never a buffer of the device; mapping them would let the guest point
+ * the backend at its own xenstore ring.
+ */
+static bool any_reserved(const grant_ref_t *grefs, uint32_t count)
+{
+	uint32_t i;
+
+	for (i = 0; i < count; i++) {
+		if (grefs[i] < GNTTAB_NR_RESERVED_ENTRIES)
+			return true;
+	}
+	return false;
+}
+
 static void *xen_map(struct vgpuback_transport *t, const grant_ref_t *grefs,
 		     uint32_t count, bool writable)
 {
@@ -122,6 +139,10 @@ static void *xen_map(struct vgpuback_transport *t, const grant_ref_t *grefs,
 	int prot = PROT_READ | (writable ? PROT_WRITE : 0);
 	void *addr;
 
+	if (any_reserved(grefs, count)) {
+		errno = EFAULT;
+		return NULL;
+	}
 	addr = xengnttab_map_domain_grant_refs(xb->gnttab, count,
 					       xb->base.domid,
 					       (uint32_t *)grefs, prot);

@@ -265,6 +265,11 @@
  * gref_dir_next_page - grant_ref_t, the next directory page, or 0 on the
  *   last one.
  * gref - grant_ref_t, the pages of the buffer.
+ *
+ * No grant reference of this protocol (ring-ref, cmd-dir-ref, a directory
+ * or a page listed in one) may be below GNTTAB_NR_RESERVED_ENTRIES (8):
+ * those are the toolstack's grants of the guest's console and xenstore
+ * rings. The backend refuses them as it refuses a gref it cannot map.
  */
 #define VGPUIF_PAGE_SIZE            4096
 #define VGPUIF_GREFS_PER_DIR_PAGE \

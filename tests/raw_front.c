@@ -1,8 +1,10 @@
 /* SPDX-License-Identifier: GPL-2.0 */
 /*
- * A loopback frontend with no safety catch, for the hostile tests. See
- * raw_front.h. Only the setup messages go through common/lbwire.c; all
- * the rest is plain writes to shared memory.
+ * A frontend with no safety catch, for the hostile tests. See
+ * raw_front.h. On loopback only the setup messages go through
+ * common/lbwire.c; on Xen, grants, events and the handshake go through
+ * libvgpufront's transport. All the rest is plain writes to shared
+ * memory.
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -69,6 +71,14 @@ int raw_front_dial(struct raw_front *rf, const char *path,
 	return type == VGPU_LB_HELLO ? 0 : -EPROTO;
 }
 
+void raw_front_attach(struct raw_front *rf, struct vgpufront_transport *t)
+{
+	memset(rf, 0, sizeof(*rf));
+	rf->ring.fd = rf->cmd.fd = rf->cmd_dir.fd = -1;
+	rf->sock = rf->kick_out = rf->kick_in = -1;
+	rf->t = t;
+}
+
 int raw_front_request(struct raw_front *rf, uint32_t type,
 		      const void *payload, uint32_t len, const int *fds,
 		      int nfds)
@@ -125,6 +135,23 @@ int raw_memfd(uint32_t num_pages, bool sealed)
 	return fd;
 }
 
+static int share_by_transport(struct raw_front *rf, uint32_t num_pages,
+			      bool readonly, struct raw_share *s)
+{
+	int ret = rf->t->impl->share(rf->t, num_pages, readonly, &s->xs);
+
+	s->fd = -1;
+	if (ret) {
+		return ret;
+	}
+	s->t = rf->t;
+	s->addr = s->xs.addr;
+	s->first_gref = s->xs.grefs[0];
+	s->num_pages = num_pages;
+	s->readonly = readonly;
+	return 0;
+}
+
 int raw_front_share(struct raw_front *rf, uint32_t num_pages, bool readonly,
 		    struct raw_share *s)
 {
@@ -132,6 +159,9 @@ int raw_front_share(struct raw_front *rf, uint32_t num_pages, bool readonly,
 	int ret;
 
 	memset(s, 0, sizeof(*s));
+	if (rf->t) {
+		return share_by_transport(rf, num_pages, readonly, s);
+	}
 	s->fd = raw_memfd(num_pages, true);
 	if (s->fd < 0) {
 		return s->fd;
@@ -153,11 +183,15 @@ int raw_front_share(struct raw_front *rf, uint32_t num_pages, bool readonly,
 				  readonly);
 }
 
-int raw_front_unshare(struct raw_front *rf, const struct raw_share *s)
+int raw_front_unshare(struct raw_front *rf, struct raw_share *s)
 {
 	struct vgpu_lb_share msg = { .first_gref = s->first_gref,
 				     .num_pages = s->num_pages };
 
+	if (s->t) {
+		raw_share_free(s);
+		return 0;
+	}
 	return raw_front_request(rf, VGPU_LB_UNSHARE, &msg, sizeof(msg), NULL,
 				 0);
 }
@@ -165,6 +199,12 @@ int raw_front_unshare(struct raw_front *rf, const struct raw_share *s)
 void raw_share_free(struct raw_share *s)
 {
 	if (!s->addr) {
+		return;
+	}
+	if (s->t) {
+		s->t->impl->unshare(s->t, &s->xs);
+		memset(s, 0, sizeof(*s));
+		s->fd = -1;
 		return;
 	}
 	munmap(s->addr, (size_t)s->num_pages * VGPUIF_PAGE_SIZE);
@@ -182,7 +222,7 @@ void *raw_share_page(const struct raw_share *s, uint32_t i)
 
 grant_ref_t raw_share_gref(const struct raw_share *s, uint32_t i)
 {
-	return s->first_gref + i;
+	return s->t ? s->xs.grefs[i] : s->first_gref + i;
 }
 
 void raw_dir_fill(const struct raw_share *dir, const struct raw_share *data)
@@ -206,6 +246,9 @@ int raw_front_connect_nodes(struct raw_front *rf, const char *nodes)
 {
 	int fds[2] = { rf->kick_out, rf->kick_in };
 
+	if (rf->t) {
+		return rf->t->impl->connect(rf->t, nodes);
+	}
 	return raw_front_request(rf, VGPU_LB_CONNECT, nodes, strlen(nodes),
 				 fds, 2);
 }
@@ -260,6 +303,12 @@ int raw_front_open(struct raw_front *rf, const char *path,
 
 void raw_front_close(struct raw_front *rf)
 {
+	raw_share_free(&rf->ring);
+	raw_share_free(&rf->cmd);
+	raw_share_free(&rf->cmd_dir);
+	if (rf->t) {
+		rf->t->impl->destroy(rf->t);
+	}
 	if (rf->sock >= 0) {
 		close(rf->sock);
 	}
@@ -269,9 +318,6 @@ void raw_front_close(struct raw_front *rf)
 	if (rf->kick_in >= 0) {
 		close(rf->kick_in);
 	}
-	raw_share_free(&rf->ring);
-	raw_share_free(&rf->cmd);
-	raw_share_free(&rf->cmd_dir);
 	memset(rf, 0, sizeof(*rf));
 	rf->sock = rf->kick_out = rf->kick_in = -1;
 }
@@ -294,6 +340,10 @@ static void kick(struct raw_front *rf)
 {
 	uint64_t one = 1;
 
+	if (rf->t) {
+		rf->t->impl->notify(rf->t);
+		return;
+	}
 	/* A full eventfd counter still wakes the backend: ignore EAGAIN. */
 	if (write(rf->kick_out, &one, sizeof(one)) < 0) {
 		return;
@@ -340,6 +390,9 @@ bool raw_front_gone(struct raw_front *rf)
 {
 	char byte;
 
+	if (rf->t) {
+		return rf->t->impl->alive(rf->t) != 0;
+	}
 	/* Nothing but EOF is expected on the socket once connected. */
 	return recv(rf->sock, &byte, 1, MSG_PEEK | MSG_DONTWAIT) == 0;
 }
@@ -361,7 +414,15 @@ static void wait_slice(struct raw_front *rf)
 	};
 	uint64_t count;
 
+	if (rf->t) {
+		fds[0].fd = rf->t->impl->event_fd(rf->t);
+		fds[1].fd = rf->t->impl->control_fd(rf->t);
+	}
 	if (poll(fds, 2, WAIT_SLICE_MS) <= 0 || !fds[0].revents) {
+		return;
+	}
+	if (rf->t) {
+		rf->t->impl->ack_event(rf->t);
 		return;
 	}
 	/* Clears the kick; the eventfd is non-blocking. */

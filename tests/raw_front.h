@@ -16,6 +16,7 @@
 #include <stdbool.h>
 #include <stdint.h>
 
+#include "transport.h"
 #include "vgpuif.h"
 #include "vgpu_loopback.h"
 
@@ -26,9 +27,13 @@ struct raw_share {
 	uint32_t first_gref;
 	uint32_t num_pages;
 	bool readonly;          /* as offered to the backend */
+	/* Shares made by a transport (Xen): its grefs, in xs.grefs. */
+	struct vgpufront_transport *t;
+	struct vgpufront_share xs;
 };
 
 struct raw_front {
+	struct vgpufront_transport *t;  /* raw_front_attach(); NULL: loopback */
 	int sock;               /* setup socket */
 	int kick_out;           /* us -> backend */
 	int kick_in;            /* backend -> us */
@@ -52,6 +57,15 @@ struct raw_front {
  */
 int raw_front_dial(struct raw_front *rf, const char *path,
 		   uint32_t first_gref);
+
+/*
+ * Uses transport t (vgpufront_xen_create(), found in InitWait) instead
+ * of a loopback socket, and takes it. Grefs are then whatever t hands
+ * out, unsharing also unmaps, and a refused connect returns
+ * -ECONNREFUSED (the reason is in the backend's error node). Loopback
+ * setup messages (raw_front_request() and the like) are not available.
+ */
+void raw_front_attach(struct raw_front *rf, struct vgpufront_transport *t);
 
 /*
  * Sends one setup message of any type, payload and fds (at most 2) and
@@ -80,8 +94,11 @@ int raw_front_share(struct raw_front *rf, uint32_t num_pages, bool readonly,
 int raw_front_share_fd(struct raw_front *rf, int fd, uint32_t first_gref,
 		       uint32_t num_pages, bool readonly);
 
-/* Sends UNSHARE for s (our mapping stays). Returns the REPLY status. */
-int raw_front_unshare(struct raw_front *rf, const struct raw_share *s);
+/*
+ * Sends UNSHARE for s (our mapping stays). Returns the REPLY status. On
+ * Xen the grants end with the mapping: s is freed, and 0 returned.
+ */
+int raw_front_unshare(struct raw_front *rf, struct raw_share *s);
 
 /* Unmaps and closes s; a zeroed or freed s is a no-op. */
 void raw_share_free(struct raw_share *s);
@@ -106,7 +123,7 @@ int raw_front_connect(struct raw_front *rf, uint32_t cmd_pages);
 /* Sends CONNECT with the given node text. Returns the REPLY status. */
 int raw_front_connect_nodes(struct raw_front *rf, const char *nodes);
 
-/* dial + connect; a refusal comes back as the REPLY status. */
+/* dial (loopback) + connect; a refusal comes back as the REPLY status. */
 int raw_front_open(struct raw_front *rf, const char *path,
 		   uint32_t first_gref, uint32_t cmd_pages);
 

@@ -16,8 +16,18 @@
  * under valgrind); each case gets a fresh hostile guest. The backend
  * runs under $VGPU_BACKEND_WRAPPER (valgrind in pass 3 of tests/run.sh);
  * at the group's end it must exit 0 on SIGTERM with a clean log.
+ *
+ * Under Xen (make e2e, step 40) the same cases run inside a domU with
+ * VGPU_HOSTILE_XEN=GOOD,EVIL,SPARE, three of its vgpu device ids, against
+ * dom0's vgpu-backend --xen started with the limits below. The good guest
+ * is device GOOD, the hostile one EVIL, and second guests (the fresh one,
+ * rogues) SPARE. The backend's log is in dom0, which checks it after the
+ * run; here its lines cannot be asserted. Cases that need the loopback
+ * setup socket or its gref numbering are skipped, and one Xen case takes
+ * their place: grants made to another domain.
  */
 #include <errno.h>
+#include <fcntl.h>
 #include <poll.h>
 #include <pthread.h>
 #include <sched.h>
@@ -28,11 +38,14 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/ioctl.h>
 #include <sys/mman.h>
 #include <sys/socket.h>
 #include <time.h>
 #include <unistd.h>
 #include <cmocka.h>
+#include <xenstore.h>
+#include <xen/sys/gntalloc.h>
 
 #include "harness.h"
 #include "raw_front.h"
@@ -90,6 +103,9 @@ struct fixture {
 	uint64_t good_fence;
 	size_t log_mark;                /* log length when the case began */
 	struct raw_front evil;          /* connected at each case's setup */
+	/* VGPU_HOSTILE_XEN: device ids of this domU; spec is GOOD's. */
+	bool xen;
+	uint32_t evil_dev, spare_dev;
 };
 
 /* ------------------------------------------------------------------ */
@@ -321,8 +337,14 @@ static char *log_since_mark(struct fixture *f)
  */
 static bool backend_crashed(struct fixture *f)
 {
-	char *log = log_since_mark(f);
-	bool died = log && strstr(log, "died of signal");
+	char *log;
+	bool died;
+
+	if (f->xen) {
+		return false; /* dom0 reads the log after the run */
+	}
+	log = log_since_mark(f);
+	died = log && strstr(log, "died of signal");
 
 	free(log);
 	if (died || harness_log_has_errors(f->backend.log)) {
@@ -330,6 +352,12 @@ static bool backend_crashed(struct fixture *f)
 		return true;
 	}
 	return false;
+}
+
+/* Under Xen, dom0's backend is not ours to look at: a guest gets on. */
+static bool backend_alive(struct fixture *f)
+{
+	return f->xen || harness_alive(&f->backend);
 }
 
 static void assert_no_crash(struct fixture *f)
@@ -353,13 +381,16 @@ static int fixture_destroy(struct fixture *f, bool *crashed)
 		vgpufront_buf_free(f->good, f->good_buf);
 	}
 	vgpufront_close(f->good);
-	rc = harness_stop(&f->backend, SIGTERM, harness_ms(20000));
+	rc = f->xen ? 0 : harness_stop(&f->backend, SIGTERM,
+				       harness_ms(20000));
 	if (rc != 0) {
 		harness_dump_log(&f->backend);
 	}
 	f->log_mark = 0;
 	*crashed = backend_crashed(f);
-	if (keep && !strcmp(keep, "1")) {
+	if (f->xen) {
+		/* no temp dir */
+	} else if (keep && !strcmp(keep, "1")) {
 		fprintf(stderr, "test_hostile: keeping %s\n", f->dir);
 	} else {
 		harness_rmtree(f->dir);
@@ -373,6 +404,41 @@ static int fixture_destroy(struct fixture *f, bool *crashed)
  * objects made. Unwinds by itself on failure: cmocka runs no teardown
  * after a failed setup.
  */
+/*
+ * VGPU_HOSTILE_XEN=GOOD,EVIL,SPARE: run against dom0's backend. Returns
+ * 0 (f->xen tells which), or -1 if the variable is malformed.
+ */
+static int xen_devices(struct fixture *f)
+{
+	const char *env = getenv("VGPU_HOSTILE_XEN");
+	unsigned int good, evil, spare;
+
+	if (!env || !*env) {
+		return 0;
+	}
+	if (sscanf(env, "%u,%u,%u", &good, &evil, &spare) != 3) {
+		fprintf(stderr, "test_hostile: VGPU_HOSTILE_XEN=%s: want "
+			"GOOD,EVIL,SPARE device ids\n", env);
+		return -1;
+	}
+	f->xen = true;
+	f->evil_dev = evil;
+	f->spare_dev = spare;
+	snprintf(f->spec, sizeof(f->spec), "xen:%u", good);
+	return 0;
+}
+
+/* A loopback backend of our own with the limits above. */
+static int loopback_backend(struct fixture *f)
+{
+	if (harness_mkdtemp(f->dir, sizeof(f->dir), "hostile")) {
+		return -1;
+	}
+	snprintf(f->sock, sizeof(f->sock), "%s/backend.sock", f->dir);
+	snprintf(f->spec, sizeof(f->spec), "loopback:%s", f->sock);
+	return spawn_backend(f);
+}
+
 static int group_setup(void **state)
 {
 	struct fixture *f = calloc(1, sizeof(*f));
@@ -381,13 +447,11 @@ static int group_setup(void **state)
 	if (!f) {
 		return -1;
 	}
-	if (harness_mkdtemp(f->dir, sizeof(f->dir), "hostile")) {
+	if (xen_devices(f)) {
 		free(f);
 		return -1;
 	}
-	snprintf(f->sock, sizeof(f->sock), "%s/backend.sock", f->dir);
-	snprintf(f->spec, sizeof(f->spec), "loopback:%s", f->sock);
-	if (spawn_backend(f)) {
+	if (!f->xen && loopback_backend(f)) {
 		goto fail;
 	}
 	f->good = vgpufront_open(f->spec, GOOD_CMD_PAGES);
@@ -421,15 +485,41 @@ static int group_teardown(void **state)
 	return 0;
 }
 
+/*
+ * Starts rf as a new hostile guest: on loopback, dialled with its grefs
+ * from first_gref; under Xen, on device devid. Not yet connected.
+ */
+static int raw_start(struct fixture *f, struct raw_front *rf,
+		     uint32_t first_gref, uint32_t devid)
+{
+	struct vgpufront_transport *t;
+
+	if (!f->xen) {
+		return raw_front_dial(rf, f->sock, first_gref);
+	}
+	t = vgpufront_xen_create(devid);
+	raw_front_attach(rf, t);
+	return t ? 0 : -errno;
+}
+
+/* raw_start() and connect with cmd_pages; returns the connect status. */
+static int raw_open(struct fixture *f, struct raw_front *rf,
+		    uint32_t first_gref, uint32_t devid, uint32_t cmd_pages)
+{
+	int ret = raw_start(f, rf, first_gref, devid);
+
+	return ret ? ret : raw_front_connect(rf, cmd_pages);
+}
+
 /* Each case: a fresh hostile guest, and the log read from here on. */
 static int setup(void **state)
 {
 	struct fixture *f = *state;
-	char *log = harness_read_file(f->backend.log);
+	char *log = f->xen ? NULL : harness_read_file(f->backend.log);
 
 	f->log_mark = log ? strlen(log) : 0;
 	free(log);
-	if (raw_front_open(&f->evil, f->sock, EVIL_GREF, EVIL_CMD_PAGES)) {
+	if (raw_open(f, &f->evil, EVIL_GREF, f->evil_dev, EVIL_CMD_PAGES)) {
 		fprintf(stderr, "test_hostile: the hostile guest cannot "
 			"connect\n");
 		raw_front_close(&f->evil);
@@ -444,7 +534,7 @@ static int teardown(void **state)
 	struct fixture *f = *state;
 
 	raw_front_close(&f->evil);
-	if (!harness_alive(&f->backend) || backend_crashed(f)) {
+	if (!backend_alive(f) || backend_crashed(f)) {
 		fail_msg("the backend died or a worker crashed");
 	}
 	return 0;
@@ -460,16 +550,19 @@ static void assert_survived(struct fixture *f)
 	struct vgpufront *fresh;
 	uint64_t fence = 0;
 
-	assert_true(harness_alive(&f->backend));
+	char spare[32];
+
+	assert_true(backend_alive(f));
 	assert_no_crash(f);
 	good_check_data(f);
 	good_work(f->good, GOOD_CTX + 1, GOOD_RES + 1, &f->good_fence);
 	good_fenced_submit(f->good, GOOD_CTX, ++f->good_fence);
-	fresh = vgpufront_open(f->spec, GOOD_CMD_PAGES);
+	snprintf(spare, sizeof(spare), "xen:%u", f->spare_dev);
+	fresh = vgpufront_open(f->xen ? spare : f->spec, GOOD_CMD_PAGES);
 	assert_non_null(fresh);
 	good_work(fresh, 1, 1, &fence);
 	vgpufront_close(fresh);
-	assert_true(harness_alive(&f->backend));
+	assert_true(backend_alive(f));
 }
 
 /* ------------------------------------------------------------------ */
@@ -493,6 +586,14 @@ static int evil_call(struct fixture *f, struct vgpuif_req req)
 	return raw_call(&f->evil, req);
 }
 
+/* Cases that need loopback's setup socket or its gref numbering. */
+static void loopback_only(struct fixture *f)
+{
+	if (f->xen) {
+		skip();
+	}
+}
+
 /* The hostile guest is still served. */
 static void assert_evil_served(struct fixture *f)
 {
@@ -511,8 +612,14 @@ static void assert_disconnected(struct fixture *f, struct raw_front *rf)
 /* The backend logged a line holding text during this case. */
 static void assert_logged(struct fixture *f, const char *text)
 {
-	char *log = log_since_mark(f);
-	bool found = log && strstr(log, text);
+	char *log;
+	bool found;
+
+	if (f->xen) {
+		return; /* the log is dom0's */
+	}
+	log = log_since_mark(f);
+	found = log && strstr(log, text);
 
 	free(log);
 	if (!found) {
@@ -576,7 +683,7 @@ static int connect_rogue(struct fixture *f, struct raw_front *rf,
 {
 	char nodes[256];
 
-	assert_int_equal(raw_front_dial(rf, f->sock, EVIL_GREF), 0);
+	assert_int_equal(raw_start(f, rf, EVIL_GREF, f->spare_dev), 0);
 	assert_int_equal(raw_front_share(rf, 1, ring_ro, &rf->ring), 0);
 	evil_buffer(rf, cmd_pages ? cmd_pages : 1, &rf->cmd, &rf->cmd_dir);
 	SHARED_RING_INIT((struct vgpuif_sring *)rf->ring.addr);
@@ -589,7 +696,10 @@ static int connect_rogue(struct fixture *f, struct raw_front *rf,
 	return raw_front_connect_nodes(rf, nodes);
 }
 
-/* connect_rogue() must be refused with status, and the rogue hung up on. */
+/*
+ * connect_rogue() must be refused with status (under Xen, where the
+ * reason is in an error node, -ECONNREFUSED), and the rogue hung up on.
+ */
 static void assert_refused(struct fixture *f, int status, bool ring_ro,
 			   grant_ref_t ring_ref, grant_ref_t cmd_dir_ref,
 			   uint32_t cmd_pages)
@@ -597,7 +707,8 @@ static void assert_refused(struct fixture *f, int status, bool ring_ro,
 	struct raw_front rogue;
 
 	assert_int_equal(connect_rogue(f, &rogue, ring_ro, ring_ref,
-				       cmd_dir_ref, cmd_pages), status);
+				       cmd_dir_ref, cmd_pages),
+			 f->xen ? -ECONNREFUSED : status);
 	assert_disconnected(f, &rogue);
 	raw_front_close(&rogue);
 }
@@ -605,7 +716,7 @@ static void assert_refused(struct fixture *f, int status, bool ring_ro,
 /* How often the backend logged text during this case. */
 static unsigned int count_in_log(struct fixture *f, const char *text)
 {
-	char *log = log_since_mark(f);
+	char *log = f->xen ? NULL : log_since_mark(f);
 	unsigned int n = 0;
 	const char *p;
 
@@ -653,8 +764,8 @@ static void test_req_prod_half_range(void **state)
 	publish_bogus_prod(f, 0x80000000u);
 	assert_disconnected(f, &f->evil);
 
-	assert_int_equal(raw_front_open(&back, f->sock, EVIL_GREF,
-					EVIL_CMD_PAGES), 0);
+	assert_int_equal(raw_open(f, &back, EVIL_GREF, f->spare_dev,
+				  EVIL_CMD_PAGES), 0);
 	assert_int_equal(raw_call(&back, req_nop()), 0);
 	raw_front_set_req_prod(&back, back.req_prod - 2);
 	assert_disconnected(f, &back);
@@ -862,9 +973,14 @@ static void test_grefs_never_granted(void **state)
 	evil_objects(f, 1, 1);
 	assert_int_equal(evil_call(f, req_attach(1, NEVER_GRANTED,
 						 BUF_PAGES)), VGPUIF_EFAULT);
-	/* Gref 0 ends a directory chain; it is never a grant. */
+	/*
+	 * Gref 0 ends a directory chain; it is never a grant. Under Xen,
+	 * 0 and 1 are the guest's console and xenstore rings, granted to
+	 * dom0 by the toolstack: never a buffer either.
+	 */
 	assert_int_equal(evil_call(f, req_attach(1, 0, BUF_PAGES)),
 			 VGPUIF_EFAULT);
+	assert_int_equal(evil_call(f, req_attach(1, 1, 1)), VGPUIF_EFAULT);
 	evil_buffer(&f->evil, BUF_PAGES, &data, &dir);
 	d = raw_share_page(&dir, 0);
 	d->gref[BUF_PAGES - 1] = NEVER_GRANTED;
@@ -895,6 +1011,7 @@ static void test_grefs_unshared(void **state)
 	struct fixture *f = *state;
 	struct raw_share data, dir;
 
+	loopback_only(f);
 	evil_objects(f, 1, 1);
 	evil_buffer(&f->evil, BUF_PAGES, &data, &dir);
 	assert_int_equal(raw_front_unshare(&f->evil, &data), 0);
@@ -955,6 +1072,7 @@ static void test_grefs_of_other_guest(void **state)
 	struct raw_front twin;
 	uint32_t i;
 
+	loopback_only(f);
 	evil_objects(f, 1, 1);
 	assert_int_equal(evil_call(f, req_attach(1, good_dir, BUF_PAGES)),
 			 VGPUIF_EFAULT);
@@ -997,6 +1115,78 @@ static void test_grefs_of_other_guest(void **state)
 	raw_front_close(&twin);
 	raw_share_free(&data);
 	raw_share_free(&dir);
+	assert_evil_served(f);
+	assert_survived(f);
+}
+
+/*
+ * Grants n pages of this domain to itself, not to the backend, through
+ * gntalloc (Xen only). Fills grefs; returns the gntalloc fd (closing it
+ * ends the grants) and maps the pages at *addr.
+ */
+static int grant_elsewhere(uint32_t n, grant_ref_t *grefs, void **addr)
+{
+	struct ioctl_gntalloc_alloc_gref *op;
+	struct xs_handle *xs = xs_open(0);
+	unsigned int len;
+	char *domid;
+	int fd;
+
+	assert_non_null(xs);
+	domid = xs_read(xs, XBT_NULL, "domid", &len);
+	assert_non_null(domid);
+	op = calloc(1, sizeof(*op) + n * sizeof(op->gref_ids[0]));
+	assert_non_null(op);
+	op->domid = (uint16_t)strtoul(domid, NULL, 10);
+	op->flags = GNTALLOC_FLAG_WRITABLE;
+	op->count = n;
+	fd = open("/dev/xen/gntalloc", O_RDWR | O_CLOEXEC);
+	assert_true(fd >= 0);
+	assert_int_equal(ioctl(fd, IOCTL_GNTALLOC_ALLOC_GREF, op), 0);
+	memcpy(grefs, op->gref_ids, n * sizeof(*grefs));
+	*addr = mmap(NULL, (size_t)n * VGPUIF_PAGE_SIZE,
+		     PROT_READ | PROT_WRITE, MAP_SHARED, fd, 0);
+	assert_true(*addr != MAP_FAILED);
+	free(op);
+	free(domid);
+	xs_close(xs);
+	return fd;
+}
+
+/*
+ * Xen's form of another guest's grefs: grants this domain made to a
+ * domain other than the backend's (itself). The backend maps them as
+ * its own domain, which the hypervisor refuses: as a directory, listed
+ * in a directory of ours, and as ring-ref at connect.
+ */
+static void test_grefs_granted_elsewhere(void **state)
+{
+	struct fixture *f = *state;
+	grant_ref_t elsewhere[BUF_PAGES];
+	struct raw_share dir;
+	uint32_t i;
+	void *addr;
+	int fd;
+
+	if (!f->xen) {
+		skip(); /* loopback: test_grefs_of_other_guest */
+	}
+	fd = grant_elsewhere(BUF_PAGES, elsewhere, &addr);
+	evil_objects(f, 1, 1);
+	assert_int_equal(evil_call(f, req_attach(1, elsewhere[0], 1)),
+			 VGPUIF_EFAULT);
+	assert_int_equal(raw_front_share(&f->evil, 1, true, &dir), 0);
+	for (i = 0; i < BUF_PAGES; i++) {
+		((struct vgpuif_gref_directory *)raw_share_page(&dir, 0))
+			->gref[i] = elsewhere[i];
+	}
+	assert_int_equal(evil_call(f, req_attach(1, dir.first_gref,
+						 BUF_PAGES)), VGPUIF_EFAULT);
+	raw_share_free(&dir);
+	assert_failures_leak_no_pages(f);
+	assert_refused(f, -EFAULT, false, elsewhere[0], 0, 1);
+	munmap(addr, BUF_PAGES * VGPUIF_PAGE_SIZE);
+	close(fd);
 	assert_evil_served(f);
 	assert_survived(f);
 }
@@ -1762,9 +1952,11 @@ static void test_share_table_exhausted(void **state)
 	struct fixture *f = *state;
 	struct raw_front *rf = &f->evil;
 	uint32_t n = 3;         /* the ring, command region and directory */
-	int fd = raw_memfd(1, true), ret;
 	struct raw_share one = { .num_pages = 1 };
+	int fd, ret;
 
+	loopback_only(f);
+	fd = raw_memfd(1, true);
 	assert_true(fd >= 0);
 	while (!(ret = raw_front_share_fd(rf, fd, rf->next_gref, 1, true))) {
 		rf->next_gref++;
@@ -1884,6 +2076,7 @@ static void test_setup_socket_abuse(void **state)
 	struct fixture *f = *state;
 	const char nodes[] = "protocol-version=1\n";
 
+	loopback_only(f);
 	refused_shares(f);
 	/* Each costs a worker start (slow under valgrind): a few suffice. */
 	assert_fatal(f, true, 99, NULL, 0);
@@ -1905,9 +2098,11 @@ static void test_memfd_shrinkable(void **state)
 {
 	struct fixture *f = *state;
 	struct raw_front *rf = &f->evil;
-	int fds[3] = { raw_memfd(BUF_PAGES, false), raw_memfd(1, true) };
-	int pipefd[2];
+	int fds[3], pipefd[2];
 
+	loopback_only(f);
+	fds[0] = raw_memfd(BUF_PAGES, false);
+	fds[1] = raw_memfd(1, true);
 	assert_int_equal(pipe(pipefd), 0);
 	fds[2] = pipefd[0];
 	assert_true(fds[0] >= 0 && fds[1] >= 0);
@@ -1938,6 +2133,7 @@ int main(void)
 		HOSTILE_TEST(test_grefs_never_granted),
 		HOSTILE_TEST(test_grefs_unshared),
 		HOSTILE_TEST(test_grefs_of_other_guest),
+		HOSTILE_TEST(test_grefs_granted_elsewhere),
 		HOSTILE_TEST(test_readonly_share),
 		HOSTILE_TEST(test_looping_directory),
 		HOSTILE_TEST(test_oversized_counts),

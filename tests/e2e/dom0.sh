@@ -65,7 +65,7 @@ for step in "$E2E_DIR"/steps/[0-9]*.sh; do
 	echo "E2E-STEP-BEGIN $name"
 	timeout -k 10 "${E2E_STEP_TIMEOUT:-600}" bash "$step" </dev/null 2>&1 | sed -u "s/^/  [$name] /"
 	rc=${PIPESTATUS[0]}
-	read -r verdict reason <"$E2E_RESULT" 2>/dev/null || verdict=
+	read -r verdict reason 2>/dev/null <"$E2E_RESULT" || verdict=
 	if [ "$rc" = 0 ] && [ -z "$verdict" ]; then
 		echo "E2E-STEP $name PASS"
 	elif [ "$verdict" = SKIP ]; then
