@@ -99,6 +99,10 @@ cat /tmp/vtest.log
 # socket ping-pong inside this guest (both under the same emulation).
 "$B/bench/bench_nop" -t "xen:$(xenstore-read e2e/devid)" -n 3000 -w 300 2>&1 |
 	sed 's/^/  bench| /'
+# e: frames without end, each read back (a transfer), until dom0
+# destroys this domain in the middle of one.
+start_vtest "$(xenstore-read e2e/devid)" || { verdict e FAIL "vgpu-vtest did not start"; exit 1; }
+GALLIUM_DRIVER=virpipe LIBGL_ALWAYS_SOFTWARE=1 "$SCENE" --frames 1000000 \
+	/tmp/e.ppm 2>/tmp/e.log &
 echo "E2E-VGPU guest-done"
-# dom0 destroys us (phase e).
 sleep 600

@@ -7,7 +7,8 @@
 #     attach again, render again;
 #  c) the backend worker is killed while a guest client is connected: the
 #     supervisor restarts it and a new client renders through it;
-#  e) xl destroy leaves no worker, grant mapping or xenstore node.
+#  e) xl destroy while the guest renders (a read-back per frame) leaves
+#     no worker, grant mapping or xenstore node.
 . "$E2E_DIR/lib.sh"
 
 B=$E2E_BUILD/bin
@@ -98,7 +99,20 @@ phase_passed c
 console_wait "E2E-VGPU guest-done" 120 || fail "guest did not finish"
 tail -n 25 "$(domu_log $name)" | sed 's/^/  console| /'
 
-# e) destroy: nothing may be left behind.
+# e) destroy in the middle of rendering: nothing may be left behind.
+submissions() {
+	"$B/xenvgpu" list $name --json | grep -o '"submissions": [0-9]*' |
+		awk '{ n += $2 } END { print n + 0 }'
+}
+# A frame takes seconds under TCG: wait for a few, so that one is surely
+# in flight when the domain goes.
+s0=$(submissions) t0=$SECONDS
+until [ "$(submissions)" -ge $((s0 + 3)) ]; do
+	[ $((SECONDS - t0)) -lt 120 ] ||
+		fail "the guest did not render before destroy ($s0 -> $(submissions) submissions)"
+	sleep 1
+done
+echo "destroying while the guest renders: $(($(submissions) - s0)) submissions in the last $((SECONDS - t0)) s"
 xl destroy $name
 for _ in $(seq 30); do [ -z "$(workers)" ] && break; sleep 1; done
 [ -z "$(workers)" ] || fail "workers left after destroy: $(workers)"
