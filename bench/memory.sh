@@ -19,15 +19,8 @@ set -euo pipefail
 BUILD=${1:-build}
 # The backend's default --mem-overhead (backend/memlimit.h).
 OVERHEAD_MIB=384
-HERE=$(cd "$(dirname "$0")/.." && pwd)
-DIR=$(mktemp -d /run/vgpu-bench-memory.XXXXXX)
-BACKEND=
-
-cleanup() {
-	[ -n "$BACKEND" ] && kill "$BACKEND" 2>/dev/null && wait "$BACKEND" 2>/dev/null
-	rm -rf "$DIR"
-}
-trap cleanup EXIT
+. "$(dirname "$0")/lib.sh"
+bench_init memory
 
 private_kib() {
 	awk '/^Private_(Clean|Dirty):/ {s += $2} END {print s + 0}' \
@@ -54,19 +47,14 @@ peak_while() {
 run() {
 	local vram=$1 prog=$2 guest
 	shift 2
-	"$BUILD/bin/vgpu-backend" --loopback="$DIR/b.sock" \
-		--max-mapped-pages=$((vram * 256)) --watchdog-ms=20000 \
-		>>"$DIR/backend.log" 2>&1 &
-	BACKEND=$!
-	for _ in $(seq 100); do [ -S "$DIR/b.sock" ] && break; sleep 0.1; done
+	start_backend --max-mapped-pages=$((vram * 256)) --watchdog-ms=20000
 	"$HERE/tests/loopback-guest.sh" "$BUILD" 1 "$DIR/b.sock" \
 		"$BUILD/tests/progs/$prog" --hold 1 "$@" \
 		>"$DIR/guest" 2>>"$DIR/guest.log" &
 	guest=$!
 	peak_while "$guest"
 	wait "$guest" || true
-	kill "$BACKEND"; wait "$BACKEND" || true; BACKEND=
-	rm -f "$DIR/b.sock"
+	stop_backend
 }
 
 summary=()

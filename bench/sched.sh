@@ -19,28 +19,11 @@
 set -euo pipefail
 
 BUILD=${1:-build}
-HERE=$(cd "$(dirname "$0")/.." && pwd)
 SECS=${SCHED_SECONDS:-6}
 ISECS=${SCHED_INTERACTIVE_SECONDS:-15}
 WORK=${SCHED_WORK:-50}
-DIR=$(mktemp -d /run/vgpu-bench-sched.XXXXXX)
-BACKEND=
-
-cleanup() {
-	[ -n "$BACKEND" ] && kill "$BACKEND" 2>/dev/null && wait "$BACKEND" 2>/dev/null
-	rm -rf "$DIR"
-}
-trap cleanup EXIT
-
-start_backend() {
-	"$BUILD/bin/vgpu-backend" --loopback="$DIR/b.sock" "$@" \
-		>>"$DIR/backend.log" 2>&1 &
-	BACKEND=$!
-	for _ in $(seq 100); do [ -S "$DIR/b.sock" ] && return; sleep 0.1; done
-	echo "vgpu-backend did not start:" >&2; cat "$DIR/backend.log" >&2; exit 1
-}
-
-stop_backend() { kill "$BACKEND"; wait "$BACKEND" || true; BACKEND=; rm -f "$DIR/b.sock"; }
+. "$(dirname "$0")/lib.sh"
+bench_init sched
 
 # guests N [glload args]: runs guests 1..N at once; guest i writes $DIR/gi.
 guests() {
@@ -79,8 +62,6 @@ echo "  frames: ${f[*]}; largest share error $err (target <= 0.03)"
 stop_backend
 
 # Single runs vary by several percent (p99 more): runs repeat, medians count.
-median() { printf '%s\n' "$@" | sort -n | awk '{v[NR]=$1} END {print v[int((NR+1)/2)]}'; }
-
 echo "interactive: a 30 fps guest alone, then with 3 greedy co-tenants" \
 	"($ISECS s, 5 runs each)"
 start_backend

@@ -118,40 +118,39 @@ static bool running(long pid)
 	return ret;
 }
 
-/* A running pid in a children list ("12 34 "), or 0. */
-static long running_child(const char *list)
+/* Counts the running pids of a children list ("12 34 "); *pid: the last. */
+static int running_children(const char *list, long *pid)
 {
 	const char *p = list;
+	int n = 0;
 	char *end;
-	long pid;
+	long child;
 
 	for (;;) {
-		pid = strtol(p, &end, 10);
+		child = strtol(p, &end, 10);
 		if (end == p) {
-			return 0;
+			return n;
 		}
-		if (running(pid)) {
-			return pid;
+		if (running(child)) {
+			*pid = child;
+			n++;
 		}
 		p = end;
 	}
 }
 
-/*
- * The backend's running child: the device's worker. (The harness's
- * check that the socket listens made a worker too, which has exited.)
- */
-static pid_t find_worker(pid_t backend)
+/* The running children of every thread of backend; *pid: one of them. */
+static int backend_children(pid_t backend, long *pid)
 {
 	char path[64], *text;
 	struct dirent *de;
-	long pid = 0;
 	DIR *d;
+	int n = 0;
 
 	snprintf(path, sizeof(path), "/proc/%d/task", (int)backend);
 	d = opendir(path);
 	assert_non_null(d);
-	while (!pid && (de = readdir(d))) {
+	while ((de = readdir(d))) {
 		if (de->d_name[0] == '.') {
 			continue;
 		}
@@ -159,15 +158,34 @@ static pid_t find_worker(pid_t backend)
 			 (int)backend, de->d_name);
 		text = harness_read_file(path);
 		if (text) {
-			pid = running_child(text);
+			n += running_children(text, pid);
 			free(text);
 		}
 	}
 	closedir(d);
-	if (!pid) {
-		fail_msg("backend %d has no worker process", (int)backend);
+	return n;
+}
+
+/*
+ * The backend's one running child: the device's worker. Workers of
+ * earlier connections (the harness's check that the socket listens, a
+ * closed device) are waited out: under ASan their exit takes a while.
+ */
+static pid_t find_worker(pid_t backend)
+{
+	long pid = 0;
+	int n = 0, waited;
+
+	for (waited = 0; waited < harness_ms(10000); waited += 20) {
+		n = backend_children(backend, &pid);
+		if (n == 1) {
+			return (pid_t)pid;
+		}
+		usleep(20000);
 	}
-	return (pid_t)pid;
+	fail_msg("backend %d has %d worker processes, not 1", (int)backend,
+		 n);
+	return 0;
 }
 
 /* The first number of a /proc/PID/status line ("Uid:", "Seccomp:"). */

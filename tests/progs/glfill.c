@@ -43,21 +43,6 @@ static GLuint upload(const void *pixels)
 	return tex;
 }
 
-/* Draws go to a small FBO: a surfaceless context has no framebuffer. */
-static void bind_target(void)
-{
-	GLuint fbo, rb;
-
-	glGenRenderbuffers(1, &rb);
-	glBindRenderbuffer(GL_RENDERBUFFER, rb);
-	glRenderbufferStorage(GL_RENDERBUFFER, GL_RGBA8, 64, 64);
-	glGenFramebuffers(1, &fbo);
-	glBindFramebuffer(GL_FRAMEBUFFER, fbo);
-	glFramebufferRenderbuffer(GL_FRAMEBUFFER, GL_COLOR_ATTACHMENT0,
-				  GL_RENDERBUFFER, rb);
-	glViewport(0, 0, 64, 64);
-}
-
 static void draw_with(GLuint tex)
 {
 	static const GLfloat quad[] = { -1, -1, 1, -1, -1, 1, 1, 1 };
@@ -78,20 +63,11 @@ int main(int argc, char **argv)
 		"precision mediump float; varying vec2 uv;\n"
 		"uniform sampler2D t;\n"
 		"void main() { gl_FragColor = texture2D(t, uv); }\n";
-	unsigned int max = 1024, hold = 0, n = 0, i;
+	unsigned int max = 1024, hold = 0, n = 0;
 	GLuint *tex;
 	void *pixels;
 
-	for (i = 1; i + 1 < (unsigned int)argc; i += 2) {
-		if (!strcmp(argv[i], "--max")) {
-			max = (unsigned int)atoi(argv[i + 1]);
-		} else if (!strcmp(argv[i], "--hold")) {
-			hold = (unsigned int)atoi(argv[i + 1]);
-		} else {
-			gl_offscreen_die(PROG, "usage: glfill [--max N] "
-					 "[--hold S]");
-		}
-	}
+	gl_offscreen_fill_options(PROG, argc, argv, &max, &hold);
 	tex = calloc(max ? max : 1, sizeof(*tex));
 	pixels = malloc(SIDE * SIDE * 4);
 	if (!tex || !pixels) {
@@ -99,7 +75,7 @@ int main(int argc, char **argv)
 	}
 	memset(pixels, 0x5a, SIDE * SIDE * 4);
 	gl_offscreen_init(PROG, 3);
-	bind_target();
+	gl_offscreen_target(64);
 	glUseProgram(gl_offscreen_program(PROG, vs, fs));
 	while (n < max && (tex[n] = upload(pixels))) {
 		draw_with(tex[n++]);

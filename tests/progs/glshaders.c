@@ -15,27 +15,11 @@
  */
 #include <stdio.h>
 #include <stdlib.h>
-#include <string.h>
 #include <unistd.h>
 
 #include "gl_offscreen.h"
 
 #define PROG            "glshaders"
-
-/* Draws go to a small FBO: a surfaceless context has no framebuffer. */
-static void bind_target(void)
-{
-	GLuint fbo, rb;
-
-	glGenRenderbuffers(1, &rb);
-	glBindRenderbuffer(GL_RENDERBUFFER, rb);
-	glRenderbufferStorage(GL_RENDERBUFFER, GL_RGBA8, 16, 16);
-	glGenFramebuffers(1, &fbo);
-	glBindFramebuffer(GL_FRAMEBUFFER, fbo);
-	glFramebufferRenderbuffer(GL_FRAMEBUFFER, GL_COLOR_ATTACHMENT0,
-				  GL_RENDERBUFFER, rb);
-	glViewport(0, 0, 16, 16);
-}
 
 /* Program n: its own constant and loop count, so its own machine code. */
 static GLuint program(unsigned int n)
@@ -62,22 +46,13 @@ int main(int argc, char **argv)
 	GLuint *progs;
 	int failed = 0;
 
-	for (i = 1; i + 1 < (unsigned int)argc; i += 2) {
-		if (!strcmp(argv[i], "--max")) {
-			max = (unsigned int)atoi(argv[i + 1]);
-		} else if (!strcmp(argv[i], "--hold")) {
-			hold = (unsigned int)atoi(argv[i + 1]);
-		} else {
-			gl_offscreen_die(PROG, "usage: glshaders [--max N] "
-					 "[--hold S]");
-		}
-	}
+	gl_offscreen_fill_options(PROG, argc, argv, &max, &hold);
 	progs = calloc(max ? max : 1, sizeof(*progs));
 	if (!progs) {
 		gl_offscreen_die(PROG, "out of memory");
 	}
 	gl_offscreen_init(PROG, 3);
-	bind_target();
+	gl_offscreen_target(16);
 	glVertexAttribPointer(0, 2, GL_FLOAT, GL_FALSE, 0, quad);
 	glEnableVertexAttribArray(0);
 	for (n = 0; n < max; n++) {

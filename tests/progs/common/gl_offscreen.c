@@ -6,6 +6,7 @@
 #include <EGL/eglext.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <string.h>
 
 #include "gl_offscreen.h"
 
@@ -88,4 +89,37 @@ GLuint gl_offscreen_program(const char *prog, const char *vs, const char *fs)
 		gl_offscreen_die(prog, "program link failed");
 	}
 	return p;
+}
+
+void gl_offscreen_target(int side)
+{
+	GLuint fbo, rb;
+
+	glGenRenderbuffers(1, &rb);
+	glBindRenderbuffer(GL_RENDERBUFFER, rb);
+	glRenderbufferStorage(GL_RENDERBUFFER, GL_RGBA8, side, side);
+	glGenFramebuffers(1, &fbo);
+	glBindFramebuffer(GL_FRAMEBUFFER, fbo);
+	glFramebufferRenderbuffer(GL_FRAMEBUFFER, GL_COLOR_ATTACHMENT0,
+				  GL_RENDERBUFFER, rb);
+	glViewport(0, 0, side, side);
+}
+
+void gl_offscreen_fill_options(const char *prog, int argc, char **argv,
+			       unsigned int *max, unsigned int *hold)
+{
+	char usage[128];
+	int i;
+
+	for (i = 1; i < argc; i += 2) {
+		if (i + 1 < argc && !strcmp(argv[i], "--max")) {
+			*max = (unsigned int)atoi(argv[i + 1]);
+		} else if (i + 1 < argc && !strcmp(argv[i], "--hold")) {
+			*hold = (unsigned int)atoi(argv[i + 1]);
+		} else {
+			snprintf(usage, sizeof(usage),
+				 "usage: %s [--max N] [--hold S]", prog);
+			gl_offscreen_die(prog, usage);
+		}
+	}
 }

@@ -19,6 +19,20 @@ void gl_offscreen_init(const char *prog, int es_version);
 GLuint gl_offscreen_program(const char *prog, const char *vs,
 			    const char *fs);
 
+/*
+ * Binds a side x side RGBA8 renderbuffer as the draw target and sets the
+ * viewport: a surfaceless context has no framebuffer of its own.
+ */
+void gl_offscreen_target(int side);
+
+/*
+ * Parses the options of the programs that fill the host until refused,
+ * "[--max N] [--hold S]", into *max and *hold (left as they are when
+ * not given); exits with a usage line on anything else.
+ */
+void gl_offscreen_fill_options(const char *prog, int argc, char **argv,
+			       unsigned int *max, unsigned int *hold);
+
 /* Prints "prog: msg" and exits 1. */
 void gl_offscreen_die(const char *prog, const char *msg)
 	__attribute__((noreturn));

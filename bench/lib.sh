@@ -1,0 +1,34 @@
+# SPDX-License-Identifier: GPL-2.0
+# bench/lib.sh - what the loopback benchmarks (memory.sh, sched.sh)
+# share. Source it with BUILD set, then call bench_init NAME: it makes
+# $DIR under /run (tests/loopback-guest.sh wants the backend's socket
+# outside /tmp) and removes it, and any backend left running, on exit.
+# One backend at a time listens on $DIR/b.sock; its log is
+# $DIR/backend.log.
+
+HERE=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
+
+bench_cleanup() {
+	[ -n "$BACKEND" ] && kill "$BACKEND" 2>/dev/null && wait "$BACKEND" 2>/dev/null
+	rm -rf "$DIR"
+}
+
+bench_init() {
+	DIR=$(mktemp -d "/run/vgpu-bench-$1.XXXXXX")
+	BACKEND=
+	trap bench_cleanup EXIT
+}
+
+# start_backend [OPTIONS...]: vgpu-backend --loopback=$DIR/b.sock OPTIONS.
+start_backend() {
+	"$BUILD/bin/vgpu-backend" --loopback="$DIR/b.sock" "$@" \
+		>>"$DIR/backend.log" 2>&1 &
+	BACKEND=$!
+	for _ in $(seq 100); do [ -S "$DIR/b.sock" ] && return; sleep 0.1; done
+	echo "vgpu-backend did not start:" >&2; cat "$DIR/backend.log" >&2; exit 1
+}
+
+stop_backend() { kill "$BACKEND"; wait "$BACKEND" || true; BACKEND=; rm -f "$DIR/b.sock"; }
+
+# median N...: single runs vary by several percent (p99 more).
+median() { printf '%s\n' "$@" | sort -n | awk '{v[NR]=$1} END {print v[int((NR+1)/2)]}'; }
