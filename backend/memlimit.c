@@ -117,14 +117,14 @@ int vgpuback_memlimit_enter(uint64_t vram_bytes, uint32_t overhead_mib,
 {
 	uint64_t limit = vram_bytes + overhead_mib * MIB, held;
 	struct rlimit rl = { .rlim_cur = limit, .rlim_max = limit };
+	const char *tool = instrumented();
 	int ret;
 
 	if (!overhead_mib) {
 		return 0;
 	}
-	if (instrumented()) {
-		vgpu_info("dom%u: no memory limit under %s", domid,
-			  instrumented());
+	if (tool) {
+		vgpu_info("dom%u: no memory limit under %s", domid, tool);
 		return 0;
 	}
 	page_bytes = (uint64_t)sysconf(_SC_PAGESIZE);

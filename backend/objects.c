@@ -279,10 +279,14 @@ void vgpuback_pages_release(struct vgpuback_objects *o, uint32_t count)
 	o->mapped_pages -= count;
 }
 
+uint64_t vgpuback_vram_bytes(const struct vgpuback_limits *lim)
+{
+	return (uint64_t)lim->max_mapped_pages * VGPUIF_PAGE_SIZE;
+}
+
 uint64_t vgpuback_host_left(const struct vgpuback_objects *o)
 {
-	return (uint64_t)o->lim.max_mapped_pages * VGPUIF_PAGE_SIZE -
-	       o->host_bytes;
+	return vgpuback_vram_bytes(&o->lim) - o->host_bytes;
 }
 
 int vgpuback_host_reserve(struct vgpuback_objects *o, uint64_t bytes)

@@ -100,6 +100,8 @@ void vgpuback_pages_release(struct vgpuback_objects *o, uint32_t count);
  */
 int vgpuback_host_reserve(struct vgpuback_objects *o, uint64_t bytes);
 uint64_t vgpuback_host_left(const struct vgpuback_objects *o);
+/* The guest's vram: max-mapped-pages, in bytes. */
+uint64_t vgpuback_vram_bytes(const struct vgpuback_limits *lim);
 void vgpuback_host_release(struct vgpuback_objects *o, uint64_t bytes);
 
 #endif /* VGPUBACK_OBJECTS_H */

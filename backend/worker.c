@@ -492,8 +492,7 @@ static int serve(struct vgpuback_transport *t,
 	vgpuback_renderer_set_sink(&r, sink, w);
 	if (vgpuback_worker_accept(w)) {
 		ret = VGPUBACK_EXIT_REFUSED;
-	} else if (vgpuback_memlimit_enter((uint64_t)cfg->lim.max_mapped_pages *
-					   VGPUIF_PAGE_SIZE,
+	} else if (vgpuback_memlimit_enter(vgpuback_vram_bytes(&cfg->lim),
 					   cfg->mem_overhead_mib, t->domid) ||
 		   vgpuback_privsep_enter(&cfg->privsep, t->domid)) {
 		ret = 1;

@@ -17,7 +17,7 @@
 set -euo pipefail
 
 BUILD=${1:-build}
-# The backend's default --mem-overhead (backend/memlimit.h).
+# Each worker may hold its vram plus this (vgpu-backend --mem-overhead).
 OVERHEAD_MIB=384
 . "$(dirname "$0")/lib.sh"
 bench_init memory
@@ -47,7 +47,8 @@ peak_while() {
 run() {
 	local vram=$1 prog=$2 guest
 	shift 2
-	start_backend --max-mapped-pages=$((vram * 256)) --watchdog-ms=20000
+	start_backend --max-mapped-pages=$((vram * 256)) --watchdog-ms=20000 \
+		--mem-overhead=$OVERHEAD_MIB
 	"$HERE/tests/loopback-guest.sh" "$BUILD" 1 "$DIR/b.sock" \
 		"$BUILD/tests/progs/$prog" --hold 1 "$@" \
 		>"$DIR/guest" 2>>"$DIR/guest.log" &

@@ -72,6 +72,14 @@ struct vgpufront_transport {
 struct vgpufront_transport *vgpufront_loopback_create(const char *path,
 						     uint32_t domid);
 
+/*
+ * Grants num_pages new pages of a fresh /dev/xen/gntalloc fd to domid, at
+ * offset 0 of fd (mmap it to reach them; closing it ends the grants);
+ * fills grefs. Returns 0 or -errno.
+ */
+int vgpufront_xen_grant(int fd, uint32_t domid, uint32_t num_pages,
+			bool readonly, grant_ref_t *grefs);
+
 /* Opens device/vgpu/devid of this domain. */
 struct vgpufront_transport *vgpufront_xen_create(uint32_t devid);
 

@@ -68,9 +68,8 @@ static void explain_share_error(int err, uint32_t num_pages)
 			 "loaded?)", num_pages, strerror(err));
 }
 
-/* Grants num_pages new pages to domid in fd at offset 0; fills grefs. */
-static int gntalloc_grant(int fd, uint32_t domid, uint32_t num_pages,
-			  bool readonly, grant_ref_t *grefs)
+int vgpufront_xen_grant(int fd, uint32_t domid, uint32_t num_pages,
+			bool readonly, grant_ref_t *grefs)
 {
 	struct ioctl_gntalloc_alloc_gref *op;
 	int ret = 0;
@@ -106,7 +105,7 @@ static int xen_share(struct vgpufront_transport *t, uint32_t num_pages,
 		ret = -errno;
 		goto fail;
 	}
-	ret = gntalloc_grant(share->fd, xf->backend_id, num_pages, readonly,
+	ret = vgpufront_xen_grant(share->fd, xf->backend_id, num_pages, readonly,
 			     share->grefs);
 	if (ret)
 		goto fail_close;

@@ -38,14 +38,12 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/ioctl.h>
 #include <sys/mman.h>
 #include <sys/socket.h>
 #include <time.h>
 #include <unistd.h>
 #include <cmocka.h>
 #include <xenstore.h>
-#include <xen/sys/gntalloc.h>
 
 #include "harness.h"
 #include "raw_front.h"
@@ -400,11 +398,6 @@ static int fixture_destroy(struct fixture *f, bool *crashed)
 }
 
 /*
- * A backend with small limits, and the good guest connected with its
- * objects made. Unwinds by itself on failure: cmocka runs no teardown
- * after a failed setup.
- */
-/*
  * VGPU_HOSTILE_XEN=GOOD,EVIL,SPARE: run against dom0's backend. Returns
  * 0 (f->xen tells which), or -1 if the variable is malformed.
  */
@@ -439,6 +432,11 @@ static int loopback_backend(struct fixture *f)
 	return spawn_backend(f);
 }
 
+/*
+ * A backend with small limits (or dom0's), and the good guest connected
+ * with its objects made. Unwinds by itself on failure: cmocka runs no
+ * teardown after a failed setup.
+ */
 static int group_setup(void **state)
 {
 	struct fixture *f = calloc(1, sizeof(*f));
@@ -549,7 +547,6 @@ static void assert_survived(struct fixture *f)
 {
 	struct vgpufront *fresh;
 	uint64_t fence = 0;
-
 	char spare[32];
 
 	assert_true(backend_alive(f));
@@ -1126,7 +1123,6 @@ static void test_grefs_of_other_guest(void **state)
  */
 static int grant_elsewhere(uint32_t n, grant_ref_t *grefs, void **addr)
 {
-	struct ioctl_gntalloc_alloc_gref *op;
 	struct xs_handle *xs = xs_open(0);
 	unsigned int len;
 	char *domid;
@@ -1135,19 +1131,13 @@ static int grant_elsewhere(uint32_t n, grant_ref_t *grefs, void **addr)
 	assert_non_null(xs);
 	domid = xs_read(xs, XBT_NULL, "domid", &len);
 	assert_non_null(domid);
-	op = calloc(1, sizeof(*op) + n * sizeof(op->gref_ids[0]));
-	assert_non_null(op);
-	op->domid = (uint16_t)strtoul(domid, NULL, 10);
-	op->flags = GNTALLOC_FLAG_WRITABLE;
-	op->count = n;
 	fd = open("/dev/xen/gntalloc", O_RDWR | O_CLOEXEC);
 	assert_true(fd >= 0);
-	assert_int_equal(ioctl(fd, IOCTL_GNTALLOC_ALLOC_GREF, op), 0);
-	memcpy(grefs, op->gref_ids, n * sizeof(*grefs));
+	assert_int_equal(vgpufront_xen_grant(fd, strtoul(domid, NULL, 10), n,
+					     false, grefs), 0);
 	*addr = mmap(NULL, (size_t)n * VGPUIF_PAGE_SIZE,
 		     PROT_READ | PROT_WRITE, MAP_SHARED, fd, 0);
 	assert_true(*addr != MAP_FAILED);
-	free(op);
 	free(domid);
 	xs_close(xs);
 	return fd;
