@@ -53,15 +53,29 @@ void vgpuback_sched_detach(struct vgpu_worker *w)
 	}
 }
 
+/*
+ * Held with a batch in flight and a waiter behind: lets the batch retire
+ * and is charged for it before starting more (see DOC: policy), which may
+ * give the GPU up.
+ */
+static void bound_in_flight(struct vgpu_worker *w)
+{
+	if (vgpuback_renderer_busy(w->r) &&
+	    vgpu_sched_contended(w->cfg.sched, w->sched_idx)) {
+		vgpuback_renderer_wait_idle(w->r);
+		vgpuback_sched_account(w);
+	}
+}
+
 void vgpuback_sched_hold(struct vgpu_worker *w)
 {
 	if (w->gpu_held) {
 		w->linger_until = 0;    /* the work it lingered for came */
+		bound_in_flight(w);
 	}
 	if (w->gpu_held || !w->cfg.sched || w->sched_idx < 0) {
 		return;
 	}
-	w->linger_until = 0;
 	vgpu_sched_acquire(w->cfg.sched, w->sched_idx);
 	w->gpu_held = true;
 	w->sched_seen_done = w->r->done;

@@ -15,13 +15,17 @@
 #   aggregate    frames of 8 greedy guests against one
 #
 # Environment: SCHED_SECONDS (6) per run, SCHED_INTERACTIVE_SECONDS (15)
-# per interactive run, SCHED_WORK (50) loop iterations per pixel. The last line is "summary: key=value ...".
+# per interactive run, SCHED_RUNS (5) runs for each median, SCHED_WORK
+# (50) loop iterations per pixel, SCHED_ONLY (all five) the scenarios to
+# run. The last line is "summary: key=value ..." for those that ran.
 set -euo pipefail
 
 BUILD=${1:-build}
 SECS=${SCHED_SECONDS:-6}
 ISECS=${SCHED_INTERACTIVE_SECONDS:-15}
 WORK=${SCHED_WORK:-50}
+RUNS=${SCHED_RUNS:-5}
+ONLY=${SCHED_ONLY:-fairness weights interactive overhead aggregate}
 . "$(dirname "$0")/lib.sh"
 bench_init sched
 
@@ -42,74 +46,105 @@ field() { sed -n "s/.*$2=\([0-9.]*\).*/\1/p" "$DIR/$1"; }
 
 weight() { "$BUILD/bin/xenvgpu" sched --table="$DIR/b.sock.sched" "$1" weight="$2"; }
 
-echo "fairness: 4 guests, equal weights"
-start_backend
-guests 4
-f=(); for i in 1 2 3 4; do f+=("$(field g$i frames)"); done
-echo "  frames: ${f[*]}"
-jain=$(printf '%s\n' "${f[@]}" | awk '{s+=$1; q+=$1*$1} END {printf "%.4f", s*s/(NR*q)}')
-echo "  Jain's index $jain (target >= 0.99)"
+summary=()
+wants() { [[ " $ONLY " == *" $1 "* ]]; }
 
-echo "weights: 1:2:4"
-weight 1 256; weight 2 512; weight 3 1024
-guests 3
-f=(); for i in 1 2 3; do f+=("$(field g$i frames)"); done
-err=$(printf '%s\n' "${f[@]}" | awk 'BEGIN {w[1]=1/7; w[2]=2/7; w[3]=4/7}
-	{x[NR]=$1; s+=$1} END {for (i=1;i<=NR;i++) {d=x[i]/s-w[i]; if (d<0) d=-d;
-	printf "  share %.3f (ideal %.3f)\n", x[i]/s, w[i] > "/dev/stderr"; if (d>m) m=d}
-	printf "%.4f", m}')
-echo "  frames: ${f[*]}; largest share error $err (target <= 0.03)"
-stop_backend
+fairness() {
+	local f=() i jain
+	echo "fairness: 4 guests, equal weights"
+	start_backend
+	guests 4
+	for i in 1 2 3 4; do f+=("$(field g$i frames)"); done
+	stop_backend
+	echo "  frames: ${f[*]}"
+	jain=$(printf '%s\n' "${f[@]}" | awk '{s+=$1; q+=$1*$1} END {printf "%.4f", s*s/(NR*q)}')
+	echo "  Jain's index $jain (target >= 0.99)"
+	summary+=("sched_jain_4_equal=$jain")
+}
+
+weights() {
+	local f=() i err
+	echo "weights: 1:2:4"
+	start_backend
+	weight 1 256; weight 2 512; weight 3 1024
+	guests 3
+	for i in 1 2 3; do f+=("$(field g$i frames)"); done
+	stop_backend
+	err=$(printf '%s\n' "${f[@]}" | awk 'BEGIN {w[1]=1/7; w[2]=2/7; w[3]=4/7}
+		{x[NR]=$1; s+=$1} END {for (i=1;i<=NR;i++) {d=x[i]/s-w[i]; if (d<0) d=-d;
+		printf "  share %.3f (ideal %.3f)\n", x[i]/s, w[i] > "/dev/stderr"; if (d>m) m=d}
+		printf "%.4f", m}')
+	echo "  frames: ${f[*]}; largest share error $err (target <= 0.03)"
+	summary+=("sched_share_error_1_2_4=$err")
+}
 
 # Single runs vary by several percent (p99 more): runs repeat, medians count.
-echo "interactive: a 30 fps guest alone, then with 3 greedy co-tenants" \
-	"($ISECS s, 5 runs each)"
-start_backend
-alone=(); shared=()
-for _ in 1 2 3 4 5; do
-	SECS=$ISECS guests 1 --fps 30
-	alone+=("$(field g1 p99_ms)")
-	"$HERE/tests/loopback-guest.sh" "$BUILD" 9 "$DIR/b.sock" \
-		"$BUILD/tests/progs/glload" --work "$WORK" --seconds "$ISECS" \
-		--fps 30 >"$DIR/g9" 2>>"$DIR/guests.log" &
-	inter=$!
-	SECS=$ISECS guests 3
-	wait $inter
-	shared+=("$(field g9 p99_ms)")
-done
-stop_backend
-echo "  p99 frame times (ms): alone ${alone[*]}; shared ${shared[*]}"
-alone=$(median "${alone[@]}")
-shared=$(median "${shared[@]}")
-ratio=$(awk -v a="$alone" -v b="$shared" 'BEGIN {printf "%.2f", b/a}')
-echo "  medians: alone $alone ms, shared $shared ms: ${ratio}x (target <= 1.5)"
-
-echo "overhead: one greedy guest, scheduling on and off, 5 runs each"
-on=(); off=()
-for _ in 1 2 3 4 5; do
+interactive() {
+	local alone=() shared=() inter ratio
+	echo "interactive: a 30 fps guest alone, then with 3 greedy co-tenants" \
+		"($ISECS s, $RUNS runs each)"
 	start_backend
-	guests 1
-	on+=("$(field g1 frames)")
+	for _ in $(seq "$RUNS"); do
+		SECS=$ISECS guests 1 --fps 30
+		alone+=("$(field g1 p99_ms)")
+		"$HERE/tests/loopback-guest.sh" "$BUILD" 9 "$DIR/b.sock" \
+			"$BUILD/tests/progs/glload" --work "$WORK" \
+			--seconds "$ISECS" --fps 30 >"$DIR/g9" 2>>"$DIR/guests.log" &
+		inter=$!
+		SECS=$ISECS guests 3
+		wait $inter
+		shared+=("$(field g9 p99_ms)")
+	done
 	stop_backend
-	start_backend --no-sched
-	guests 1
-	off+=("$(field g1 frames)")
+	echo "  p99 frame times (ms): alone ${alone[*]}; shared ${shared[*]}"
+	alone=$(median "${alone[@]}")
+	shared=$(median "${shared[@]}")
+	ratio=$(awk -v a="$alone" -v b="$shared" 'BEGIN {printf "%.2f", b/a}')
+	echo "  medians: alone $alone ms, shared $shared ms: ${ratio}x (target <= 1.5)"
+	summary+=("sched_interactive_p99_ratio=$ratio")
+}
+
+# Sets ONE, the median frames of one greedy guest alone (scheduled).
+overhead() {
+	local on=() off=() loss
+	echo "overhead: one greedy guest, scheduling on and off, $RUNS runs each"
+	for _ in $(seq "$RUNS"); do
+		start_backend
+		guests 1
+		on+=("$(field g1 frames)")
+		stop_backend
+		start_backend --no-sched
+		guests 1
+		off+=("$(field g1 frames)")
+		stop_backend
+	done
+	echo "  frames: scheduled ${on[*]}; unscheduled ${off[*]}"
+	ONE=$(median "${on[@]}")
+	off=$(median "${off[@]}")
+	loss=$(awk -v a="$ONE" -v b="$off" 'BEGIN {printf "%.4f", 1 - a/b}')
+	echo "  medians: $ONE scheduled, $off unscheduled: lost $loss (target <= 0.02)"
+	summary+=("sched_overhead_loss=$loss")
+}
+
+aggregate() {
+	local agg=0 i aggr
+	echo "aggregate: 8 greedy guests against one alone"
+	start_backend
+	if [ -z "${ONE:-}" ]; then
+		guests 1
+		ONE=$(field g1 frames)
+	fi
+	guests 8
+	for i in $(seq 8); do agg=$((agg + $(field g$i frames))); done
 	stop_backend
+	aggr=$(awk -v a="$agg" -v b="$ONE" 'BEGIN {printf "%.2f", a/b}')
+	echo "  8 guests $agg frames against one alone $ONE: ${aggr}x (target >= 0.9)"
+	summary+=("sched_aggregate_8_vs_1=$aggr")
+}
+
+for scenario in fairness weights interactive overhead aggregate; do
+	if wants "$scenario"; then
+		"$scenario"
+	fi
 done
-echo "  frames: scheduled ${on[*]}; unscheduled ${off[*]}"
-on=$(median "${on[@]}")
-off=$(median "${off[@]}")
-loss=$(awk -v a="$on" -v b="$off" 'BEGIN {printf "%.4f", 1 - a/b}')
-echo "  medians: $on scheduled, $off unscheduled: lost $loss (target <= 0.02)"
-
-echo "aggregate: 8 greedy guests against one alone"
-start_backend
-guests 8
-agg=0; for i in $(seq 8); do agg=$((agg + $(field g$i frames))); done
-stop_backend
-aggr=$(awk -v a="$agg" -v b="$on" 'BEGIN {printf "%.2f", a/b}')
-echo "  8 guests $agg frames against one alone $on: ${aggr}x (target >= 0.9)"
-
-echo "summary: sched_jain_4_equal=$jain sched_share_error_1_2_4=$err" \
-	"sched_interactive_p99_ratio=$ratio sched_overhead_loss=$loss" \
-	"sched_aggregate_8_vs_1=$aggr"
+echo "summary: ${summary[*]}"

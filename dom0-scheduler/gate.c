@@ -118,6 +118,16 @@ bool vgpu_sched_charge(struct vgpu_sched *s, int idx, bool progressed)
 	return give_up;
 }
 
+bool vgpu_sched_contended(struct vgpu_sched *s, int idx)
+{
+	bool waiter;
+
+	sched_lock(s);
+	waiter = mine(s, idx) && s->t->holder == idx && policy_pick(s->t) >= 0;
+	sched_unlock(s);
+	return waiter;
+}
+
 uint64_t vgpu_sched_linger(struct vgpu_sched *s, int idx)
 {
 	struct sched_table *t = s->t;

@@ -36,7 +36,12 @@
  *
  * Submissions cannot be preempted, so a holder gives the GPU up only at a
  * request boundary and only once its fences have retired: the GPU time of
- * its work is charged to it, not to the next guest.
+ * its work is charged to it, not to the next guest. For the same reason
+ * a holder with a waiter behind it keeps at most one fenced batch in
+ * flight, as drm_sched bounds its hardware queue: before it starts more
+ * GPU work it lets the last batch retire and is charged for it, so it
+ * stops at its slice and its waiter waits for one batch, not for all the
+ * work a pipelining guest had queued.
  *
  * A guest that waits for each frame before it sends the next one is
  * never queued when its frame ends, so plain work conservation would
@@ -158,6 +163,11 @@ void vgpu_sched_acquire(struct vgpu_sched *s, int idx);
  * its slice is over and a waiter has more credit, or its cap is reached.
  */
 bool vgpu_sched_charge(struct vgpu_sched *s, int idx, bool progressed);
+/*
+ * True when the holder has a waiter behind it that could run now. The
+ * holder then keeps at most one batch in flight (see DOC: policy).
+ */
+bool vgpu_sched_contended(struct vgpu_sched *s, int idx);
 /*
  * The holder ran out of work: returns how long (ns) it should keep the
  * GPU in case more comes (see linger_us), or 0 to give it up now.
