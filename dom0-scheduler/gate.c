@@ -48,6 +48,7 @@ void vgpu_sched_acquire(struct vgpu_sched *s, int idx)
 	e->state = ENTRY_WAITING;
 	e->wait_start_ns = now;
 	e->active = 1;
+	e->boost = !e->preempted && e->credit_ns > 0;
 	policy_grant_next(t, now);
 	while (t->holder != idx && mine(s, idx)) {
 		seen = __atomic_load_n(&e->grant, __ATOMIC_ACQUIRE);
@@ -84,7 +85,7 @@ static bool lock_and_charge(struct vgpu_sched *s, int idx, uint64_t *now)
 }
 
 /*
- * A waiter that may run has more credit than entry e (or as much, if
+ * A waiter that may run goes ahead of entry e (or is level with it, if
  * ties_lose: a holder lingers only when it is strictly ahead).
  */
 static bool outranked(const struct sched_table *t,
@@ -92,11 +93,31 @@ static bool outranked(const struct sched_table *t,
 {
 	int next = policy_pick(t);
 
-	if (next < 0) {
+	return next >= 0 && policy_ahead(&t->e[next], e, ties_lose);
+}
+
+/*
+ * The holder gives the GPU up at this request boundary: at its cap, to a
+ * boosted waiter at once, or to one that outranks it once its slice is
+ * used up (its own boost ends there too).
+ */
+static bool must_give_up(const struct sched_table *t, struct sched_entry *e,
+			 uint64_t now)
+{
+	bool slice_used = now - e->hold_start_ns >= t->cfg.slice_us * 1000ull;
+	int next;
+
+	if (!policy_eligible(t, e)) {
+		return true;
+	}
+	if (slice_used) {
+		e->boost = 0;
+	}
+	next = policy_pick(t);
+	if (next < 0 || !policy_ahead(&t->e[next], e, false)) {
 		return false;
 	}
-	return ties_lose ? t->e[next].credit_ns >= e->credit_ns :
-			   t->e[next].credit_ns > e->credit_ns;
+	return slice_used || t->e[next].boost;
 }
 
 bool vgpu_sched_charge(struct vgpu_sched *s, int idx, bool progressed)
@@ -110,9 +131,8 @@ bool vgpu_sched_charge(struct vgpu_sched *s, int idx, bool progressed)
 		if (progressed) {
 			e->progress_ns = now;
 		}
-		give_up = !policy_eligible(t, e) ||
-			  (now - e->hold_start_ns >= t->cfg.slice_us * 1000ull &&
-			   outranked(t, e, false));
+		give_up = must_give_up(t, e, now);
+		e->preempted = give_up;
 	}
 	sched_unlock(s);
 	return give_up;
@@ -134,10 +154,14 @@ uint64_t vgpu_sched_linger(struct vgpu_sched *s, int idx)
 	struct sched_entry *e = &t->e[idx];
 	uint64_t now, linger = 0;
 
-	if (lock_and_charge(s, idx, &now) && policy_eligible(t, e) &&
-	    !outranked(t, e, true)) {
+	if (!lock_and_charge(s, idx, &now)) {
+		goto out;
+	}
+	e->preempted = 0;       /* it ran out of work */
+	if (policy_eligible(t, e) && !outranked(t, e, true)) {
 		linger = t->cfg.linger_us * 1000ull;
 	}
+out:
 	sched_unlock(s);
 	return linger;
 }
@@ -150,6 +174,7 @@ void vgpu_sched_release(struct vgpu_sched *s, int idx)
 	if (lock_and_charge(s, idx, &now)) {
 		t->holder = -1;
 		t->e[idx].state = ENTRY_IDLE;
+		t->e[idx].boost = 0;
 		policy_grant_next(t, now);
 	}
 	sched_unlock(s);

@@ -98,6 +98,16 @@ bool policy_eligible(const struct sched_table *t, const struct sched_entry *e)
 	       e->cap_used_ns < period_ns(t) * e->cap / VGPU_SCHED_CAP_MAX;
 }
 
+bool policy_ahead(const struct sched_entry *next, const struct sched_entry *e,
+		  bool ties_lose)
+{
+	if (next->boost != e->boost) {
+		return next->boost;
+	}
+	return ties_lose ? next->credit_ns >= e->credit_ns :
+			   next->credit_ns > e->credit_ns;
+}
+
 int policy_pick(const struct sched_table *t)
 {
 	const struct sched_entry *e, *best = NULL;
@@ -108,8 +118,9 @@ int policy_pick(const struct sched_table *t)
 		if (e->state != ENTRY_WAITING || !policy_eligible(t, e)) {
 			continue;
 		}
-		if (!best || e->credit_ns > best->credit_ns ||
-		    (e->credit_ns == best->credit_ns &&
+		/* Ahead, or level and waiting longer. */
+		if (!best || policy_ahead(e, best, false) ||
+		    (policy_ahead(e, best, true) &&
 		     e->wait_start_ns < best->wait_start_ns)) {
 			best = e;
 			pick = i;

@@ -11,7 +11,7 @@
 #include "vgpu_sched.h"
 
 #define VGPU_SCHED_MAGIC        0x76677363u     /* "vgsc" */
-#define VGPU_SCHED_VERSION      1
+#define VGPU_SCHED_VERSION      2
 
 enum entry_state {
 	ENTRY_FREE,             /* slot unused */
@@ -29,6 +29,8 @@ struct sched_entry {
 	int32_t pid;            /* attached worker, 0 if none */
 	uint32_t grant;         /* futex word: bumped when given the GPU */
 	uint32_t active;        /* ran or waited in this period */
+	uint32_t boost;         /* woke with credit: goes ahead (DOC: policy) */
+	uint32_t preempted;     /* last gave the GPU up with work left */
 	int64_t credit_ns;
 	uint64_t cap_used_ns;   /* GPU time in this period */
 	uint64_t hold_start_ns;
@@ -77,6 +79,12 @@ void policy_advance(struct sched_table *t, uint64_t now);
 void policy_charge(struct sched_table *t, struct sched_entry *e,
 		   uint64_t now);
 int policy_pick(const struct sched_table *t);
+/*
+ * Waiter next (an entry index) goes ahead of holder e: boosted over not
+ * boosted, then by credit (ties go to next only if ties_lose).
+ */
+bool policy_ahead(const struct sched_entry *next, const struct sched_entry *e,
+		  bool ties_lose);
 bool policy_eligible(const struct sched_table *t,
 		     const struct sched_entry *e);
 /* Gives a free GPU to the best waiter, if any, and wakes it. */

@@ -26,10 +26,18 @@
  *   to itself owes no debt for that once others come.
  * - The holder is charged its GPU time at every request it completes and
  *   every fence that retires, not only when it gives the GPU up.
- * - When the GPU is free, the waiting entry with the most credit gets it
- *   (the longest waiting among equals). The holder keeps it until it has
- *   nothing left to do, or until its slice (default 1 ms) is used up and
- *   a waiter has more credit than it.
+ * - An entry that queues for the GPU with credit left, having last given
+ *   it up for lack of work (not because it was made to), is boosted, as
+ *   a waking vCPU is in Xen's credit scheduler: a guest that waits for
+ *   each frame gets the GPU at the holder's next request boundary rather
+ *   than at the end of its slice. Boost changes the order only, not the
+ *   share: credit still bounds what the entry gets, and its boost ends
+ *   when it gives the GPU up or uses up a slice.
+ * - When the GPU is free, a boosted waiter gets it before the others,
+ *   then the one with the most credit (the longest waiting among
+ *   equals). The holder keeps it until it has nothing left to do, a
+ *   boosted waiter comes while it is not boosted itself, or its slice
+ *   (default 1 ms) is used up and a waiter has more credit than it.
  * - A cap (percent) bounds an entry's GPU time in each period even when
  *   the GPU would otherwise be idle; a capped-out entry waits for the next
  *   period.
