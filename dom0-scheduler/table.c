@@ -366,6 +366,7 @@ size_t vgpu_sched_stats(struct vgpu_sched *s, struct vgpu_sched_stat *out,
 		}
 		if (n < max) {
 			out[n] = (struct vgpu_sched_stat){
+				.slot = (uint32_t)i,
 				.domid = e->domid, .devid = e->devid,
 				.weight = e->weight, .cap = e->cap,
 				.pid = e->pid,

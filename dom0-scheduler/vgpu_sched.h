@@ -96,6 +96,7 @@ struct vgpu_sched_config {
 
 /* What xenvgpu shows of one entry. Times are in nanoseconds. */
 struct vgpu_sched_stat {
+	uint32_t slot;          /* with the key, names the entry across snapshots */
 	uint32_t domid;
 	uint32_t devid;
 	uint32_t weight;

@@ -72,7 +72,11 @@ static int parse_top(int argc, char **argv, struct top_args *a)
 	return 0;
 }
 
-/* The same entry in an earlier snapshot, matched by worker and key. */
+/*
+ * The same entry in an earlier snapshot, matched by slot and key, not by
+ * worker: an entry outlives its workers, so one that left or restarted
+ * in the interval is still compared with itself.
+ */
 static const struct vgpu_sched_stat *
 before(const struct xenvgpu_snapshot *old, const struct vgpu_sched_stat *st)
 {
@@ -81,8 +85,8 @@ before(const struct xenvgpu_snapshot *old, const struct vgpu_sched_stat *st)
 	for (i = 0; i < old->count; i++) {
 		const struct vgpu_sched_stat *o = &old->stat[i];
 
-		if (o->domid == st->domid && o->devid == st->devid &&
-		    o->pid == st->pid) {
+		if (o->slot == st->slot && o->domid == st->domid &&
+		    o->devid == st->devid) {
 			return o;
 		}
 	}
