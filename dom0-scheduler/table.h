@@ -80,8 +80,8 @@ void policy_charge(struct sched_table *t, struct sched_entry *e,
 		   uint64_t now);
 int policy_pick(const struct sched_table *t);
 /*
- * Waiter next (an entry index) goes ahead of holder e: boosted over not
- * boosted, then by credit (ties go to next only if ties_lose).
+ * Entry next goes ahead of entry e: boosted before not boosted, then by
+ * credit (a tie goes to next only if ties_lose).
  */
 bool policy_ahead(const struct sched_entry *next, const struct sched_entry *e,
 		  bool ties_lose);

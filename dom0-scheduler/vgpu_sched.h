@@ -169,7 +169,8 @@ void vgpu_sched_acquire(struct vgpu_sched *s, int idx);
 /*
  * Charges the holder's GPU time up to now; progressed says it completed
  * work (for the watchdog). Returns true when it should give the GPU up:
- * its slice is over and a waiter has more credit, or its cap is reached.
+ * its cap is reached, a boosted waiter came while it is not boosted, or
+ * its slice is over and a waiter has more credit.
  */
 bool vgpu_sched_charge(struct vgpu_sched *s, int idx, bool progressed);
 /*

@@ -1,5 +1,7 @@
 /* SPDX-License-Identifier: GPL-2.0 */
+#include <dlfcn.h>
 #include <errno.h>
+#include <link.h>
 #include <fcntl.h>
 #include <ftw.h>
 #include <signal.h>
@@ -267,6 +269,23 @@ int harness_backend_start(struct harness_child *c, const char *sock,
 		return -1;
 	}
 	return harness_wait_socket(sock, c, harness_ms(30000));
+}
+
+static int pin_driver(struct dl_phdr_info *info, size_t size, void *data)
+{
+	(void)size;
+	(void)data;
+	if (strstr(info->dlpi_name, "/dri/") &&
+	    strstr(info->dlpi_name, "_dri.so")) {
+		/* A reference never dropped: the driver stays mapped. */
+		dlopen(info->dlpi_name, RTLD_NOW | RTLD_NOLOAD | RTLD_NODELETE);
+	}
+	return 0;
+}
+
+void harness_pin_gl_drivers(void)
+{
+	dl_iterate_phdr(pin_driver, NULL);
 }
 
 char *harness_read_file(const char *path)

@@ -110,6 +110,15 @@ int harness_wait_socket(const char *path, struct harness_child *c,
 int harness_backend_start(struct harness_child *c, const char *sock,
 			  const char *const *extra, const char *log);
 
+/*
+ * Keeps the Mesa DRI drivers this process has loaded from being unloaded
+ * (RTLD_NODELETE). EGL unloads its driver at termination, and LeakSanitizer
+ * then cannot name the driver's own leaks, so tests/lsan.supp cannot
+ * match them. Call it after the renderer is up, in tests that render in
+ * their own process.
+ */
+void harness_pin_gl_drivers(void);
+
 /* Reads a whole file into a NUL-terminated malloc'd string, or NULL. */
 char *harness_read_file(const char *path);
 

@@ -24,6 +24,7 @@
 #include <cmocka.h>
 
 #include "dispatch.h"
+#include "harness.h"
 #include "page_tp.h"
 #include "vgpu_util.h"
 #include "worker.h"
@@ -229,6 +230,7 @@ static int group_setup(void **state)
 	(void)state;
 	vgpu_log_init("test_dispatch", false);
 	have_renderer = vgpuback_renderer_init(&renderer, NULL) == 0;
+	harness_pin_gl_drivers();
 	return 0;
 }
 
