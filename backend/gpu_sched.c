@@ -76,6 +76,7 @@ void vgpuback_sched_hold(struct vgpu_worker *w)
 	if (w->gpu_held || !w->cfg.sched || w->sched_idx < 0) {
 		return;
 	}
+	w->linger_until = 0;
 	vgpu_sched_acquire(w->cfg.sched, w->sched_idx);
 	w->gpu_held = true;
 	w->sched_seen_done = w->r->done;

@@ -96,28 +96,30 @@ static bool outranked(const struct sched_table *t,
 	return next >= 0 && policy_ahead(&t->e[next], e, ties_lose);
 }
 
+static bool slice_used(const struct sched_table *t,
+		       const struct sched_entry *e, uint64_t now)
+{
+	return now - e->hold_start_ns >= t->cfg.slice_us * 1000ull;
+}
+
 /*
  * The holder gives the GPU up at this request boundary: at its cap, to a
  * boosted waiter at once, or to one that outranks it once its slice is
- * used up (its own boost ends there too).
+ * used up.
  */
-static bool must_give_up(const struct sched_table *t, struct sched_entry *e,
-			 uint64_t now)
+static bool must_give_up(const struct sched_table *t,
+			 const struct sched_entry *e, uint64_t now)
 {
-	bool slice_used = now - e->hold_start_ns >= t->cfg.slice_us * 1000ull;
 	int next;
 
 	if (!policy_eligible(t, e)) {
 		return true;
 	}
-	if (slice_used) {
-		e->boost = 0;
-	}
 	next = policy_pick(t);
 	if (next < 0 || !policy_ahead(&t->e[next], e, false)) {
 		return false;
 	}
-	return slice_used || t->e[next].boost;
+	return slice_used(t, e, now) || t->e[next].boost;
 }
 
 bool vgpu_sched_charge(struct vgpu_sched *s, int idx, bool progressed)
@@ -130,6 +132,9 @@ bool vgpu_sched_charge(struct vgpu_sched *s, int idx, bool progressed)
 	if (lock_and_charge(s, idx, &now)) {
 		if (progressed) {
 			e->progress_ns = now;
+		}
+		if (slice_used(t, e, now)) {
+			e->boost = 0;   /* a boost lasts one slice */
 		}
 		give_up = must_give_up(t, e, now);
 		e->preempted = give_up;
