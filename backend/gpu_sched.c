@@ -138,20 +138,22 @@ void vgpuback_sched_count_submit(struct vgpu_worker *w)
 
 void vgpuback_watchdog(struct vgpu_sched *s)
 {
-	uint64_t stalled_ms;
-	uint32_t domid;
-	pid_t pid;
+	struct vgpu_sched_hang hang;
 
-	if (!s) {
+	if (!s || !vgpu_sched_watchdog(s, &hang)) {
 		return;
 	}
-	pid = vgpu_sched_watchdog(s, &domid, &stalled_ms);
-	if (pid > 0) {
+	if (hang.kept_lock) {
+		vgpu_err("worker %d kept the GPU scheduler's lock for %llu ms; "
+			 "resetting it (its guest sees the device lost)",
+			 (int)hang.pid, (unsigned long long)hang.stalled_ms);
+	} else {
 		vgpu_err("dom%u: GPU hang: no progress for %llu ms; resetting "
 			 "its worker %d (its guest sees the device lost)",
-			 domid, (unsigned long long)stalled_ms, (int)pid);
-		kill(pid, SIGKILL);
+			 hang.domid, (unsigned long long)hang.stalled_ms,
+			 (int)hang.pid);
 	}
+	kill(hang.pid, SIGKILL);
 }
 
 int vgpuback_watchdog_interval_ms(struct vgpu_sched *s)

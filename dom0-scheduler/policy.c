@@ -45,7 +45,7 @@ static void refill(struct sched_table *t)
 	}
 	for (i = 0; i < VGPU_SCHED_MAX_ENTRIES; i++) {
 		e = &t->e[i];
-		if (in_play(e)) {
+		if (in_play(e) && total) {  /* 0 only if a worker wrote it */
 			share = (int64_t)((uint64_t)period * e->weight / total);
 			bound = share > slice ? share : slice;
 			e->credit_ns += share;

@@ -12,6 +12,7 @@
 #include <string.h>
 #include <sys/mman.h>
 #include <sys/stat.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "table.h"
@@ -46,15 +47,53 @@ int vgpu_sched_config_check(const struct vgpu_sched_config *cfg,
 void vgpu_sched_get_config(const struct vgpu_sched *s,
 			   struct vgpu_sched_config *cfg)
 {
-	*cfg = s->t->cfg;
+	*cfg = s->cfg;
+}
+
+/*
+ * What the lockers index with or divide by: the configuration, from this
+ * process's copy, and the holder, within the table. The rest a worker
+ * could write only makes the GPU's share wrong (see DOC: trust).
+ */
+static void repair(struct vgpu_sched *s)
+{
+	struct sched_table *t = s->t;
+
+	if (memcmp(&t->cfg, &s->cfg, sizeof(s->cfg))) {
+		t->cfg = s->cfg;
+	}
+	if (t->holder < -1 || t->holder >= VGPU_SCHED_MAX_ENTRIES) {
+		t->holder = -1;
+	}
+}
+
+static bool locked(struct vgpu_sched *s, int ret)
+{
+	/* A worker died holding the lock; every update is complete. */
+	if (ret == EOWNERDEAD) {
+		pthread_mutex_consistent(&s->t->lock);
+	} else if (ret) {
+		return false;
+	}
+	repair(s);
+	return true;
 }
 
 void sched_lock(struct vgpu_sched *s)
 {
-	/* A worker died holding the lock; every update is complete. */
-	if (pthread_mutex_lock(&s->t->lock) == EOWNERDEAD) {
-		pthread_mutex_consistent(&s->t->lock);
-	}
+	locked(s, pthread_mutex_lock(&s->t->lock));
+}
+
+bool sched_lock_timed(struct vgpu_sched *s)
+{
+	struct timespec until;
+
+	clock_gettime(CLOCK_MONOTONIC, &until);
+	until.tv_nsec += SCHED_LOCK_WAIT_MS * 1000000L;
+	until.tv_sec += until.tv_nsec / 1000000000L;
+	until.tv_nsec %= 1000000000L;
+	return locked(s, pthread_mutex_clocklock(&s->t->lock, CLOCK_MONOTONIC,
+						 &until));
 }
 
 void sched_unlock(struct vgpu_sched *s)
@@ -150,6 +189,7 @@ struct vgpu_sched *vgpu_sched_create(const char *path,
 		ret = ret ? ret : -ENOMEM;
 		goto out_unmap;
 	}
+	s->cfg = *cfg;
 	s->t->cfg = *cfg;
 	s->t->holder = -1;
 	s->t->owner_pid = getpid();
@@ -173,6 +213,7 @@ out:
 struct vgpu_sched *vgpu_sched_open(const char *path)
 {
 	struct vgpu_sched *s = NULL;
+	const char *why;
 	struct stat st;
 	int fd, err;
 
@@ -191,6 +232,11 @@ struct vgpu_sched *vgpu_sched_open(const char *path)
 		err = EPROTO;
 	} else if (s && kill(s->t->owner_pid, 0) && errno == ESRCH) {
 		err = ESRCH;
+	} else if (s) {
+		s->cfg = s->t->cfg;
+		if (vgpu_sched_config_check(&s->cfg, &why)) {
+			vgpu_sched_config_defaults(&s->cfg);
+		}
 	}
 out:
 	close(fd);
@@ -254,7 +300,9 @@ int vgpu_sched_configure(struct vgpu_sched *s, uint32_t domid,
 	    cap > VGPU_SCHED_CAP_MAX) {
 		return -ERANGE;
 	}
-	sched_lock(s);
+	if (!sched_lock_timed(s)) {
+		return -EBUSY;
+	}
 	for (i = 0; i < VGPU_SCHED_MAX_ENTRIES; i++) {
 		if (keyed(&t->e[i], domid, devid)) {
 			t->e[i].weight = weight;
@@ -275,7 +323,9 @@ void vgpu_sched_remove(struct vgpu_sched *s, uint32_t domid, uint32_t devid)
 	struct sched_table *t = s->t;
 	int i;
 
-	sched_lock(s);
+	if (!sched_lock_timed(s)) {
+		return;
+	}
 	for (i = 0; i < VGPU_SCHED_MAX_ENTRIES; i++) {
 		if (keyed(&t->e[i], domid, devid) && !t->e[i].pid) {
 			t->e[i].state = ENTRY_FREE;
@@ -336,7 +386,10 @@ void vgpu_sched_reaped(struct vgpu_sched *s, pid_t pid)
 {
 	int i;
 
-	sched_lock(s);
+	/* Left undone, the watchdog takes the GPU back from a dead holder. */
+	if (!sched_lock_timed(s)) {
+		return;
+	}
 	for (i = 0; i < VGPU_SCHED_MAX_ENTRIES; i++) {
 		if (s->t->e[i].state != ENTRY_FREE && s->t->e[i].pid == pid) {
 			entry_drop(s->t, i, vgpu_now_ns());
@@ -345,16 +398,19 @@ void vgpu_sched_reaped(struct vgpu_sched *s, pid_t pid)
 	sched_unlock(s);
 }
 
-size_t vgpu_sched_stats(struct vgpu_sched *s, struct vgpu_sched_stat *out,
-			size_t max)
+ssize_t vgpu_sched_stats(struct vgpu_sched *s, struct vgpu_sched_stat *out,
+			 size_t max)
 {
 	struct sched_table *t = s->t;
 	const struct sched_entry *e;
-	uint64_t now = vgpu_now_ns();
-	size_t n = 0;
+	uint64_t now;
+	ssize_t n = 0;
 	int i;
 
-	sched_lock(s);
+	if (!sched_lock_timed(s)) {
+		return -EBUSY;
+	}
+	now = vgpu_now_ns();
 	/* The holder's time so far counts, as xentop counts a running vcpu. */
 	if (t->holder >= 0) {
 		policy_charge(t, &t->e[t->holder], now);
@@ -364,7 +420,7 @@ size_t vgpu_sched_stats(struct vgpu_sched *s, struct vgpu_sched_stat *out,
 		if (e->state == ENTRY_FREE) {
 			continue;
 		}
-		if (n < max) {
+		if ((size_t)n < max) {
 			out[n] = (struct vgpu_sched_stat){
 				.slot = (uint32_t)i,
 				.domid = e->domid, .devid = e->devid,

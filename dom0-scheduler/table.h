@@ -62,10 +62,29 @@ struct vgpu_sched {
 	struct sched_table *t;
 	char *path;             /* set in the creator only */
 	pid_t self;             /* the attached worker: this process */
+	/*
+	 * The configuration, fixed when the table is made. Every worker can
+	 * write the table, so this process's copy is the one that counts.
+	 */
+	struct vgpu_sched_config cfg;
+	uint64_t lock_denied_ns; /* watchdog: first failed sched_lock_timed() */
 };
 
-/* Takes and drops the table's lock (recovering it from a dead owner). */
+/*
+ * The parent and the tools wait this long for the lock at most: a worker
+ * taken over by its guest may hold it for ever.
+ */
+#define SCHED_LOCK_WAIT_MS      100
+
+/*
+ * Takes the table's lock: recovers it from a dead owner, then puts back
+ * in order what a worker may have broken and the lockers rely on (see
+ * DOC: trust). Workers wait as long as it takes; the parent and the
+ * tools use sched_lock_timed(), which returns false after
+ * SCHED_LOCK_WAIT_MS without it.
+ */
 void sched_lock(struct vgpu_sched *s);
+bool sched_lock_timed(struct vgpu_sched *s);
 void sched_unlock(struct vgpu_sched *s);
 
 /*

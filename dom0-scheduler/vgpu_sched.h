@@ -64,6 +64,21 @@
  * in flight, or retired a fence) for timeout_ms is guilty: its entry
  * counts a reset, the GPU goes to the next waiter, and the parent kills
  * the worker. Its guest sees the device lost; no other guest is touched.
+ *
+ * DOC: trust
+ * A worker reads its guest's requests, so a guest may take it over (the
+ * sandbox in docs/security.md bounds what it can do then), and every
+ * worker can write the whole table. Such a worker has a GPU context of
+ * its own and can take more than its share of the GPU whatever the table
+ * says, so the table does not try to stop that. What it must not let the
+ * worker do is harm the parent, the tools, or another worker's process:
+ * - The parent kills only its own children, whatever pid the table names.
+ * - Every locker first puts back what it indexes with or divides by: the
+ *   configuration, fixed when the table is made, from its own copy, and
+ *   the holder, within the table. Weights that add up to 0 earn nothing.
+ * - The parent and the tools wait for the lock for a bounded time
+ *   (SCHED_LOCK_WAIT_MS), and the watchdog resets a worker that keeps it
+ *   for the timeout.
  */
 #ifndef VGPU_SCHED_H
 #define VGPU_SCHED_H
@@ -144,16 +159,20 @@ void vgpu_sched_get_config(const struct vgpu_sched *s,
 /*
  * Sets the weight and cap of every entry keyed (domid, devid), making
  * one if there is none. Returns 0, -ERANGE for a value out of range,
- * or -ENOSPC when the table is full.
+ * -ENOSPC when the table is full, or -EBUSY when it stayed locked.
  */
 int vgpu_sched_configure(struct vgpu_sched *s, uint32_t domid,
 			 uint32_t devid, uint32_t weight, uint32_t cap);
 /* Forgets the entries keyed (domid, devid) that no worker uses. */
 void vgpu_sched_remove(struct vgpu_sched *s, uint32_t domid, uint32_t devid);
 
-/* Snapshot of up to max entries into out; returns how many there are. */
-size_t vgpu_sched_stats(struct vgpu_sched *s, struct vgpu_sched_stat *out,
-			size_t max);
+/*
+ * Snapshot of up to max entries into out; returns how many there are, or
+ * -EBUSY when the table stayed locked (a worker keeps the lock: the
+ * watchdog resets it).
+ */
+ssize_t vgpu_sched_stats(struct vgpu_sched *s, struct vgpu_sched_stat *out,
+			 size_t max);
 
 /*
  * Worker side. attach() binds the calling process to a free entry keyed
@@ -197,13 +216,21 @@ void vgpu_sched_set_mapped(struct vgpu_sched *s, int idx, uint64_t pages,
  */
 void vgpu_sched_reaped(struct vgpu_sched *s, pid_t pid);
 
+/* What the watchdog found. */
+struct vgpu_sched_hang {
+	pid_t pid;              /* the worker to kill: a child of the caller */
+	uint32_t domid;         /* its entry's (not set if kept_lock) */
+	uint64_t stalled_ms;    /* no progress, or the lock kept, this long */
+	bool kept_lock;         /* it kept the table's lock, not the GPU */
+};
+
 /*
  * Parent: finds a holder that made no progress for the timeout, counts a
- * reset against it, gives the GPU to the next waiter and returns the
- * worker's pid for the caller to kill (0 if none is hung). *domid and
- * *stalled_ms say whom and for how long.
+ * reset against it and gives the GPU to the next waiter; or a worker that
+ * kept the table's lock for the timeout. Returns true and fills hang when
+ * the caller should kill that worker, false if none is hung (or the one
+ * the table names is not the caller's child: see DOC: trust).
  */
-pid_t vgpu_sched_watchdog(struct vgpu_sched *s, uint32_t *domid,
-			  uint64_t *stalled_ms);
+bool vgpu_sched_watchdog(struct vgpu_sched *s, struct vgpu_sched_hang *hang);
 
 #endif /* VGPU_SCHED_H */

@@ -251,11 +251,13 @@ static uint64_t sched_stat(struct fixture *f, uint32_t domid,
 	struct vgpu_sched_stat st[VGPU_SCHED_MAX_ENTRIES];
 	struct vgpu_sched *s = vgpu_sched_open(f->table);
 	uint64_t sum = 0, v;
-	size_t i, n;
+	ssize_t n;
+	size_t i;
 
 	assert_non_null(s);
 	n = vgpu_sched_stats(s, st, VGPU_SCHED_MAX_ENTRIES);
-	for (i = 0; i < n && i < VGPU_SCHED_MAX_ENTRIES; i++) {
+	assert_true(n >= 0);
+	for (i = 0; i < (size_t)n && i < VGPU_SCHED_MAX_ENTRIES; i++) {
 		if (st[i].domid == domid) {
 			memcpy(&v, (char *)&st[i] + offset, sizeof(v));
 			sum += v;

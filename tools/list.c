@@ -354,7 +354,10 @@ int xenvgpu_list(struct xenvgpu *xv, int argc, char **argv)
 	}
 	collect(xv, &rows, want);
 	/* No table (no backend, or --no-sched) leaves the figures out. */
-	xenvgpu_sched_snapshot(NULL, snap);
+	if (xenvgpu_sched_snapshot(NULL, snap) == -EBUSY) {
+		fprintf(stderr, "xenvgpu list: no scheduler figures: %s\n",
+			xenvgpu_sched_why(-EBUSY));
+	}
 	for (i = 0; i < rows.count; i++) {
 		fill(xv, &rows.row[i]);
 		find_sched(&rows.row[i], snap);

@@ -29,19 +29,21 @@ struct sched_args {
 int xenvgpu_sched_snapshot(const char *path, struct xenvgpu_snapshot *snap)
 {
 	struct vgpu_sched *s = vgpu_sched_open(path ? path : VGPU_SCHED_PATH);
+	ssize_t n;
 
 	memset(snap, 0, sizeof(*snap));
 	if (!s) {
 		return -errno;
 	}
 	vgpu_sched_get_config(s, &snap->cfg);
-	snap->count = vgpu_sched_stats(s, snap->stat,
-				       VGPU_ARRAY_SIZE(snap->stat));
-	if (snap->count > VGPU_ARRAY_SIZE(snap->stat)) {
-		snap->count = VGPU_ARRAY_SIZE(snap->stat);
-	}
-	snap->taken_ns = vgpu_now_ns();
+	n = vgpu_sched_stats(s, snap->stat, VGPU_ARRAY_SIZE(snap->stat));
 	vgpu_sched_close(s);
+	if (n < 0) {
+		return (int)n;
+	}
+	snap->count = (size_t)n < VGPU_ARRAY_SIZE(snap->stat) ?
+		      (size_t)n : VGPU_ARRAY_SIZE(snap->stat);
+	snap->taken_ns = vgpu_now_ns();
 	return 0;
 }
 
@@ -55,6 +57,10 @@ const char *xenvgpu_sched_why(int err)
 		return "the backend that made the scheduler table is gone";
 	case -EPROTO:
 		return "not a scheduler table of this version";
+	case -EBUSY:
+		return "a backend worker keeps the scheduler table locked (the "
+		       "backend's watchdog resets it within its timeout): try "
+		       "again";
 	default:
 		return strerror(-err);
 	}
@@ -153,7 +159,7 @@ static int set_in_table(const struct sched_args *a,
 				   a->cap < 0 ? now->cap : a->cap);
 	vgpu_sched_close(s);
 	if (ret) {
-		fprintf(stderr, "xenvgpu sched: %s\n", strerror(-ret));
+		fprintf(stderr, "xenvgpu sched: %s\n", xenvgpu_sched_why(ret));
 	}
 	return ret;
 }
