@@ -6,12 +6,6 @@
  * has taken the entry from a hung worker, whatever that worker still
  * does is ignored.
  */
-#include <errno.h>
-#include <linux/futex.h>
-#include <sys/syscall.h>
-#include <time.h>
-#include <unistd.h>
-
 #include "table.h"
 #include "vgpu_util.h"
 
@@ -19,17 +13,6 @@ static bool mine(const struct vgpu_sched *s, int idx)
 {
 	return idx >= 0 && idx < VGPU_SCHED_MAX_ENTRIES &&
 	       s->t->e[idx].pid == s->self;
-}
-
-/* Sleeps until *word moves from seen, or for at most ns. */
-static void futex_wait(uint32_t *word, uint32_t seen, uint64_t ns)
-{
-	struct timespec ts = {
-		.tv_sec = (time_t)(ns / 1000000000),
-		.tv_nsec = (long)(ns % 1000000000),
-	};
-
-	syscall(SYS_futex, word, FUTEX_WAIT, seen, &ts, NULL, 0);
 }
 
 void vgpu_sched_acquire(struct vgpu_sched *s, int idx)
@@ -44,22 +27,22 @@ void vgpu_sched_acquire(struct vgpu_sched *s, int idx)
 	if (!mine(s, idx) || t->holder == idx) {
 		goto out;
 	}
-	policy_advance(t, now);
+	policy_advance(s, now);
 	e->state = ENTRY_WAITING;
 	e->wait_start_ns = now;
 	e->active = 1;
 	e->boost = !e->preempted && e->credit_ns > 0;
-	policy_grant_next(t, now);
+	policy_grant_next(s, now);
 	while (t->holder != idx && mine(s, idx)) {
 		seen = __atomic_load_n(&e->grant, __ATOMIC_ACQUIRE);
 		/* Wake at the next period too: a capped entry may run then. */
-		timeout = policy_next_period_ns(t, now) + 1000;
+		timeout = policy_next_period_ns(s, now) + 1000;
 		sched_unlock(s);
-		futex_wait(&e->grant, seen, timeout);
+		sched_futex_wait(&e->grant, seen, timeout);
 		sched_lock(s);
 		now = vgpu_now_ns();
-		policy_advance(t, now);
-		policy_grant_next(t, now);
+		policy_advance(s, now);
+		policy_grant_next(s, now);
 	}
 out:
 	sched_unlock(s);
@@ -79,7 +62,7 @@ static bool lock_and_charge(struct vgpu_sched *s, int idx, uint64_t *now)
 	if (!mine(s, idx) || t->holder != idx) {
 		return false;
 	}
-	policy_advance(t, *now);
+	policy_advance(s, *now);
 	policy_charge(t, &t->e[idx], *now);
 	return true;
 }
@@ -88,18 +71,18 @@ static bool lock_and_charge(struct vgpu_sched *s, int idx, uint64_t *now)
  * A waiter that may run goes ahead of entry e (or is level with it, if
  * ties_lose: a holder lingers only when it is strictly ahead).
  */
-static bool outranked(const struct sched_table *t,
+static bool outranked(const struct vgpu_sched *s,
 		      const struct sched_entry *e, bool ties_lose)
 {
-	int next = policy_pick(t);
+	int next = policy_pick(s);
 
-	return next >= 0 && policy_ahead(&t->e[next], e, ties_lose);
+	return next >= 0 && policy_ahead(&s->t->e[next], e, ties_lose);
 }
 
-static bool slice_used(const struct sched_table *t,
+static bool slice_used(const struct vgpu_sched *s,
 		       const struct sched_entry *e, uint64_t now)
 {
-	return now - e->hold_start_ns >= t->cfg.slice_us * 1000ull;
+	return now - e->hold_start_ns >= s->cfg.slice_us * 1000ull;
 }
 
 /*
@@ -107,19 +90,19 @@ static bool slice_used(const struct sched_table *t,
  * boosted waiter at once, or to one that outranks it once its slice is
  * used up.
  */
-static bool must_give_up(const struct sched_table *t,
+static bool must_give_up(const struct vgpu_sched *s,
 			 const struct sched_entry *e, uint64_t now)
 {
 	int next;
 
-	if (!policy_eligible(t, e)) {
+	if (!policy_eligible(s, e)) {
 		return true;
 	}
-	next = policy_pick(t);
-	if (next < 0 || !policy_ahead(&t->e[next], e, false)) {
+	next = policy_pick(s);
+	if (next < 0 || !policy_ahead(&s->t->e[next], e, false)) {
 		return false;
 	}
-	return slice_used(t, e, now) || t->e[next].boost;
+	return slice_used(s, e, now) || s->t->e[next].boost;
 }
 
 bool vgpu_sched_charge(struct vgpu_sched *s, int idx, bool progressed)
@@ -133,10 +116,10 @@ bool vgpu_sched_charge(struct vgpu_sched *s, int idx, bool progressed)
 		if (progressed) {
 			e->progress_ns = now;
 		}
-		if (slice_used(t, e, now)) {
+		if (slice_used(s, e, now)) {
 			e->boost = 0;   /* a boost lasts one slice */
 		}
-		give_up = must_give_up(t, e, now);
+		give_up = must_give_up(s, e, now);
 		e->preempted = give_up;
 	}
 	sched_unlock(s);
@@ -148,7 +131,7 @@ bool vgpu_sched_contended(struct vgpu_sched *s, int idx)
 	bool waiter;
 
 	sched_lock(s);
-	waiter = mine(s, idx) && s->t->holder == idx && policy_pick(s->t) >= 0;
+	waiter = mine(s, idx) && s->t->holder == idx && policy_pick(s) >= 0;
 	sched_unlock(s);
 	return waiter;
 }
@@ -163,8 +146,8 @@ uint64_t vgpu_sched_linger(struct vgpu_sched *s, int idx)
 		goto out;
 	}
 	e->preempted = 0;       /* it ran out of work */
-	if (policy_eligible(t, e) && !outranked(t, e, true)) {
-		linger = t->cfg.linger_us * 1000ull;
+	if (policy_eligible(s, e) && !outranked(s, e, true)) {
+		linger = s->cfg.linger_us * 1000ull;
 	}
 out:
 	sched_unlock(s);
@@ -180,7 +163,7 @@ void vgpu_sched_release(struct vgpu_sched *s, int idx)
 		t->holder = -1;
 		t->e[idx].state = ENTRY_IDLE;
 		t->e[idx].boost = 0;
-		policy_grant_next(t, now);
+		policy_grant_next(s, now);
 	}
 	sched_unlock(s);
 }

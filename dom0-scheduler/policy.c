@@ -2,18 +2,22 @@
 /*
  * The credit policy (see DOC: policy in vgpu_sched.h): refilling credit
  * each period, charging the holder, and choosing who gets the GPU next.
- * Every function here runs with the table's lock held.
+ * Every function here runs with the table's lock held. Settings come
+ * from this process's copy, and credit saturates: a worker can write any
+ * value into the table (DOC: trust).
  */
 #include <limits.h>
-#include <linux/futex.h>
-#include <sys/syscall.h>
-#include <unistd.h>
 
 #include "table.h"
 
-static uint64_t period_ns(const struct sched_table *t)
+static uint64_t period_ns(const struct vgpu_sched *s)
 {
-	return (uint64_t)t->cfg.period_us * 1000;
+	return (uint64_t)s->cfg.period_us * 1000;
+}
+
+static int64_t clamp(int64_t v, int64_t bound)
+{
+	return v > bound ? bound : v < -bound ? -bound : v;
 }
 
 static bool in_play(const struct sched_entry *e)
@@ -29,10 +33,11 @@ static bool in_play(const struct sched_entry *e)
  * that did not use its credit loses the rest, and one that ran alone on
  * an otherwise idle GPU does not owe the others for it later.
  */
-static void refill(struct sched_table *t)
+static void refill(struct vgpu_sched *s)
 {
-	int64_t period = (int64_t)period_ns(t);
-	int64_t slice = (int64_t)t->cfg.slice_us * 1000;
+	struct sched_table *t = s->t;
+	int64_t period = (int64_t)period_ns(s);
+	int64_t slice = (int64_t)s->cfg.slice_us * 1000;
 	uint64_t total = 0;
 	struct sched_entry *e;
 	int64_t share, bound;
@@ -47,13 +52,10 @@ static void refill(struct sched_table *t)
 		e = &t->e[i];
 		if (in_play(e) && total) {  /* 0 only if a worker wrote it */
 			share = (int64_t)((uint64_t)period * e->weight / total);
+			share = clamp(share, period);
 			bound = share > slice ? share : slice;
-			e->credit_ns += share;
-			if (e->credit_ns > bound) {
-				e->credit_ns = bound;
-			} else if (e->credit_ns < -bound) {
-				e->credit_ns = -bound;
-			}
+			e->credit_ns = clamp(clamp(e->credit_ns, bound) + share,
+					     bound);
 		}
 		e->cap_used_ns = 0;
 		e->active = e->state == ENTRY_WAITING ||
@@ -61,23 +63,24 @@ static void refill(struct sched_table *t)
 	}
 }
 
-void policy_advance(struct sched_table *t, uint64_t now)
+void policy_advance(struct vgpu_sched *s, uint64_t now)
 {
-	uint64_t period = period_ns(t);
+	struct sched_table *t = s->t;
+	uint64_t period = period_ns(s);
 
 	if (now < t->period_start_ns + period) {
 		return;
 	}
-	refill(t);
+	refill(s);
 	/* After an idle spell one refill is enough: the bounds clamp it. */
 	t->period_start_ns = now - (now - t->period_start_ns) % period;
 }
 
-uint64_t policy_next_period_ns(const struct sched_table *t, uint64_t now)
+uint64_t policy_next_period_ns(const struct vgpu_sched *s, uint64_t now)
 {
-	uint64_t end = t->period_start_ns + period_ns(t);
+	uint64_t period = period_ns(s), end = s->t->period_start_ns + period;
 
-	return end > now ? end - now : 0;
+	return end <= now ? 0 : end - now < period ? end - now : period;
 }
 
 void policy_charge(struct sched_table *t, struct sched_entry *e,
@@ -86,16 +89,18 @@ void policy_charge(struct sched_table *t, struct sched_entry *e,
 	uint64_t used = now > e->charged_ns ? now - e->charged_ns : 0;
 
 	(void)t;
-	e->credit_ns -= (int64_t)used;
+	/* Saturating: a worker may have written any credit or stamp. */
+	e->credit_ns = clamp(e->credit_ns, INT64_MAX / 2) -
+		       (int64_t)(used < INT64_MAX / 2 ? used : INT64_MAX / 2);
 	e->cap_used_ns += used;
 	e->gpu_ns += used;
 	e->charged_ns = now;
 }
 
-bool policy_eligible(const struct sched_table *t, const struct sched_entry *e)
+bool policy_eligible(const struct vgpu_sched *s, const struct sched_entry *e)
 {
 	return !e->cap ||
-	       e->cap_used_ns < period_ns(t) * e->cap / VGPU_SCHED_CAP_MAX;
+	       e->cap_used_ns < period_ns(s) * e->cap / VGPU_SCHED_CAP_MAX;
 }
 
 bool policy_ahead(const struct sched_entry *next, const struct sched_entry *e,
@@ -108,14 +113,15 @@ bool policy_ahead(const struct sched_entry *next, const struct sched_entry *e,
 			   next->credit_ns > e->credit_ns;
 }
 
-int policy_pick(const struct sched_table *t)
+int policy_pick(const struct vgpu_sched *s)
 {
+	const struct sched_table *t = s->t;
 	const struct sched_entry *e, *best = NULL;
 	int i, pick = -1;
 
 	for (i = 0; i < VGPU_SCHED_MAX_ENTRIES; i++) {
 		e = &t->e[i];
-		if (e->state != ENTRY_WAITING || !policy_eligible(t, e)) {
+		if (e->state != ENTRY_WAITING || !policy_eligible(s, e)) {
 			continue;
 		}
 		/* Ahead, or level and waiting longer. */
@@ -129,15 +135,16 @@ int policy_pick(const struct sched_table *t)
 	return pick;
 }
 
-void policy_grant_next(struct sched_table *t, uint64_t now)
+void policy_grant_next(struct vgpu_sched *s, uint64_t now)
 {
+	struct sched_table *t = s->t;
 	struct sched_entry *e;
 	int next;
 
-	if (t->holder >= 0) {
+	if (sched_holder(t) >= 0) {
 		return;
 	}
-	next = policy_pick(t);
+	next = policy_pick(s);
 	if (next < 0) {
 		return;
 	}
@@ -151,6 +158,5 @@ void policy_grant_next(struct sched_table *t, uint64_t now)
 	e->grants++;
 	t->holder = next;
 	__atomic_add_fetch(&e->grant, 1, __ATOMIC_RELEASE);
-	/* Shared, not private: the waiter is another process. */
-	syscall(SYS_futex, &e->grant, FUTEX_WAKE, INT_MAX, NULL, NULL, 0);
+	sched_futex_wake(&e->grant, INT_MAX);
 }

@@ -6,12 +6,15 @@
  */
 #include <errno.h>
 #include <fcntl.h>
+#include <limits.h>
+#include <linux/futex.h>
 #include <libgen.h>
 #include <signal.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/mman.h>
 #include <sys/stat.h>
+#include <sys/syscall.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -50,75 +53,93 @@ void vgpu_sched_get_config(const struct vgpu_sched *s,
 	*cfg = s->cfg;
 }
 
-/*
- * What the lockers index with or divide by: the configuration, from this
- * process's copy, and the holder, within the table. The rest a worker
- * could write only makes the GPU's share wrong (see DOC: trust).
- */
-static void repair(struct vgpu_sched *s)
+void sched_futex_wait(uint32_t *word, uint32_t seen, uint64_t ns)
 {
-	struct sched_table *t = s->t;
+	struct timespec ts = {
+		.tv_sec = (time_t)(ns / 1000000000),
+		.tv_nsec = (long)(ns % 1000000000),
+	};
 
-	if (memcmp(&t->cfg, &s->cfg, sizeof(s->cfg))) {
-		t->cfg = s->cfg;
-	}
-	if (t->holder < -1 || t->holder >= VGPU_SCHED_MAX_ENTRIES) {
-		t->holder = -1;
-	}
+	/* Shared, not private: the other side is another process. */
+	syscall(SYS_futex, word, FUTEX_WAIT, seen, ns ? &ts : NULL, NULL, 0);
 }
 
-static bool locked(struct vgpu_sched *s, int ret)
+void sched_futex_wake(uint32_t *word, int n)
 {
-	/* A worker died holding the lock; every update is complete. */
-	if (ret == EOWNERDEAD) {
-		pthread_mutex_consistent(&s->t->lock);
-	} else if (ret) {
-		return false;
+	syscall(SYS_futex, word, FUTEX_WAKE, n, NULL, NULL, 0);
+}
+
+static uint32_t lock_id(const struct vgpu_sched *s)
+{
+	return (uint32_t)(s->self ? s->self : s->pid) & SCHED_LOCK_OWNER;
+}
+
+/*
+ * Takes the lock by the deadline (0: none). A waiter marks the word
+ * before it sleeps, so the unlocker knows to wake one; whoever takes the
+ * lock from a sleeper keeps the mark, as others may still sleep.
+ */
+static bool lock_by(struct vgpu_sched *s, uint64_t deadline)
+{
+	uint32_t *word = &s->t->lock, me = lock_id(s), cur = 0;
+	uint64_t now;
+
+	if (__atomic_compare_exchange_n(word, &cur, me, false,
+					__ATOMIC_ACQUIRE, __ATOMIC_RELAXED)) {
+		return true;
 	}
-	repair(s);
-	return true;
+	for (;;) {
+		cur = __atomic_load_n(word, __ATOMIC_RELAXED);
+		if (!(cur & SCHED_LOCK_OWNER)) {
+			if (__atomic_compare_exchange_n(word, &cur,
+					me | SCHED_LOCK_WAITERS, false,
+					__ATOMIC_ACQUIRE, __ATOMIC_RELAXED)) {
+				return true;
+			}
+			continue;
+		}
+		if (!(cur & SCHED_LOCK_WAITERS) &&
+		    !__atomic_compare_exchange_n(word, &cur,
+				cur | SCHED_LOCK_WAITERS, false,
+				__ATOMIC_RELAXED, __ATOMIC_RELAXED)) {
+			continue;
+		}
+		now = vgpu_now_ns();
+		if (deadline && now >= deadline) {
+			return false;
+		}
+		sched_futex_wait(word, cur | SCHED_LOCK_WAITERS,
+				 deadline ? deadline - now : 0);
+	}
 }
 
 void sched_lock(struct vgpu_sched *s)
 {
-	locked(s, pthread_mutex_lock(&s->t->lock));
+	lock_by(s, 0);
 }
 
 bool sched_lock_timed(struct vgpu_sched *s)
 {
-	struct timespec until;
-
-	clock_gettime(CLOCK_MONOTONIC, &until);
-	until.tv_nsec += SCHED_LOCK_WAIT_MS * 1000000L;
-	until.tv_sec += until.tv_nsec / 1000000000L;
-	until.tv_nsec %= 1000000000L;
-	return locked(s, pthread_mutex_clocklock(&s->t->lock, CLOCK_MONOTONIC,
-						 &until));
+	return lock_by(s, vgpu_now_ns() + SCHED_LOCK_WAIT_MS * 1000000ull);
 }
 
 void sched_unlock(struct vgpu_sched *s)
 {
-	pthread_mutex_unlock(&s->t->lock);
+	if (__atomic_exchange_n(&s->t->lock, 0, __ATOMIC_RELEASE) &
+	    SCHED_LOCK_WAITERS) {
+		sched_futex_wake(&s->t->lock, 1);
+	}
 }
 
-static int init_lock(pthread_mutex_t *lock)
+void sched_lock_break(struct vgpu_sched *s, uint32_t owner)
 {
-	pthread_mutexattr_t attr;
-	int ret;
+	uint32_t cur = __atomic_load_n(&s->t->lock, __ATOMIC_RELAXED);
 
-	ret = pthread_mutexattr_init(&attr);
-	if (ret) {
-		return -ret;
+	if ((cur & SCHED_LOCK_OWNER) == (owner & SCHED_LOCK_OWNER) &&
+	    __atomic_compare_exchange_n(&s->t->lock, &cur, 0, false,
+					__ATOMIC_RELEASE, __ATOMIC_RELAXED)) {
+		sched_futex_wake(&s->t->lock, INT_MAX);
 	}
-	ret = pthread_mutexattr_setpshared(&attr, PTHREAD_PROCESS_SHARED);
-	if (!ret) {
-		ret = pthread_mutexattr_setrobust(&attr, PTHREAD_MUTEX_ROBUST);
-	}
-	if (!ret) {
-		ret = pthread_mutex_init(lock, &attr);
-	}
-	pthread_mutexattr_destroy(&attr);
-	return -ret;
 }
 
 /* Maps the table file fd; returns NULL with errno set. */
@@ -183,12 +204,12 @@ struct vgpu_sched *vgpu_sched_create(const char *path,
 		ret = -errno;
 		goto out_close;
 	}
-	ret = init_lock(&s->t->lock);
 	s->path = strdup(path);
-	if (ret || !s->path) {
-		ret = ret ? ret : -ENOMEM;
+	if (!s->path) {
+		ret = -ENOMEM;
 		goto out_unmap;
 	}
+	s->pid = getpid();
 	s->cfg = *cfg;
 	s->t->cfg = *cfg;
 	s->t->holder = -1;
@@ -233,6 +254,7 @@ struct vgpu_sched *vgpu_sched_open(const char *path)
 	} else if (s && kill(s->t->owner_pid, 0) && errno == ESRCH) {
 		err = ESRCH;
 	} else if (s) {
+		s->pid = getpid();
 		s->cfg = s->t->cfg;
 		if (vgpu_sched_config_check(&s->cfg, &why)) {
 			vgpu_sched_config_defaults(&s->cfg);
@@ -340,6 +362,7 @@ int vgpu_sched_attach(struct vgpu_sched *s, uint32_t domid, uint32_t devid)
 	uint32_t weight = VGPU_SCHED_WEIGHT_DEF, cap = 0;
 	int i, idx = -1;
 
+	s->self = getpid();     /* the lock's owner from now on */
 	sched_lock(s);
 	for (i = 0; i < VGPU_SCHED_MAX_ENTRIES && idx < 0; i++) {
 		if (keyed(&t->e[i], domid, devid)) {
@@ -353,7 +376,6 @@ int vgpu_sched_attach(struct vgpu_sched *s, uint32_t domid, uint32_t devid)
 		idx = alloc_entry(t, domid, devid, weight, cap);
 	}
 	if (idx >= 0) {
-		s->self = getpid();
 		t->e[idx].pid = s->self;
 		t->e[idx].state = ENTRY_IDLE;
 	}
@@ -361,15 +383,17 @@ int vgpu_sched_attach(struct vgpu_sched *s, uint32_t domid, uint32_t devid)
 	return idx;
 }
 
-void entry_drop(struct sched_table *t, int idx, uint64_t now)
+void entry_drop(struct vgpu_sched *s, int idx, uint64_t now)
 {
+	struct sched_table *t = s->t;
+
 	if (t->holder == idx) {
 		policy_charge(t, &t->e[idx], now);
 		t->holder = -1;
 	}
 	t->e[idx].state = ENTRY_IDLE;
 	t->e[idx].pid = 0;
-	policy_grant_next(t, now);
+	policy_grant_next(s, now);
 }
 
 void vgpu_sched_detach(struct vgpu_sched *s, int idx)
@@ -377,7 +401,7 @@ void vgpu_sched_detach(struct vgpu_sched *s, int idx)
 	sched_lock(s);
 	if (idx >= 0 && idx < VGPU_SCHED_MAX_ENTRIES &&
 	    s->t->e[idx].pid == s->self) {
-		entry_drop(s->t, idx, vgpu_now_ns());
+		entry_drop(s, idx, vgpu_now_ns());
 	}
 	sched_unlock(s);
 }
@@ -386,13 +410,15 @@ void vgpu_sched_reaped(struct vgpu_sched *s, pid_t pid)
 {
 	int i;
 
+	/* A worker killed holding the lock could not free it. */
+	sched_lock_break(s, (uint32_t)pid);
 	/* Left undone, the watchdog takes the GPU back from a dead holder. */
 	if (!sched_lock_timed(s)) {
 		return;
 	}
 	for (i = 0; i < VGPU_SCHED_MAX_ENTRIES; i++) {
 		if (s->t->e[i].state != ENTRY_FREE && s->t->e[i].pid == pid) {
-			entry_drop(s->t, i, vgpu_now_ns());
+			entry_drop(s, i, vgpu_now_ns());
 		}
 	}
 	sched_unlock(s);
@@ -403,17 +429,18 @@ ssize_t vgpu_sched_stats(struct vgpu_sched *s, struct vgpu_sched_stat *out,
 {
 	struct sched_table *t = s->t;
 	const struct sched_entry *e;
+	int i, holder;
 	uint64_t now;
 	ssize_t n = 0;
-	int i;
 
 	if (!sched_lock_timed(s)) {
 		return -EBUSY;
 	}
 	now = vgpu_now_ns();
 	/* The holder's time so far counts, as xentop counts a running vcpu. */
-	if (t->holder >= 0) {
-		policy_charge(t, &t->e[t->holder], now);
+	holder = sched_holder(t);
+	if (holder >= 0) {
+		policy_charge(t, &t->e[holder], now);
 	}
 	for (i = 0; i < VGPU_SCHED_MAX_ENTRIES; i++) {
 		e = &t->e[i];

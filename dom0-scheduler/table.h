@@ -6,12 +6,10 @@
 #ifndef VGPU_SCHED_TABLE_H
 #define VGPU_SCHED_TABLE_H
 
-#include <pthread.h>
-
 #include "vgpu_sched.h"
 
 #define VGPU_SCHED_MAGIC        0x76677363u     /* "vgsc" */
-#define VGPU_SCHED_VERSION      2
+#define VGPU_SCHED_VERSION      3
 
 enum entry_state {
 	ENTRY_FREE,             /* slot unused */
@@ -51,8 +49,8 @@ struct sched_table {
 	uint32_t magic;
 	uint32_t version;
 	int32_t owner_pid;      /* the process that made the table */
-	struct vgpu_sched_config cfg;
-	pthread_mutex_t lock;
+	struct vgpu_sched_config cfg;   /* as made; each process uses its copy */
+	uint32_t lock;          /* futex word: owner pid | SCHED_LOCK_WAITERS */
 	int32_t holder;         /* entry index, -1: the GPU is free */
 	uint64_t period_start_ns;
 	struct sched_entry e[VGPU_SCHED_MAX_ENTRIES];
@@ -61,14 +59,26 @@ struct sched_table {
 struct vgpu_sched {
 	struct sched_table *t;
 	char *path;             /* set in the creator only */
+	pid_t pid;              /* the creator or tool: this process */
 	pid_t self;             /* the attached worker: this process */
 	/*
 	 * The configuration, fixed when the table is made. Every worker can
 	 * write the table, so this process's copy is the one that counts.
 	 */
 	struct vgpu_sched_config cfg;
-	uint64_t lock_denied_ns; /* watchdog: first failed sched_lock_timed() */
+	/* Watchdog: the lock's owner when sched_lock_timed() first failed. */
+	uint32_t lock_denied_owner;
+	uint64_t lock_denied_ns;
 };
+
+/*
+ * The table's lock is a futex word of its own, not a pthread mutex: a
+ * worker can write every byte of the table, and glibc's mutexes keep
+ * pointers in theirs that it follows on unlock. The word holds the
+ * owner's pid, and SCHED_LOCK_WAITERS while others sleep on it.
+ */
+#define SCHED_LOCK_WAITERS      0x80000000u
+#define SCHED_LOCK_OWNER        0x7fffffffu
 
 /*
  * The parent and the tools wait this long for the lock at most: a worker
@@ -77,38 +87,54 @@ struct vgpu_sched {
 #define SCHED_LOCK_WAIT_MS      100
 
 /*
- * Takes the table's lock: recovers it from a dead owner, then puts back
- * in order what a worker may have broken and the lockers rely on (see
- * DOC: trust). Workers wait as long as it takes; the parent and the
- * tools use sched_lock_timed(), which returns false after
- * SCHED_LOCK_WAIT_MS without it.
+ * Takes the table's lock. Workers wait as long as it takes (the parent
+ * frees a lock its dead or foreign owner left); the parent and the tools
+ * use sched_lock_timed(), which returns false after SCHED_LOCK_WAIT_MS
+ * without it.
  */
 void sched_lock(struct vgpu_sched *s);
 bool sched_lock_timed(struct vgpu_sched *s);
 void sched_unlock(struct vgpu_sched *s);
+/* Frees the lock if owner still holds it and wakes its waiters. */
+void sched_lock_break(struct vgpu_sched *s, uint32_t owner);
+
+/* FUTEX_WAIT on a shared word for at most ns (0: for ever); FUTEX_WAKE. */
+void sched_futex_wait(uint32_t *word, uint32_t seen, uint64_t ns);
+void sched_futex_wake(uint32_t *word, int n);
+
+/*
+ * The holder, read once and checked: a worker may write any value there,
+ * at any time, so whoever indexes with it reads it through this.
+ */
+static inline int sched_holder(const struct sched_table *t)
+{
+	int32_t h = __atomic_load_n(&t->holder, __ATOMIC_RELAXED);
+
+	return h >= 0 && h < VGPU_SCHED_MAX_ENTRIES ? h : -1;
+}
 
 /*
  * Detaches entry idx from its worker and takes the GPU back if it held
  * it; lock held.
  */
-void entry_drop(struct sched_table *t, int idx, uint64_t now);
+void entry_drop(struct vgpu_sched *s, int idx, uint64_t now);
 
 /* policy.c, called with the lock held. */
-void policy_advance(struct sched_table *t, uint64_t now);
+void policy_advance(struct vgpu_sched *s, uint64_t now);
 void policy_charge(struct sched_table *t, struct sched_entry *e,
 		   uint64_t now);
-int policy_pick(const struct sched_table *t);
+int policy_pick(const struct vgpu_sched *s);
 /*
  * Entry next goes ahead of entry e: boosted before not boosted, then by
  * credit (a tie goes to next only if ties_lose).
  */
 bool policy_ahead(const struct sched_entry *next, const struct sched_entry *e,
 		  bool ties_lose);
-bool policy_eligible(const struct sched_table *t,
+bool policy_eligible(const struct vgpu_sched *s,
 		     const struct sched_entry *e);
 /* Gives a free GPU to the best waiter, if any, and wakes it. */
-void policy_grant_next(struct sched_table *t, uint64_t now);
+void policy_grant_next(struct vgpu_sched *s, uint64_t now);
 /* Time until the next period begins. */
-uint64_t policy_next_period_ns(const struct sched_table *t, uint64_t now);
+uint64_t policy_next_period_ns(const struct vgpu_sched *s, uint64_t now);
 
 #endif /* VGPU_SCHED_TABLE_H */

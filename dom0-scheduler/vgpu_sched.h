@@ -8,8 +8,8 @@
  * /run/xen-vgpu/sched), before it forks any worker. Workers inherit the
  * mapping; xenvgpu maps the same file to show the figures (top, list
  * --json) and to change weights live (sched). Every change is made under
- * one process-shared robust mutex, so a worker that dies holding it
- * leaves the table usable.
+ * one lock, a futex word in the table holding its owner's pid; the
+ * parent frees it when it reaps a worker that died holding it.
  *
  * An entry is one guest device, keyed by (domid, devid). It is made when
  * the device is configured (its weight and cap) or when a worker attaches
@@ -68,17 +68,24 @@
  * DOC: trust
  * A worker reads its guest's requests, so a guest may take it over (the
  * sandbox in docs/security.md bounds what it can do then), and every
- * worker can write the whole table. Such a worker has a GPU context of
- * its own and can take more than its share of the GPU whatever the table
- * says, so the table does not try to stop that. What it must not let the
- * worker do is harm the parent, the tools, or another worker's process:
+ * worker can write every byte of the table, at any time. Such a worker
+ * has a GPU context of its own and can take more than its share of the
+ * GPU whatever the table says, or keep others off it, so the table does
+ * not try to stop that. What it must not let the worker do is harm the
+ * parent, the tools, or another worker's process:
  * - The parent kills only its own children, whatever pid the table names.
- * - Every locker first puts back what it indexes with or divides by: the
- *   configuration, fixed when the table is made, from its own copy, and
- *   the holder, within the table. Weights that add up to 0 earn nothing.
+ * - No pointer lives in the table: the lock is a futex word of its own
+ *   (glibc's mutexes keep list pointers in themselves and write through
+ *   them on unlock).
+ * - Nothing indexes with or divides by what the table holds without a
+ *   check where it is used: the holder is read once and range-checked,
+ *   every process takes the settings (fixed when the table is made) from
+ *   its own copy, credit saturates, and weights that add up to 0 earn
+ *   nothing.
  * - The parent and the tools wait for the lock for a bounded time
- *   (SCHED_LOCK_WAIT_MS), and the watchdog resets a worker that keeps it
- *   for the timeout.
+ *   (SCHED_LOCK_WAIT_MS). If one owner keeps it for the timeout, the
+ *   watchdog resets that worker, or frees the lock if its owner is no
+ *   worker (only a worker can have written that).
  */
 #ifndef VGPU_SCHED_H
 #define VGPU_SCHED_H

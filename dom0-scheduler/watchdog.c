@@ -6,7 +6,6 @@
  * which workers can write (DOC: trust): the parent kills only its own
  * children.
  */
-#include <stdio.h>
 #include <sys/wait.h>
 
 #include "table.h"
@@ -21,41 +20,23 @@ static bool own_child(pid_t pid)
 	       !waitid(P_PID, (id_t)pid, &info, WEXITED | WNOHANG | WNOWAIT);
 }
 
-/* The process thread tid belongs to, or 0. */
-static pid_t process_of(pid_t tid)
-{
-	char path[64], line[128];
-	int tgid = 0;
-	FILE *f;
-
-	snprintf(path, sizeof(path), "/proc/%d/status", (int)tid);
-	f = fopen(path, "re");
-	if (!f) {
-		return 0;
-	}
-	while (fgets(line, sizeof(line), f) &&
-	       sscanf(line, "Tgid: %d", &tgid) != 1) {
-		continue;
-	}
-	fclose(f);
-	return tgid;
-}
-
 /*
  * sched_lock_timed() failed. Updates under the lock take microseconds,
- * so a lock held for the timeout is kept on purpose, by a worker its
- * guest took over. glibc records the owner of a robust mutex in it (the
- * kernel's robust-futex protocol needs the owner's thread id); that
- * thread's process is reset like a hung holder, and the mutex recovers
- * when it dies.
+ * so a lock one owner kept for the timeout is kept on purpose, by a
+ * worker its guest took over, or was left by one that died. An owner
+ * that is our child is reset like a hung holder (reaping it frees the
+ * lock); one that is not, which only a worker can have written, loses
+ * the lock at once.
  */
 static bool lock_kept(struct vgpu_sched *s, struct vgpu_sched_hang *hang)
 {
+	uint32_t owner = __atomic_load_n(&s->t->lock, __ATOMIC_RELAXED) &
+			 SCHED_LOCK_OWNER;
 	uint64_t now = vgpu_now_ns(), held;
-	pid_t owner;
 
-	if (!s->lock_denied_ns) {
+	if (!s->lock_denied_ns || owner != s->lock_denied_owner) {
 		s->lock_denied_ns = now;
+		s->lock_denied_owner = owner;
 		return false;
 	}
 	held = now - s->lock_denied_ns + SCHED_LOCK_WAIT_MS * 1000000ull;
@@ -63,35 +44,36 @@ static bool lock_kept(struct vgpu_sched *s, struct vgpu_sched_hang *hang)
 		return false;
 	}
 	s->lock_denied_ns = 0;
-	owner = process_of(__atomic_load_n(&s->t->lock.__data.__owner,
-					   __ATOMIC_RELAXED));
-	if (!own_child(owner)) {
-		vgpu_err("the GPU scheduler's table has been locked for %llu ms "
-			 "by no worker of this backend: guests wait for the "
-			 "GPU until it is free",
-			 (unsigned long long)(held / 1000000));
+	if (!own_child((pid_t)owner)) {
+		vgpu_err("the GPU scheduler's table was locked for %llu ms by "
+			 "pid %u, which is no worker of this backend; breaking "
+			 "the lock", (unsigned long long)(held / 1000000),
+			 owner);
+		sched_lock_break(s, owner);
 		return false;
 	}
 	*hang = (struct vgpu_sched_hang){
-		.pid = owner, .stalled_ms = held / 1000000, .kept_lock = true,
+		.pid = (pid_t)owner, .stalled_ms = held / 1000000,
+		.kept_lock = true,
 	};
 	return true;
 }
 
 /* The holder made no progress for the timeout: takes the GPU back. */
-static bool holder_stalled(struct sched_table *t, uint64_t now,
+static bool holder_stalled(struct vgpu_sched *s, uint64_t now,
 			   struct vgpu_sched_hang *hang)
 {
+	int holder = sched_holder(s->t);
 	struct sched_entry *e;
 	uint64_t last;
 
-	if (t->holder < 0) {
+	if (holder < 0) {
 		return false;
 	}
-	e = &t->e[t->holder];
+	e = &s->t->e[holder];
 	last = e->progress_ns > e->hold_start_ns ? e->progress_ns :
 						    e->hold_start_ns;
-	if (now - last < t->cfg.timeout_ms * 1000000ull) {
+	if (now - last < s->cfg.timeout_ms * 1000000ull) {
 		return false;
 	}
 	*hang = (struct vgpu_sched_hang){
@@ -100,7 +82,7 @@ static bool holder_stalled(struct sched_table *t, uint64_t now,
 	};
 	e->resets++;
 	/* Detached now: the killed worker's last calls are ignored. */
-	entry_drop(t, t->holder, now);
+	entry_drop(s, holder, now);
 	return true;
 }
 
@@ -113,7 +95,7 @@ bool vgpu_sched_watchdog(struct vgpu_sched *s, struct vgpu_sched_hang *hang)
 	}
 	s->lock_denied_ns = 0;
 	/* Read the clock under the lock: no worker's stamp can be newer. */
-	hung = holder_stalled(s->t, vgpu_now_ns(), hang);
+	hung = holder_stalled(s, vgpu_now_ns(), hang);
 	sched_unlock(s);
 	if (hung && !own_child(hang->pid)) {
 		vgpu_err("dom%u: the GPU scheduler's table names pid %d as its "

@@ -8,15 +8,17 @@
  * - The parent kills no process that is not one of its workers, whatever
  *   pid the table names, and still takes the GPU back.
  * - A table broken on purpose (the holder out of range, a zero period
- *   and slice, weights of 0) crashes neither the parent nor an honest
- *   worker, which goes on getting the GPU.
+ *   and slice, weights of 0 and of 2^32 - 1, credit at its limits), once
+ *   or again and again while the others use it, crashes neither the
+ *   parent nor an honest worker.
  * - A worker that keeps the table's lock stalls neither the parent nor
  *   the tools: their calls fail with -EBUSY, the watchdog kills that
  *   worker, and the honest worker waiting for the lock gets the GPU.
+ * - A lock that names a process that is no worker is broken, and that
+ *   process is not killed.
  */
 #include <errno.h>
 #include <poll.h>
-#include <pthread.h>
 #include <setjmp.h>
 #include <signal.h>
 #include <stdarg.h>
@@ -24,6 +26,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <sys/wait.h>
+#include <time.h>
 #include <unistd.h>
 #include <cmocka.h>
 
@@ -31,6 +34,7 @@
 #include "harness.h"
 #include "sched_worker.h"
 #include "table.h"
+#include "vgpu_util.h"
 
 #define TIMEOUT_MS      200
 
@@ -47,30 +51,54 @@ struct fixture {
 /* Read by the rogue, set before it is forked. */
 static pid_t forged_pid;
 
+#define SCRIBBLE_MS     300
+
+/* What a worker may write anywhere at any time; round varies it. */
+static void scribble(struct sched_table *t, unsigned int round)
+{
+	int i;
+
+	t->holder = 0x7fffffff;
+	t->cfg.period_us = 0;
+	t->cfg.slice_us = 0;
+	t->period_start_ns = round & 1 ? UINT64_MAX : 0;
+	for (i = 0; i < VGPU_SCHED_MAX_ENTRIES; i++) {
+		t->e[i].weight = i & 1 ? 0 : UINT32_MAX;
+		t->e[i].credit_ns = i & 2 ? INT64_MIN : INT64_MAX;
+		t->e[i].charged_ns = 0;
+	}
+}
+
 /*
  * The rogue's own commands. p: name forged_pid as its worker. b: break
- * the table. k: take the table's lock and keep it.
+ * the table once; w: keep breaking it for SCRIBBLE_MS. k: take the lock
+ * and keep it; f: write forged_pid in as the lock's owner.
  */
 static char rogue_cmd(struct vgpu_sched *s, int idx, char cmd)
 {
 	struct sched_table *t = s->t;
-	int i;
+	uint64_t until = vgpu_now_ns() + SCRIBBLE_MS * 1000000ull;
+	unsigned int i;
 
 	switch (cmd) {
 	case 'p':
 		t->e[idx].pid = forged_pid;
 		return 'p';
 	case 'b':
-		t->holder = 0x7fffffff;
-		t->cfg.period_us = 0;
-		t->cfg.slice_us = 0;
-		for (i = 0; i < VGPU_SCHED_MAX_ENTRIES; i++) {
-			t->e[i].weight = 0;
-		}
+		scribble(t, 0);
 		return 'b';
+	case 'w':
+		for (i = 0; vgpu_now_ns() < until; i++) {
+			scribble(t, i);
+		}
+		return 'w';
 	case 'k':
-		pthread_mutex_lock(&t->lock);
+		sched_lock(s);
 		return 'k';
+	case 'f':
+		__atomic_store_n(&t->lock, (uint32_t)forged_pid,
+				 __ATOMIC_RELEASE);
+		return 'f';
 	default:
 		return '?';
 	}
@@ -118,11 +146,12 @@ static void bystander_start(struct fixture *f)
 	f->bystander_alive = alive[0];
 }
 
-static bool bystander_alive(struct fixture *f)
+/* True if the bystander is still alive 500 ms (scaled) from now. */
+static bool bystander_survives(struct fixture *f)
 {
 	struct pollfd p = { .fd = f->bystander_alive, .events = POLLIN };
 
-	return poll(&p, 1, 0) == 0;
+	return poll(&p, 1, harness_ms(500)) == 0;
 }
 
 static int setup(void **state)
@@ -196,8 +225,7 @@ static void test_forged_pid_is_not_killed(void **state)
 	/* The rogue holds the GPU and makes no progress. */
 	sleep_ms(TIMEOUT_MS + TIMEOUT_MS / 2);
 	vgpuback_watchdog(f->s);
-	sleep_ms(50);
-	assert_true(bystander_alive(f));
+	assert_true(bystander_survives(f));
 	assert_true(gpu_free(f));
 
 	/* The GPU was taken back: an honest worker gets it. */
@@ -206,7 +234,15 @@ static void test_forged_pid_is_not_killed(void **state)
 	assert_int_equal(sched_worker_ask(&f->honest, 'r'), 'r');
 }
 
-static void test_broken_table_is_repaired(void **state)
+/* An honest worker takes the GPU, is charged and gives it up. */
+static void honest_turn(struct fixture *f)
+{
+	assert_int_equal(sched_worker_ask(&f->honest, 'q'), 'g');
+	assert_int_equal(sched_worker_ask(&f->honest, 'c'), '0');
+	assert_int_equal(sched_worker_ask(&f->honest, 'r'), 'r');
+}
+
+static void test_broken_table_harms_no_one(void **state)
 {
 	struct fixture *f = *state;
 	struct vgpu_sched_config cfg;
@@ -221,14 +257,40 @@ static void test_broken_table_is_repaired(void **state)
 	assert_int_equal(vgpu_sched_configure(f->s, 3, 0, 256, 0), 0);
 
 	/* The honest worker gets the GPU, and again after a refill. */
-	assert_int_equal(sched_worker_ask(&f->honest, 'q'), 'g');
-	assert_int_equal(sched_worker_ask(&f->honest, 'c'), '0');
-	assert_int_equal(sched_worker_ask(&f->honest, 'r'), 'r');
+	honest_turn(f);
 	vgpu_sched_get_config(f->s, &cfg);
 	sleep_ms((int)(cfg.period_us / 1000) + 10);
-	assert_int_equal(sched_worker_ask(&f->honest, 'q'), 'g');
-	assert_int_equal(sched_worker_ask(&f->honest, 'c'), '0');
-	assert_int_equal(sched_worker_ask(&f->honest, 'r'), 'r');
+	honest_turn(f);
+}
+
+/*
+ * The same, with the rogue writing while the others use the table. The
+ * honest worker runs the calls that do not wait for the GPU (with the
+ * holder rewritten all the time it would wait for ever: a rogue can keep
+ * others off the GPU, but not crash them).
+ */
+static void test_table_scribbled_while_in_use(void **state)
+{
+	struct fixture *f = *state;
+	struct vgpu_sched_stat st[8];
+	uint64_t until;
+	int turns = 0;
+
+	sched_worker_start(&f->rogue, f->s, 1, rogue_cmd);
+	sched_worker_start(&f->honest, f->s, 2, NULL);
+	sched_worker_send(&f->rogue, 'w');
+	until = vgpu_now_ns() + SCRIBBLE_MS * 1000000ull;
+	while (vgpu_now_ns() < until) {
+		vgpuback_watchdog(f->s);
+		assert_true(vgpu_sched_stats(f->s, st, 8) >= 0);
+		assert_int_equal(vgpu_sched_configure(f->s, 3, 0, 256, 0), 0);
+		assert_int_equal(sched_worker_ask(&f->honest, 'c'), '0');
+		assert_true(sched_worker_ask(&f->honest, 'n') != '?');
+		assert_int_equal(sched_worker_ask(&f->honest, 'l'), 'l');
+		turns++;
+	}
+	assert_int_equal(sched_worker_reply(&f->rogue), 'w');
+	assert_true(turns > 0);
 }
 
 static void test_kept_lock_is_reset(void **state)
@@ -260,10 +322,35 @@ static void test_kept_lock_is_reset(void **state)
 	f->rogue.pid = 0;
 	vgpu_sched_reaped(f->s, got);
 
-	/* The lock recovered from its dead owner: the honest worker goes on. */
+	/* Reaping the rogue freed its lock: the honest worker goes on. */
 	assert_int_equal(sched_worker_reply(&f->honest), 'g');
 	assert_int_equal(sched_worker_ask(&f->honest, 'r'), 'r');
 	assert_true(vgpu_sched_stats(f->s, st, 8) >= 1);
+}
+
+static void test_forged_lock_owner_is_broken(void **state)
+{
+	struct fixture *f = *state;
+	struct pollfd p;
+	int left = harness_ms(5000) / 20;
+
+	bystander_start(f);
+	forged_pid = f->bystander;
+	sched_worker_start(&f->rogue, f->s, 1, rogue_cmd);
+	sched_worker_start(&f->honest, f->s, 2, NULL);
+	assert_int_equal(sched_worker_ask(&f->rogue, 'f'), 'f');
+	sched_worker_send(&f->honest, 'q');
+
+	/* No worker owns the lock: the watchdog breaks it, killing nobody. */
+	p = (struct pollfd){ .fd = f->honest.reply, .events = POLLIN };
+	while (poll(&p, 1, 0) == 0 && left-- > 0) {
+		vgpuback_watchdog(f->s);
+		sleep_ms(20);
+	}
+	assert_int_equal(sched_worker_reply(&f->honest), 'g');
+	assert_int_equal(sched_worker_ask(&f->honest, 'r'), 'r');
+	assert_true(bystander_survives(f));
+	assert_int_equal(sched_worker_ask(&f->rogue, 'r'), 'r');
 }
 
 int main(void)
@@ -271,7 +358,11 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test_setup_teardown(test_forged_pid_is_not_killed,
 						setup, teardown),
-		cmocka_unit_test_setup_teardown(test_broken_table_is_repaired,
+		cmocka_unit_test_setup_teardown(test_broken_table_harms_no_one,
+						setup, teardown),
+		cmocka_unit_test_setup_teardown(test_table_scribbled_while_in_use,
+						setup, teardown),
+		cmocka_unit_test_setup_teardown(test_forged_lock_owner_is_broken,
 						setup, teardown),
 		cmocka_unit_test_setup_teardown(test_kept_lock_is_reset,
 						setup, teardown),
