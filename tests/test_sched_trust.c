@@ -63,7 +63,7 @@ static void scribble(struct sched_table *t, unsigned int round)
 	t->cfg.slice_us = 0;
 	t->period_start_ns = round & 1 ? UINT64_MAX : 0;
 	for (i = 0; i < VGPU_SCHED_MAX_ENTRIES; i++) {
-		t->e[i].weight = i & 1 ? 0 : UINT32_MAX;
+		t->e[i].weight = round & 2 && i & 1 ? UINT32_MAX : 0;
 		t->e[i].credit_ns = i & 2 ? INT64_MIN : INT64_MAX;
 		t->e[i].charged_ns = 0;
 	}
