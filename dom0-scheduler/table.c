@@ -213,7 +213,7 @@ struct vgpu_sched *vgpu_sched_create(const char *path,
 	s->cfg = *cfg;
 	s->t->cfg = *cfg;
 	s->t->holder = -1;
-	s->t->owner_pid = getpid();
+	s->t->owner_pid = s->pid;
 	s->t->period_start_ns = vgpu_now_ns();
 	s->t->version = VGPU_SCHED_VERSION;
 	__atomic_store_n(&s->t->magic, VGPU_SCHED_MAGIC, __ATOMIC_RELEASE);

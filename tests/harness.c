@@ -56,11 +56,13 @@ static long now_ms(void)
 	return ts.tv_sec * 1000L + ts.tv_nsec / 1000000L;
 }
 
-static void sleep_ms(int ms)
+void harness_sleep_ms(int ms)
 {
 	struct timespec ts = { ms / 1000, (ms % 1000) * 1000000L };
 
-	nanosleep(&ts, NULL);
+	while (nanosleep(&ts, &ts) && errno == EINTR) {
+		continue;
+	}
 }
 
 /* Builds wrapper words + argv into out (which must hold MAX_ARGS). */
@@ -154,7 +156,7 @@ int harness_wait(struct harness_child *c, int timeout_ms)
 	while (!reap(c)) {
 		if (now_ms() >= end)
 			return -1;
-		sleep_ms(POLL_MS);
+		harness_sleep_ms(POLL_MS);
 	}
 	return exit_code(c->status);
 }
@@ -241,7 +243,7 @@ int harness_wait_socket(const char *path, struct harness_child *c,
 				"%d ms\n", path, timeout_ms);
 			return -1;
 		}
-		sleep_ms(POLL_MS);
+		harness_sleep_ms(POLL_MS);
 	}
 	return 0;
 }

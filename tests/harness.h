@@ -49,6 +49,9 @@ void harness_build_path(char *buf, size_t len, const char *rel);
 /* ms multiplied by the timeout scale. */
 int harness_ms(int ms);
 
+/* Sleeps ms milliseconds, through signals. */
+void harness_sleep_ms(int ms);
+
 /*
  * Starts argv (argv[0] is a path) with stdout and stderr appended to log.
  * wrapper (may be NULL or "") is split on spaces and put in front of

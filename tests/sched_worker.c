@@ -5,6 +5,7 @@
 #include <signal.h>
 #include <stdarg.h>
 #include <stddef.h>
+#include <stdio.h>
 #include <sys/prctl.h>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -12,6 +13,23 @@
 
 #include "harness.h"
 #include "sched_worker.h"
+
+void sched_table_create(struct sched_table_dir *td, const char *tag,
+			const struct vgpu_sched_config *cfg)
+{
+	char path[sizeof(td->dir) + 8];
+
+	assert_int_equal(harness_mkdtemp(td->dir, sizeof(td->dir), tag), 0);
+	snprintf(path, sizeof(path), "%s/sched", td->dir);
+	td->s = vgpu_sched_create(path, cfg);
+	assert_non_null(td->s);
+}
+
+void sched_table_destroy(struct sched_table_dir *td)
+{
+	vgpu_sched_destroy(td->s);
+	harness_rmtree(td->dir);
+}
 
 static char run(struct vgpu_sched *s, int idx, char cmd,
 		sched_worker_extra extra)

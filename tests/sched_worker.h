@@ -12,6 +12,19 @@
 
 #include "vgpu_sched.h"
 
+/*
+ * A table made with cfg in a new directory (named after tag) under the
+ * test's temporary directory; sched_table_destroy() removes both.
+ */
+struct sched_table_dir {
+	char dir[128];
+	struct vgpu_sched *s;
+};
+
+void sched_table_create(struct sched_table_dir *td, const char *tag,
+			const struct vgpu_sched_config *cfg);
+void sched_table_destroy(struct sched_table_dir *td);
+
 struct sched_worker {
 	pid_t pid;              /* 0: not running */
 	int cmd;                /* the parent writes commands */

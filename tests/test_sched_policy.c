@@ -14,13 +14,11 @@
  *
  * The workers are tests/sched_worker.c's.
  */
-#include <errno.h>
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
-#include <time.h>
 #include <unistd.h>
 #include <cmocka.h>
 
@@ -31,8 +29,7 @@
 #define MAX_ENTRIES     8
 
 struct fixture {
-	char dir[128];
-	char path[PATH_MAX];
+	struct sched_table_dir td;
 	struct vgpu_sched *s;
 	struct sched_worker a, b, c;
 };
@@ -76,16 +73,14 @@ static int setup(void **state)
 	struct fixture *f = calloc(1, sizeof(*f));
 
 	assert_non_null(f);
-	assert_int_equal(harness_mkdtemp(f->dir, sizeof(f->dir), "policy"), 0);
-	snprintf(f->path, sizeof(f->path), "%s/sched", f->dir);
 	vgpu_sched_config_defaults(&cfg);
 	/* A slice and period long enough that no step outlasts a slice. */
 	cfg.slice_us = SLICE_US;
 	cfg.period_us = SLICE_US;
 	cfg.linger_us = 0;
 	cfg.timeout_ms = 3600000;
-	f->s = vgpu_sched_create(f->path, &cfg);
-	assert_non_null(f->s);
+	sched_table_create(&f->td, "policy", &cfg);
+	f->s = f->td.s;
 	*state = f;
 	return 0;
 }
@@ -97,19 +92,9 @@ static int teardown(void **state)
 	sched_worker_stop(&f->a);
 	sched_worker_stop(&f->b);
 	sched_worker_stop(&f->c);
-	vgpu_sched_destroy(f->s);
-	harness_rmtree(f->dir);
+	sched_table_destroy(&f->td);
 	free(f);
 	return 0;
-}
-
-static void sleep_us(long us)
-{
-	struct timespec ts = { us / 1000000, (us % 1000000) * 1000 };
-
-	while (nanosleep(&ts, &ts) && errno == EINTR) {
-		continue;
-	}
 }
 
 static void test_boost_preempts_within_slice(void **state)
@@ -128,7 +113,7 @@ static void test_boost_preempts_within_slice(void **state)
 	 */
 	sched_worker_start(&f->a, f->s, 1, NULL);
 	assert_int_equal(sched_worker_ask(&f->a, 'q'), 'g');
-	sleep_us(SLICE_US + SLICE_US / 10);
+	harness_sleep_ms((SLICE_US + SLICE_US / 10) / 1000);
 	assert_int_equal(sched_worker_ask(&f->a, 'l'), 'l');
 	assert_int_equal(sched_worker_ask(&f->a, 'q'), 'g');
 	assert_int_equal(sched_worker_ask(&f->a, 'n'), '0');

@@ -26,7 +26,6 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <sys/wait.h>
-#include <time.h>
 #include <unistd.h>
 #include <cmocka.h>
 
@@ -39,8 +38,7 @@
 #define TIMEOUT_MS      200
 
 struct fixture {
-	char dir[128];
-	char path[PATH_MAX];
+	struct sched_table_dir td;
 	struct vgpu_sched *s;
 	struct sched_worker rogue, honest;
 	pid_t bystander;        /* not our child */
@@ -160,12 +158,10 @@ static int setup(void **state)
 	struct fixture *f = calloc(1, sizeof(*f));
 
 	assert_non_null(f);
-	assert_int_equal(harness_mkdtemp(f->dir, sizeof(f->dir), "trust"), 0);
-	snprintf(f->path, sizeof(f->path), "%s/sched", f->dir);
 	vgpu_sched_config_defaults(&cfg);
 	cfg.timeout_ms = TIMEOUT_MS;
-	f->s = vgpu_sched_create(f->path, &cfg);
-	assert_non_null(f->s);
+	sched_table_create(&f->td, "trust", &cfg);
+	f->s = f->td.s;
 	f->bystander_alive = f->bystander_stop = -1;
 	*state = f;
 	return 0;
@@ -181,19 +177,9 @@ static int teardown(void **state)
 		close(f->bystander_stop);
 		close(f->bystander_alive);
 	}
-	vgpu_sched_destroy(f->s);
-	harness_rmtree(f->dir);
+	sched_table_destroy(&f->td);
 	free(f);
 	return 0;
-}
-
-static void sleep_ms(int ms)
-{
-	struct timespec ts = { ms / 1000, (ms % 1000) * 1000000L };
-
-	while (nanosleep(&ts, &ts)) {
-		continue;
-	}
 }
 
 /* True if no entry holds the GPU. */
@@ -223,7 +209,7 @@ static void test_forged_pid_is_not_killed(void **state)
 	assert_int_equal(sched_worker_ask(&f->rogue, 'p'), 'p');
 
 	/* The rogue holds the GPU and makes no progress. */
-	sleep_ms(TIMEOUT_MS + TIMEOUT_MS / 2);
+	harness_sleep_ms(TIMEOUT_MS + TIMEOUT_MS / 2);
 	vgpuback_watchdog(f->s);
 	assert_true(bystander_survives(f));
 	assert_true(gpu_free(f));
@@ -259,7 +245,7 @@ static void test_broken_table_harms_no_one(void **state)
 	/* The honest worker gets the GPU, and again after a refill. */
 	honest_turn(f);
 	vgpu_sched_get_config(f->s, &cfg);
-	sleep_ms((int)(cfg.period_us / 1000) + 10);
+	harness_sleep_ms((int)(cfg.period_us / 1000) + 10);
 	honest_turn(f);
 }
 
@@ -312,7 +298,7 @@ static void test_kept_lock_is_reset(void **state)
 	/* Within the timeout (and a little), the watchdog kills the rogue. */
 	while (!got && left-- > 0) {
 		vgpuback_watchdog(f->s);
-		sleep_ms(20);
+		harness_sleep_ms(20);
 		got = waitpid(f->rogue.pid, &status, WNOHANG);
 	}
 	assert_int_equal(got, f->rogue.pid);
@@ -345,7 +331,7 @@ static void test_forged_lock_owner_is_broken(void **state)
 	p = (struct pollfd){ .fd = f->honest.reply, .events = POLLIN };
 	while (poll(&p, 1, 0) == 0 && left-- > 0) {
 		vgpuback_watchdog(f->s);
-		sleep_ms(20);
+		harness_sleep_ms(20);
 	}
 	assert_int_equal(sched_worker_reply(&f->honest), 'g');
 	assert_int_equal(sched_worker_ask(&f->honest, 'r'), 'r');
