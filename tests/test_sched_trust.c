@@ -16,6 +16,8 @@
  *   worker, and the honest worker waiting for the lock gets the GPU.
  * - A lock that names a process that is no worker is broken, and that
  *   process is not killed.
+ * - A lock left by a tool that died holding it is freed at the next
+ *   watchdog pass, long before the timeout.
  */
 #include <errno.h>
 #include <poll.h>
@@ -36,6 +38,8 @@
 #include "vgpu_util.h"
 
 #define TIMEOUT_MS      200
+/* Longer than any scaled wait here: what comes sooner is not the timeout. */
+#define LONG_TIMEOUT_MS 600000
 
 struct fixture {
 	struct sched_table_dir td;
@@ -152,19 +156,29 @@ static bool bystander_survives(struct fixture *f)
 	return poll(&p, 1, harness_ms(500)) == 0;
 }
 
-static int setup(void **state)
+static int setup_with_timeout(void **state, uint32_t timeout_ms)
 {
 	struct vgpu_sched_config cfg;
 	struct fixture *f = calloc(1, sizeof(*f));
 
 	assert_non_null(f);
 	vgpu_sched_config_defaults(&cfg);
-	cfg.timeout_ms = TIMEOUT_MS;
+	cfg.timeout_ms = timeout_ms;
 	sched_table_create(&f->td, "trust", &cfg);
 	f->s = f->td.s;
 	f->bystander_alive = f->bystander_stop = -1;
 	*state = f;
 	return 0;
+}
+
+static int setup(void **state)
+{
+	return setup_with_timeout(state, TIMEOUT_MS);
+}
+
+static int setup_long_timeout(void **state)
+{
+	return setup_with_timeout(state, LONG_TIMEOUT_MS);
 }
 
 static int teardown(void **state)
@@ -339,6 +353,50 @@ static void test_forged_lock_owner_is_broken(void **state)
 	assert_int_equal(sched_worker_ask(&f->rogue, 'r'), 'r');
 }
 
+/* A tool (not a worker) takes the lock through its own mapping and dies. */
+static void tool_dies_holding_lock(struct fixture *f)
+{
+	char path[sizeof(f->td.dir) + 8];
+	struct vgpu_sched *tool;
+	pid_t pid;
+	int status;
+
+	snprintf(path, sizeof(path), "%s/sched", f->td.dir);
+	pid = fork();
+	assert_true(pid >= 0);
+	if (pid == 0) {
+		tool = vgpu_sched_open(path);
+		if (tool) {
+			sched_lock(tool);
+		}
+		_exit(tool ? 0 : 1);
+	}
+	assert_int_equal(waitpid(pid, &status, 0), pid);
+	assert_true(WIFEXITED(status) && WEXITSTATUS(status) == 0);
+	assert_int_equal(__atomic_load_n(&f->s->t->lock, __ATOMIC_RELAXED) &
+			 SCHED_LOCK_OWNER, (uint32_t)pid);
+}
+
+static void test_dead_tools_lock_is_freed(void **state)
+{
+	struct fixture *f = *state;
+	struct pollfd p;
+	int left = harness_ms(2000) / 20;
+
+	tool_dies_holding_lock(f);
+	sched_worker_start(&f->honest, f->s, 2, NULL);
+	sched_worker_send(&f->honest, 'q');
+
+	p = (struct pollfd){ .fd = f->honest.reply, .events = POLLIN };
+	while (poll(&p, 1, 0) == 0 && left-- > 0) {
+		vgpuback_watchdog(f->s);
+		harness_sleep_ms(20);
+	}
+	assert_int_equal(sched_worker_reply(&f->honest), 'g');
+	assert_true(vgpu_sched_stats(f->s, NULL, 0) >= 0);
+	assert_int_equal(sched_worker_ask(&f->honest, 'r'), 'r');
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -352,6 +410,8 @@ int main(void)
 						setup, teardown),
 		cmocka_unit_test_setup_teardown(test_kept_lock_is_reset,
 						setup, teardown),
+		cmocka_unit_test_setup_teardown(test_dead_tools_lock_is_freed,
+						setup_long_timeout, teardown),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
