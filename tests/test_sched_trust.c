@@ -12,14 +12,16 @@
  *   or again and again while the others use it, crashes neither the
  *   parent nor an honest worker.
  * - A worker that keeps the table's lock stalls neither the parent nor
- *   the tools: their calls fail with -EBUSY, the watchdog kills that
- *   worker, and the honest worker waiting for the lock gets the GPU.
+ *   the tools: their calls fail with -EBUSY (xenvgpu top says so and
+ *   goes on), the watchdog kills that worker, and the honest worker
+ *   waiting for the lock gets the GPU.
  * - A lock that names a process that is no worker is broken, and that
  *   process is not killed.
  * - A lock left by a tool that died holding it is freed at the next
  *   watchdog pass, long before the timeout.
  */
 #include <errno.h>
+#include <limits.h>
 #include <poll.h>
 #include <setjmp.h>
 #include <signal.h>
@@ -27,6 +29,7 @@
 #include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <string.h>
 #include <sys/wait.h>
 #include <unistd.h>
 #include <cmocka.h>
@@ -293,11 +296,39 @@ static void test_table_scribbled_while_in_use(void **state)
 	assert_true(turns > 0);
 }
 
+/* xenvgpu top -b -i 1 on the fixture's table; its output in top->log. */
+static void top_start(struct fixture *f, struct harness_child *top)
+{
+	char bin[PATH_MAX], table[sizeof(f->td.dir) + 16];
+	char log[sizeof(f->td.dir) + 16];
+	char *argv[] = { bin, "top", table, "-b", "-i", "1", "-d", "0.05",
+			 NULL };
+
+	harness_build_path(bin, sizeof(bin), "bin/xenvgpu");
+	snprintf(table, sizeof(table), "--table=%s/sched", f->td.dir);
+	snprintf(log, sizeof(log), "%s/top.log", f->td.dir);
+	assert_int_equal(harness_spawn(top, NULL, argv, NULL, log), 0);
+}
+
+/* top exited 0, having said the table was busy, then shown a block. */
+static void top_went_on(struct harness_child *top)
+{
+	char *text;
+
+	assert_int_equal(harness_wait(top, harness_ms(5000)), 0);
+	text = harness_read_file(top->log);
+	assert_non_null(text);
+	assert_non_null(strstr(text, "keeps the scheduler table locked"));
+	assert_non_null(strstr(text, "xenvgpu top - "));
+	free(text);
+}
+
 static void test_kept_lock_is_reset(void **state)
 {
 	struct fixture *f = *state;
 	struct vgpu_sched_stat st[8];
 	int status, left = harness_ms(5000) / 20;
+	struct harness_child top = { 0 };
 	pid_t got = 0;
 
 	sched_worker_start(&f->rogue, f->s, 1, rogue_cmd);
@@ -308,6 +339,7 @@ static void test_kept_lock_is_reset(void **state)
 	/* Neither the parent nor a tool waits for ever. */
 	assert_int_equal(vgpu_sched_configure(f->s, 3, 0, 256, 0), -EBUSY);
 	assert_int_equal(vgpu_sched_stats(f->s, st, 8), -EBUSY);
+	top_start(f, &top);
 
 	/* Within the timeout (and a little), the watchdog kills the rogue. */
 	while (!got && left-- > 0) {
@@ -326,6 +358,7 @@ static void test_kept_lock_is_reset(void **state)
 	assert_int_equal(sched_worker_reply(&f->honest), 'g');
 	assert_int_equal(sched_worker_ask(&f->honest, 'r'), 'r');
 	assert_true(vgpu_sched_stats(f->s, st, 8) >= 1);
+	top_went_on(&top);
 }
 
 static void test_forged_lock_owner_is_broken(void **state)

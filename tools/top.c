@@ -158,11 +158,26 @@ static void sleep_seconds(double s)
 	nanosleep(&ts, NULL);
 }
 
+/*
+ * One reading of the table. A worker that keeps it locked is reset by
+ * the backend's watchdog within its timeout, so top says so and goes on.
+ */
+static int read_table(const struct top_args *a, struct xenvgpu_snapshot *snap)
+{
+	int ret = xenvgpu_sched_snapshot(a->table, snap);
+
+	if (ret == -EBUSY) {
+		fprintf(stderr, "xenvgpu top: %s\n", xenvgpu_sched_why(ret));
+	}
+	return ret;
+}
+
 int xenvgpu_top(struct xenvgpu *xv, int argc, char **argv)
 {
 	struct xenvgpu_snapshot *snap;
 	struct top_args a;
-	long n;
+	bool have_old;
+	long n = 0;
 	int ret;
 
 	(void)xv;
@@ -174,14 +189,18 @@ int xenvgpu_top(struct xenvgpu *xv, int argc, char **argv)
 	if (!snap) {
 		return -ENOMEM;
 	}
-	ret = xenvgpu_sched_snapshot(a.table, &snap[0]);
-	for (n = 0; !ret && n != a.iterations; n++) {
+	ret = read_table(&a, &snap[0]);
+	have_old = !ret;
+	/* -i counts the blocks shown; a busy table shows none. */
+	while ((!ret || ret == -EBUSY) && n != a.iterations) {
 		sleep_seconds(a.delay);
-		ret = xenvgpu_sched_snapshot(a.table, &snap[1]);
-		if (!ret) {
+		ret = read_table(&a, &snap[have_old]);
+		if (!ret && have_old) {
 			print_block(&snap[0], &snap[1], a.batch);
 			snap[0] = snap[1];
+			n++;
 		}
+		have_old = have_old || !ret;
 	}
 	if (ret) {
 		fprintf(stderr, "xenvgpu top: %s: %s\n",
