@@ -16,12 +16,14 @@ bench_cleanup() {
 bench_init() {
 	DIR=$(mktemp -d "/run/vgpu-bench-$1.XXXXXX")
 	BACKEND=
+	BACKEND_PIN=()
 	trap bench_cleanup EXIT
 }
 
-# start_backend [OPTIONS...]: vgpu-backend --loopback=$DIR/b.sock OPTIONS.
+# start_backend [OPTIONS...]: vgpu-backend --loopback=$DIR/b.sock OPTIONS,
+# behind BACKEND_PIN (a taskset command) if set.
 start_backend() {
-	"$BUILD/bin/vgpu-backend" --loopback="$DIR/b.sock" "$@" \
+	"${BACKEND_PIN[@]}" "$BUILD/bin/vgpu-backend" --loopback="$DIR/b.sock" "$@" \
 		>>"$DIR/backend.log" 2>&1 &
 	BACKEND=$!
 	for _ in $(seq 100); do [ -S "$DIR/b.sock" ] && return; sleep 0.1; done

@@ -11,13 +11,17 @@
 #   interactive  p99 frame time of a 30 fps guest with 3 greedy
 #                co-tenants, against alone (medians of 5 runs), and
 #                against alone on CPUs kept busy (the control)
+#   partitioned  the same, alone and shared, with the guests on half
+#                the CPUs and the backend (the GPU) on the other half,
+#                as under Xen with a GPU, where guests' vCPUs do not
+#                render
 #   overhead     one greedy guest, frames with scheduling against
 #                --no-sched (medians of 5 alternating runs)
 #   aggregate    frames of 8 greedy guests against one
 #
 # Environment: SCHED_SECONDS (6) per run, SCHED_INTERACTIVE_SECONDS (15)
 # per interactive run, SCHED_RUNS (5) runs for each median, SCHED_WORK
-# (50) loop iterations per pixel, SCHED_ONLY (all five) the scenarios to
+# (50) loop iterations per pixel, SCHED_ONLY (all six) the scenarios to
 # run. The last line is "summary: key=value ..." for those that ran.
 set -euo pipefail
 
@@ -26,16 +30,17 @@ SECS=${SCHED_SECONDS:-6}
 ISECS=${SCHED_INTERACTIVE_SECONDS:-15}
 WORK=${SCHED_WORK:-50}
 RUNS=${SCHED_RUNS:-5}
-ONLY=${SCHED_ONLY:-fairness weights interactive overhead aggregate}
+ONLY=${SCHED_ONLY:-fairness weights interactive partitioned overhead aggregate}
 . "$(dirname "$0")/lib.sh"
 bench_init sched
+GUEST_PIN=()    # a taskset command for the guests, if any
 
 # guests N [glload args]: runs guests 1..N at once; guest i writes $DIR/gi.
 guests() {
 	local n=$1 i pids=()
 	shift
 	for i in $(seq "$n"); do
-		"$HERE/tests/loopback-guest.sh" "$BUILD" "$i" "$DIR/b.sock" \
+		"${GUEST_PIN[@]}" "$HERE/tests/loopback-guest.sh" "$BUILD" "$i" "$DIR/b.sock" \
 			"$BUILD/tests/progs/glload" --work "$WORK" \
 			--seconds "$SECS" "$@" >"$DIR/g$i" 2>>"$DIR/guests.log" &
 		pids+=($!)
@@ -93,47 +98,89 @@ spin() {
 
 # interactive_run: the 30 fps guest for ISECS; prints its p99 (ms).
 interactive_run() {
-	"$HERE/tests/loopback-guest.sh" "$BUILD" 9 "$DIR/b.sock" \
+	"${GUEST_PIN[@]}" "$HERE/tests/loopback-guest.sh" "$BUILD" 9 "$DIR/b.sock" \
 		"$BUILD/tests/progs/glload" --work "$WORK" --seconds "$ISECS" \
 		--fps 30 >"$DIR/g9" 2>>"$DIR/guests.log"
 	field g9 p99_ms
 }
 
+# ratio A B: B / A, to two places.
+ratio() { awk -v a="$1" -v b="$2" 'BEGIN {printf "%.2f", b/a}'; }
+
+# alone_then_shared: appends the 30 fps guest's p99 alone to ALONE, then
+# with 3 greedy co-tenants to SHARED. The co-tenants start 1 s before and
+# stop 1 s after the interactive guest: it meets them rendering, not
+# compiling their shaders or tearing down.
+alone_then_shared() {
+	local greedy
+
+	ALONE+=("$(interactive_run)")
+	SECS=$((ISECS + 2)) guests 3 &
+	greedy=$!
+	sleep 1
+	SHARED+=("$(interactive_run)")
+	wait $greedy
+}
+
 # Single runs vary by several percent (p99 more): runs repeat, medians
-# count. The co-tenants start 1 s before and stop 1 s after the
-# interactive guest: it meets them rendering, not compiling their
-# shaders or tearing down. The control runs the guest alone with every
-# CPU kept busy by SCHED_IDLE spinners: it tells what a busy machine
-# costs the p99 by itself, whoever keeps it busy.
+# count. The control runs the guest alone with every CPU kept busy by
+# SCHED_IDLE spinners: it tells what a busy machine costs the p99 by
+# itself, whoever keeps it busy.
 interactive() {
-	local alone=() shared=() busy=() greedy ratio control
+	local busy=() alone shared control r
 	echo "interactive: a 30 fps guest alone, with 3 greedy co-tenants," \
 		"and alone on busy CPUs ($ISECS s, $RUNS runs each)"
+	ALONE=() SHARED=()
 	start_backend
 	for _ in $(seq "$RUNS"); do
-		alone+=("$(interactive_run)")
-		SECS=$((ISECS + 2)) guests 3 &
-		greedy=$!
-		sleep 1
-		shared+=("$(interactive_run)")
-		wait $greedy
+		alone_then_shared
 		spin "$(nproc)"
 		busy+=("$(interactive_run)")
 		kill "${SPINNERS[@]}"
 		wait "${SPINNERS[@]}" 2>/dev/null || true
 	done
 	stop_backend
-	echo "  p99 frame times (ms): alone ${alone[*]}; shared ${shared[*]};" \
+	echo "  p99 frame times (ms): alone ${ALONE[*]}; shared ${SHARED[*]};" \
 		"alone on busy CPUs ${busy[*]}"
-	alone=$(median "${alone[@]}")
-	shared=$(median "${shared[@]}")
+	alone=$(median "${ALONE[@]}")
+	shared=$(median "${SHARED[@]}")
 	busy=$(median "${busy[@]}")
-	ratio=$(awk -v a="$alone" -v b="$shared" 'BEGIN {printf "%.2f", b/a}')
-	control=$(awk -v a="$busy" -v b="$shared" 'BEGIN {printf "%.2f", b/a}')
-	echo "  medians: alone $alone ms, shared $shared ms: ${ratio}x (target <= 1.5)"
+	r=$(ratio "$alone" "$shared")
+	control=$(ratio "$busy" "$shared")
+	echo "  medians: alone $alone ms, shared $shared ms: ${r}x (target <= 1.5)"
 	echo "  control: alone on busy CPUs $busy ms: shared is ${control}x of it"
-	summary+=("sched_interactive_p99_ratio=$ratio"
+	summary+=("sched_interactive_p99_ratio=$r"
 		  "sched_interactive_p99_vs_busy=$control")
+}
+
+# The same guests with the guests on the first half of the CPUs and the
+# backend on the rest: the greedy guests' rendering then takes the GPU
+# from the interactive guest, not the CPU its own threads run on.
+partitioned() {
+	local n=$(nproc) guest_cpus backend_cpus alone shared r
+	if [ "$n" -lt 2 ]; then
+		echo "partitioned: skipped, this machine has one CPU"
+		return
+	fi
+	guest_cpus=0-$((n / 2 - 1))
+	backend_cpus=$((n / 2))-$((n - 1))
+	echo "partitioned: the same, the guests on CPUs $guest_cpus and" \
+		"the backend on CPUs $backend_cpus ($ISECS s, $RUNS runs each)"
+	ALONE=() SHARED=()
+	GUEST_PIN=(taskset -c "$guest_cpus")
+	BACKEND_PIN=(taskset -c "$backend_cpus")
+	start_backend
+	for _ in $(seq "$RUNS"); do
+		alone_then_shared
+	done
+	stop_backend
+	GUEST_PIN=() BACKEND_PIN=()
+	echo "  p99 frame times (ms): alone ${ALONE[*]}; shared ${SHARED[*]}"
+	alone=$(median "${ALONE[@]}")
+	shared=$(median "${SHARED[@]}")
+	r=$(ratio "$alone" "$shared")
+	echo "  medians: alone $alone ms, shared $shared ms: ${r}x (target <= 1.5)"
+	summary+=("sched_interactive_p99_ratio_partitioned=$r")
 }
 
 # Sets ONE, the median frames of one greedy guest alone (scheduled).
@@ -169,12 +216,12 @@ aggregate() {
 	guests 8
 	for i in $(seq 8); do agg=$((agg + $(field g$i frames))); done
 	stop_backend
-	aggr=$(awk -v a="$agg" -v b="$ONE" 'BEGIN {printf "%.2f", a/b}')
+	aggr=$(ratio "$ONE" "$agg")
 	echo "  8 guests $agg frames against one alone $ONE: ${aggr}x (target >= 0.9)"
 	summary+=("sched_aggregate_8_vs_1=$aggr")
 }
 
-for scenario in fairness weights interactive overhead aggregate; do
+for scenario in fairness weights interactive partitioned overhead aggregate; do
 	if wants "$scenario"; then
 		"$scenario"
 	fi
