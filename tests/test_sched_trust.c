@@ -361,11 +361,24 @@ static void test_kept_lock_is_reset(void **state)
 	top_went_on(&top);
 }
 
+/*
+ * Plays the parent: runs its watchdog every 20 ms until the honest worker
+ * replies, for ms (scaled) at most.
+ */
+static void watchdog_until_reply(struct fixture *f, int ms)
+{
+	struct pollfd p = { .fd = f->honest.reply, .events = POLLIN };
+	int left = harness_ms(ms) / 20;
+
+	while (poll(&p, 1, 0) == 0 && left-- > 0) {
+		vgpuback_watchdog(f->s);
+		harness_sleep_ms(20);
+	}
+}
+
 static void test_forged_lock_owner_is_broken(void **state)
 {
 	struct fixture *f = *state;
-	struct pollfd p;
-	int left = harness_ms(5000) / 20;
 
 	bystander_start(f);
 	forged_pid = f->bystander;
@@ -375,11 +388,7 @@ static void test_forged_lock_owner_is_broken(void **state)
 	sched_worker_send(&f->honest, 'q');
 
 	/* No worker owns the lock: the watchdog breaks it, killing nobody. */
-	p = (struct pollfd){ .fd = f->honest.reply, .events = POLLIN };
-	while (poll(&p, 1, 0) == 0 && left-- > 0) {
-		vgpuback_watchdog(f->s);
-		harness_sleep_ms(20);
-	}
+	watchdog_until_reply(f, 5000);
 	assert_int_equal(sched_worker_reply(&f->honest), 'g');
 	assert_int_equal(sched_worker_ask(&f->honest, 'r'), 'r');
 	assert_true(bystander_survives(f));
@@ -413,18 +422,12 @@ static void tool_dies_holding_lock(struct fixture *f)
 static void test_dead_tools_lock_is_freed(void **state)
 {
 	struct fixture *f = *state;
-	struct pollfd p;
-	int left = harness_ms(2000) / 20;
 
 	tool_dies_holding_lock(f);
 	sched_worker_start(&f->honest, f->s, 2, NULL);
 	sched_worker_send(&f->honest, 'q');
 
-	p = (struct pollfd){ .fd = f->honest.reply, .events = POLLIN };
-	while (poll(&p, 1, 0) == 0 && left-- > 0) {
-		vgpuback_watchdog(f->s);
-		harness_sleep_ms(20);
-	}
+	watchdog_until_reply(f, 2000);
 	assert_int_equal(sched_worker_reply(&f->honest), 'g');
 	assert_true(vgpu_sched_stats(f->s, NULL, 0) >= 0);
 	assert_int_equal(sched_worker_ask(&f->honest, 'r'), 'r');
