@@ -118,8 +118,31 @@ void sched_lock(struct vgpu_sched *s)
 	lock_by(s, 0);
 }
 
+/*
+ * No process has this pid. A zombie still counts as alive, so a worker
+ * that died holding the lock keeps it until its parent reaps it.
+ */
+static bool owner_gone(uint32_t owner)
+{
+	return owner && kill((pid_t)owner, 0) && errno == ESRCH;
+}
+
 bool sched_lock_timed(struct vgpu_sched *s)
 {
+	uint32_t owner;
+
+	if (lock_by(s, vgpu_now_ns() + SCHED_LOCK_WAIT_MS * 1000000ull)) {
+		return true;
+	}
+	/* An xenvgpu killed while it held the lock left it. */
+	owner = __atomic_load_n(&s->t->lock, __ATOMIC_RELAXED) &
+		SCHED_LOCK_OWNER;
+	if (!owner_gone(owner)) {
+		return false;
+	}
+	vgpu_warn("the GPU scheduler's table was left locked by pid %u, "
+		  "which has exited; freeing the lock", owner);
+	sched_lock_break(s, owner);
 	return lock_by(s, vgpu_now_ns() + SCHED_LOCK_WAIT_MS * 1000000ull);
 }
 

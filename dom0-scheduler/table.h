@@ -89,8 +89,8 @@ struct vgpu_sched {
 /*
  * Takes the table's lock. Workers wait as long as it takes (the parent
  * frees a lock its dead or foreign owner left); the parent and the tools
- * use sched_lock_timed(), which returns false after SCHED_LOCK_WAIT_MS
- * without it.
+ * use sched_lock_timed(), which frees a lock whose owner has exited and
+ * otherwise returns false after SCHED_LOCK_WAIT_MS without it.
  */
 void sched_lock(struct vgpu_sched *s);
 bool sched_lock_timed(struct vgpu_sched *s);

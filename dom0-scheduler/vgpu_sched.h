@@ -83,11 +83,11 @@
  *   its own copy, credit saturates, and weights that add up to 0 earn
  *   nothing.
  * - The parent and the tools wait for the lock for a bounded time
- *   (SCHED_LOCK_WAIT_MS). A lock whose owner has exited (a tool killed
- *   while it held it) is freed at the watchdog's next pass. If one live
- *   owner keeps it for the timeout, the watchdog resets that worker, or
- *   frees the lock if its owner is no worker (only a worker can have
- *   written that).
+ *   (SCHED_LOCK_WAIT_MS), then free it if its owner has exited (a tool
+ *   killed while it held it): the watchdog's next pass at the latest.
+ *   If one live owner keeps it for the timeout, the watchdog resets that
+ *   worker, or frees the lock if its owner is no worker (only a worker
+ *   can have written that).
  */
 #ifndef VGPU_SCHED_H
 #define VGPU_SCHED_H

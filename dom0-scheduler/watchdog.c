@@ -6,8 +6,6 @@
  * which workers can write (DOC: trust): the parent kills only its own
  * children.
  */
-#include <errno.h>
-#include <signal.h>
 #include <sys/wait.h>
 
 #include "table.h"
@@ -23,24 +21,12 @@ static bool own_child(pid_t pid)
 }
 
 /*
- * No process has this pid: an xenvgpu killed while it held the lock left
- * it (the parent frees the lock of a worker it reaps). A zombie still
- * counts as alive, so our own children are never taken for gone.
- */
-static bool owner_gone(uint32_t owner)
-{
-	return owner && kill((pid_t)owner, 0) && errno == ESRCH;
-}
-
-/*
  * sched_lock_timed() failed. Updates under the lock take microseconds,
  * so a lock one owner kept for the timeout is kept on purpose, by a
- * worker its guest took over, or was left by one that died. A lock whose
- * owner is gone is freed at once, so a tool killed at the wrong moment
- * stalls the workers for one watchdog pass, not for the timeout. An
- * owner that is our child is reset like a hung holder (reaping it frees
- * the lock); one that is not, which only a worker can have written,
- * loses the lock.
+ * worker its guest took over (a lock whose owner has exited,
+ * sched_lock_timed() has freed already). An owner that is our child is
+ * reset like a hung holder (reaping it frees the lock); one that is not,
+ * which only a worker can have written, loses the lock.
  */
 static bool lock_kept(struct vgpu_sched *s, struct vgpu_sched_hang *hang)
 {
@@ -48,13 +34,6 @@ static bool lock_kept(struct vgpu_sched *s, struct vgpu_sched_hang *hang)
 			 SCHED_LOCK_OWNER;
 	uint64_t now = vgpu_now_ns(), held;
 
-	if (owner_gone(owner)) {
-		vgpu_warn("the GPU scheduler's table was left locked by pid "
-			  "%u, which has exited; freeing the lock", owner);
-		s->lock_denied_ns = 0;
-		sched_lock_break(s, owner);
-		return false;
-	}
 	if (!s->lock_denied_ns || owner != s->lock_denied_owner) {
 		s->lock_denied_ns = now;
 		s->lock_denied_owner = owner;
