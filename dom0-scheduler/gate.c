@@ -63,7 +63,7 @@ static bool lock_and_charge(struct vgpu_sched *s, int idx, uint64_t *now)
 		return false;
 	}
 	policy_advance(s, *now);
-	policy_charge(t, &t->e[idx], *now);
+	policy_charge(&t->e[idx], *now);
 	return true;
 }
 

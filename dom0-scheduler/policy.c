@@ -83,12 +83,10 @@ uint64_t policy_next_period_ns(const struct vgpu_sched *s, uint64_t now)
 	return end <= now ? 0 : end - now < period ? end - now : period;
 }
 
-void policy_charge(struct sched_table *t, struct sched_entry *e,
-		   uint64_t now)
+void policy_charge(struct sched_entry *e, uint64_t now)
 {
 	uint64_t used = now > e->charged_ns ? now - e->charged_ns : 0;
 
-	(void)t;
 	/* Saturating: a worker may have written any credit or stamp. */
 	e->credit_ns = clamp(e->credit_ns, INT64_MAX / 2) -
 		       (int64_t)(used < INT64_MAX / 2 ? used : INT64_MAX / 2);

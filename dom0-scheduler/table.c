@@ -411,7 +411,7 @@ void entry_drop(struct vgpu_sched *s, int idx, uint64_t now)
 	struct sched_table *t = s->t;
 
 	if (t->holder == idx) {
-		policy_charge(t, &t->e[idx], now);
+		policy_charge(&t->e[idx], now);
 		t->holder = -1;
 	}
 	t->e[idx].state = ENTRY_IDLE;
@@ -463,7 +463,7 @@ ssize_t vgpu_sched_stats(struct vgpu_sched *s, struct vgpu_sched_stat *out,
 	/* The holder's time so far counts, as xentop counts a running vcpu. */
 	holder = sched_holder(t);
 	if (holder >= 0) {
-		policy_charge(t, &t->e[holder], now);
+		policy_charge(&t->e[holder], now);
 	}
 	for (i = 0; i < VGPU_SCHED_MAX_ENTRIES; i++) {
 		e = &t->e[i];

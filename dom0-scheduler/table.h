@@ -121,8 +121,7 @@ void entry_drop(struct vgpu_sched *s, int idx, uint64_t now);
 
 /* policy.c, called with the lock held. */
 void policy_advance(struct vgpu_sched *s, uint64_t now);
-void policy_charge(struct sched_table *t, struct sched_entry *e,
-		   uint64_t now);
+void policy_charge(struct sched_entry *e, uint64_t now);
 int policy_pick(const struct vgpu_sched *s);
 /*
  * Entry next goes ahead of entry e: boosted before not boosted, then by
