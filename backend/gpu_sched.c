@@ -4,6 +4,7 @@
  * charging, and giving the GPU up only once its fences have retired, so
  * that the GPU time of its work is charged to it.
  */
+#include <errno.h>
 #include <signal.h>
 
 #include "gpu_sched.h"
@@ -37,8 +38,10 @@ void vgpuback_sched_attach(struct vgpu_worker *w)
 	w->sched_idx = vgpu_sched_attach(w->cfg.sched, w->t->domid,
 					 w->t->devid);
 	if (w->sched_idx < 0) {
-		vgpu_warn("dom%u: the GPU scheduler's table is full: this "
-			  "device runs unscheduled", w->t->domid);
+		vgpu_warn("dom%u: %s: this device runs unscheduled",
+			  w->t->domid, w->sched_idx == -ENOSPC ?
+			  "the GPU scheduler's table is full" :
+			  "this worker has no witness page for the GPU scheduler");
 		return;
 	}
 	report_mapped(w);

@@ -378,6 +378,8 @@ static void reap(struct server *s)
 static void run_worker(struct server *s, int conn, const sigset_t *old,
 		       const struct vgpuback_config *cfg)
 {
+	/* Before a byte from the guest: no other worker's page stays. */
+	vgpu_sched_after_fork(s->sched, 0);
 	close(s->listen_fd);
 	close(s->sig_fd);
 	/* The supervisor's list of workers, copied by fork, is not ours. */
@@ -392,13 +394,19 @@ static void spawn_worker(struct server *s, const sigset_t *old,
 			 const struct vgpuback_config *cfg)
 {
 	pid_t pid;
-	int conn;
+	int conn, ret;
 
 	conn = accept4(s->listen_fd, NULL, NULL, SOCK_CLOEXEC);
 	if (conn < 0) {
 		if (errno != EINTR && errno != EAGAIN) {
 			vgpu_warn("accept: %s", strerror(errno));
 		}
+		return;
+	}
+	ret = vgpu_sched_before_fork(s->sched);
+	if (ret) {
+		vgpu_err("cannot start a worker: %s", strerror(-ret));
+		close(conn);
 		return;
 	}
 	pid = fork();
@@ -408,7 +416,10 @@ static void spawn_worker(struct server *s, const sigset_t *old,
 	close(conn);
 	if (pid < 0) {
 		vgpu_err("fork: %s", strerror(errno));
-	} else if (track_worker(s, pid)) {
+		return;         /* the next fork takes the page */
+	}
+	vgpu_sched_after_fork(s->sched, pid);
+	if (track_worker(s, pid)) {
 		kill(pid, SIGTERM);
 	}
 }

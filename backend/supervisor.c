@@ -92,12 +92,21 @@ static struct device *add_device(struct supervisor *s, uint32_t domid,
 
 static void start_worker(struct supervisor *s, struct device *d)
 {
-	pid_t pid = fork();
+	int ret = vgpu_sched_before_fork(s->cfg->sched);
+	pid_t pid;
 
-	if (pid < 0) {
-		vgpu_err("fork: %m");
+	if (ret) {
+		vgpu_err("domain %u device %u: cannot start a worker: %s",
+			 d->domid, d->devid, strerror(-ret));
 		return;
 	}
+	pid = fork();
+	if (pid < 0) {
+		vgpu_err("fork: %m");
+		return;         /* the next fork takes the page */
+	}
+	/* In the worker, before a byte from the guest. */
+	vgpu_sched_after_fork(s->cfg->sched, pid);
 	if (!pid) {
 		close(s->sig_fd);
 		sigprocmask(SIG_SETMASK, &s->old_mask, NULL);

@@ -4,7 +4,8 @@
  * it, giving it up, and reporting its figures. A worker may only touch
  * its own entry, and only while it is still attached: once the watchdog
  * has taken the entry from a hung worker, whatever that worker still
- * does is ignored.
+ * does is ignored. It keeps its own page (its witness: DOC: trust) true
+ * as it goes: whether it holds the GPU, and when its work last moved.
  */
 #include "table.h"
 #include "vgpu_util.h"
@@ -45,6 +46,7 @@ void vgpu_sched_acquire(struct vgpu_sched *s, int idx)
 		policy_grant_next(s, now);
 	}
 out:
+	witness_hold(s, t->holder == idx && mine(s, idx), now);
 	sched_unlock(s);
 }
 
@@ -107,12 +109,15 @@ static bool must_give_up(const struct vgpu_sched *s,
 
 bool vgpu_sched_charge(struct vgpu_sched *s, int idx, bool progressed)
 {
-	struct sched_table *t = s->t;
-	struct sched_entry *e = &t->e[idx];
-	bool give_up = false;
+	struct sched_entry *e = &s->t->e[idx];
+	bool holds, give_up = false;
 	uint64_t now;
 
-	if (lock_and_charge(s, idx, &now)) {
+	holds = lock_and_charge(s, idx, &now);
+	if (progressed) {
+		witness_progress(s, now);
+	}
+	if (holds) {
 		if (progressed) {
 			e->progress_ns = now;
 		}
@@ -156,15 +161,12 @@ out:
 
 void vgpu_sched_release(struct vgpu_sched *s, int idx)
 {
-	struct sched_table *t = s->t;
 	uint64_t now;
 
 	if (lock_and_charge(s, idx, &now)) {
-		t->holder = -1;
-		t->e[idx].state = ENTRY_IDLE;
-		t->e[idx].boost = 0;
-		policy_grant_next(s, now);
+		entry_take_gpu(s, idx, now);
 	}
+	witness_hold(s, false, 0);
 	sched_unlock(s);
 }
 

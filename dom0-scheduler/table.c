@@ -116,6 +116,7 @@ static bool lock_by(struct vgpu_sched *s, uint64_t deadline)
 void sched_lock(struct vgpu_sched *s)
 {
 	lock_by(s, 0);
+	witness_lock(s, true);
 }
 
 /*
@@ -148,6 +149,7 @@ bool sched_lock_timed(struct vgpu_sched *s)
 
 void sched_unlock(struct vgpu_sched *s)
 {
+	witness_lock(s, false);
 	if (__atomic_exchange_n(&s->t->lock, 0, __ATOMIC_RELEASE) &
 	    SCHED_LOCK_WAITERS) {
 		sched_futex_wake(&s->t->lock, 1);
@@ -298,6 +300,7 @@ void vgpu_sched_close(struct vgpu_sched *s)
 	if (!s) {
 		return;
 	}
+	witnesses_unmap(s);
 	munmap(s->t, sizeof(struct sched_table));
 	free(s->path);
 	free(s);
@@ -385,6 +388,9 @@ int vgpu_sched_attach(struct vgpu_sched *s, uint32_t domid, uint32_t devid)
 	uint32_t weight = VGPU_SCHED_WEIGHT_DEF, cap = 0;
 	int i, idx = -1;
 
+	if (!s->own) {
+		return -EPERM;  /* not forked by vgpu_sched_after_fork() */
+	}
 	s->self = getpid();     /* the lock's owner from now on */
 	sched_lock(s);
 	for (i = 0; i < VGPU_SCHED_MAX_ENTRIES && idx < 0; i++) {
@@ -406,7 +412,7 @@ int vgpu_sched_attach(struct vgpu_sched *s, uint32_t domid, uint32_t devid)
 	return idx;
 }
 
-void entry_drop(struct vgpu_sched *s, int idx, uint64_t now)
+void entry_take_gpu(struct vgpu_sched *s, int idx, uint64_t now)
 {
 	struct sched_table *t = s->t;
 
@@ -415,8 +421,14 @@ void entry_drop(struct vgpu_sched *s, int idx, uint64_t now)
 		t->holder = -1;
 	}
 	t->e[idx].state = ENTRY_IDLE;
-	t->e[idx].pid = 0;
+	t->e[idx].boost = 0;
 	policy_grant_next(s, now);
+}
+
+void entry_drop(struct vgpu_sched *s, int idx, uint64_t now)
+{
+	s->t->e[idx].pid = 0;
+	entry_take_gpu(s, idx, now);
 }
 
 void vgpu_sched_detach(struct vgpu_sched *s, int idx)
@@ -426,6 +438,7 @@ void vgpu_sched_detach(struct vgpu_sched *s, int idx)
 	    s->t->e[idx].pid == s->self) {
 		entry_drop(s, idx, vgpu_now_ns());
 	}
+	witness_hold(s, false, 0);
 	sched_unlock(s);
 }
 
@@ -433,6 +446,7 @@ void vgpu_sched_reaped(struct vgpu_sched *s, pid_t pid)
 {
 	int i;
 
+	witness_reaped(s, pid);
 	/* A worker killed holding the lock could not free it. */
 	sched_lock_break(s, (uint32_t)pid);
 	/* Left undone, the watchdog takes the GPU back from a dead holder. */

@@ -56,6 +56,24 @@ struct sched_table {
 	struct sched_entry e[VGPU_SCHED_MAX_ENTRIES];
 };
 
+/*
+ * A worker's word on itself (DOC: trust): a page of its own, which only
+ * it and the parent map. The worker writes it; the watchdog blames a
+ * worker only when its page agrees with what the table says of it, as
+ * the table is written by every worker and this page by one.
+ */
+struct sched_witness {
+	uint64_t lock_since_ns; /* took the table's lock then; 0: not held */
+	uint64_t held_since_ns; /* holds the GPU since; 0: does not */
+	uint64_t progress_ns;   /* its GPU work last moved */
+};
+
+/* The parent's record of a worker it forked: its pid and its page. */
+struct sched_witness_ref {
+	pid_t pid;
+	struct sched_witness *w;
+};
+
 struct vgpu_sched {
 	struct sched_table *t;
 	char *path;             /* set in the creator only */
@@ -69,6 +87,17 @@ struct vgpu_sched {
 	/* Watchdog: the lock's owner when sched_lock_timed() first failed. */
 	uint32_t lock_denied_owner;
 	uint64_t lock_denied_ns;
+	/* Watchdog: when sched_lock_timed() last failed (a holder waited). */
+	uint64_t lock_kept_ns;
+	/*
+	 * In the parent, the pages of the workers it forked; in a worker,
+	 * its own (own), the others unmapped. pending: made for the next
+	 * fork.
+	 */
+	struct sched_witness_ref witnesses[VGPU_SCHED_MAX_ENTRIES];
+	size_t nwitnesses;
+	struct sched_witness *pending;
+	struct sched_witness *own;
 };
 
 /*
@@ -114,9 +143,25 @@ static inline int sched_holder(const struct sched_table *t)
 }
 
 /*
- * Detaches entry idx from its worker and takes the GPU back if it held
- * it; lock held.
+ * witness.c. The parent: the page of worker pid, NULL if pid is no
+ * worker it forked (or one it has reaped). A worker, on its own page
+ * (none in the parent and the tools): it holds the table's lock or not,
+ * it holds the GPU or not, its GPU work moved.
  */
+const struct sched_witness *witness_of(const struct vgpu_sched *s, pid_t pid);
+void witness_lock(struct vgpu_sched *s, bool held);
+void witness_hold(struct vgpu_sched *s, bool held, uint64_t now);
+void witness_progress(struct vgpu_sched *s, uint64_t now);
+/* Forgets a reaped worker's page; unmaps every page this process has. */
+void witness_reaped(struct vgpu_sched *s, pid_t pid);
+void witnesses_unmap(struct vgpu_sched *s);
+
+/*
+ * Lock held. entry_take_gpu() takes the GPU back from entry idx if it
+ * holds it and leaves the entry idle; entry_drop() also detaches it from
+ * its worker.
+ */
+void entry_take_gpu(struct vgpu_sched *s, int idx, uint64_t now);
 void entry_drop(struct vgpu_sched *s, int idx, uint64_t now);
 
 /* policy.c, called with the lock held. */

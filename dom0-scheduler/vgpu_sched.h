@@ -61,9 +61,10 @@
  * DOC: watchdog
  * The parent calls vgpu_sched_watchdog() a few times a second. A holder
  * that has made no progress (completed a request with no GPU work left
- * in flight, or retired a fence) for timeout_ms is guilty: its entry
- * counts a reset, the GPU goes to the next waiter, and the parent kills
- * the worker. Its guest sees the device lost; no other guest is touched.
+ * in flight, or retired a fence) for timeout_ms is guilty, once its
+ * worker's own page agrees (DOC: trust): its entry counts a reset, the
+ * GPU goes to the next waiter, and the parent kills the worker. Its
+ * guest sees the device lost; no other guest is touched.
  *
  * DOC: trust
  * A worker reads its guest's requests, so a guest may take it over (the
@@ -74,6 +75,15 @@
  * not try to stop that. What it must not let the worker do is harm the
  * parent, the tools, or another worker's process:
  * - The parent kills only its own children, whatever pid the table names.
+ * - It kills a worker only on that worker's own word. Each worker has a
+ *   page of its own, its witness, mapped before the fork by the parent
+ *   (vgpu_sched_before_fork()) and by no other worker: the new worker
+ *   unmaps the others' pages before it reads from its guest
+ *   (vgpu_sched_after_fork()). There it says whether it holds the GPU
+ *   and since when its work last moved, and since when it holds the
+ *   table's lock. The table says whom to suspect; a suspect whose page
+ *   does not agree (a worker named the other one in the table) is not
+ *   harmed: the GPU is taken back from it, or the lock broken.
  * - No pointer lives in the table: the lock is a futex word of its own
  *   (glibc's mutexes keep list pointers in themselves and write through
  *   them on unlock).
@@ -86,8 +96,10 @@
  *   (SCHED_LOCK_WAIT_MS), then free it if its owner has exited (a tool
  *   killed while it held it): the watchdog's next pass at the latest.
  *   If one live owner keeps it for the timeout, the watchdog resets that
- *   worker, or frees the lock if its owner is no worker (only a worker
- *   can have written that).
+ *   worker if its page says it holds the lock, and frees the lock
+ *   otherwise.
+ * A taken-over worker that lies on its own page escapes the reset, not
+ * the watchdog: the GPU or the lock is taken back from it each timeout.
  */
 #ifndef VGPU_SCHED_H
 #define VGPU_SCHED_H
@@ -186,8 +198,9 @@ ssize_t vgpu_sched_stats(struct vgpu_sched *s, struct vgpu_sched_stat *out,
 /*
  * Worker side. attach() binds the calling process to a free entry keyed
  * (domid, devid), making one with the key's weight and cap (or the
- * defaults) when every such entry is in use, and returns its index or
- * -ENOSPC. A worker holds the GPU between acquire() and release().
+ * defaults) when every such entry is in use, and returns its index,
+ * -ENOSPC, or -EPERM (see vgpu_sched_after_fork()). A worker holds the
+ * GPU between acquire() and release().
  */
 int vgpu_sched_attach(struct vgpu_sched *s, uint32_t domid, uint32_t devid);
 void vgpu_sched_detach(struct vgpu_sched *s, int idx);
@@ -220,8 +233,20 @@ void vgpu_sched_set_mapped(struct vgpu_sched *s, int idx, uint64_t pages,
 			   uint64_t max_pages);
 
 /*
- * Parent: after reaping worker pid, detaches its entry and takes the GPU
- * back if it held it.
+ * Parent, around each fork() of a worker (both are no-ops for a NULL s):
+ * before_fork() maps the new worker's witness page (DOC: trust) and
+ * returns 0, or -ENOSPC (VGPU_SCHED_MAX_ENTRIES workers already) or
+ * -ENOMEM, and then the worker is not to be forked. after_fork() is
+ * called in both processes with fork()'s result: the parent keeps the
+ * page for the watchdog, the child unmaps every other worker's page.
+ * attach() refuses a worker forked without it (-EPERM).
+ */
+int vgpu_sched_before_fork(struct vgpu_sched *s);
+void vgpu_sched_after_fork(struct vgpu_sched *s, pid_t pid);
+
+/*
+ * Parent: after reaping worker pid, detaches its entry, takes the GPU
+ * back if it held it, and unmaps its witness page.
  */
 void vgpu_sched_reaped(struct vgpu_sched *s, pid_t pid);
 
@@ -238,7 +263,8 @@ struct vgpu_sched_hang {
  * reset against it and gives the GPU to the next waiter; or a worker that
  * kept the table's lock for the timeout. Returns true and fills hang when
  * the caller should kill that worker, false if none is hung (or the one
- * the table names is not the caller's child: see DOC: trust).
+ * the table names is not the caller's child, or says it is not hung: see
+ * DOC: trust).
  */
 bool vgpu_sched_watchdog(struct vgpu_sched *s, struct vgpu_sched_hang *hang);
 

@@ -79,7 +79,9 @@ void sched_worker_start(struct sched_worker *w, struct vgpu_sched *s,
 
 	assert_int_equal(pipe(to_child), 0);
 	assert_int_equal(pipe(to_parent), 0);
+	assert_int_equal(vgpu_sched_before_fork(s), 0);
 	w->pid = fork();
+	vgpu_sched_after_fork(s, w->pid);
 	assert_true(w->pid >= 0);
 	if (w->pid == 0) {
 		/* A worker left blocked by a failed test goes with the test. */

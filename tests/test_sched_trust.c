@@ -17,6 +17,10 @@
  *   waiting for the lock gets the GPU.
  * - A lock that names a process that is no worker is broken, and that
  *   process is not killed.
+ * - A worker cannot get another reset: one the table names as a stalled
+ *   holder, or as the owner of a kept lock, while its own page says
+ *   otherwise, keeps running, and the GPU or the lock is taken back.
+ *   No worker keeps another's page mapped.
  * - A lock left by a tool that died holding it is freed at the next
  *   watchdog pass, long before the timeout.
  */
@@ -55,6 +59,7 @@ struct fixture {
 
 /* Read by the rogue, set before it is forked. */
 static pid_t forged_pid;
+static const void *other_page;  /* another worker's witness page */
 
 #define SCRIBBLE_MS     300
 
@@ -74,10 +79,47 @@ static void scribble(struct sched_table *t, unsigned int round)
 	}
 }
 
+/* addr lies in one of this process's mappings (/proc/self/maps). */
+static bool mapped_here(const void *addr)
+{
+	unsigned long start, end, a = (unsigned long)addr;
+	FILE *maps = fopen("/proc/self/maps", "r");
+	char line[512];
+	bool found = false;
+
+	while (maps && !found && fgets(line, sizeof(line), maps)) {
+		found = sscanf(line, "%lx-%lx", &start, &end) == 2 &&
+			a >= start && a < end;
+	}
+	if (maps) {
+		fclose(maps);
+	}
+	return found;
+}
+
+/* Makes forged_pid's entry the holder, stalled since the epoch. */
+static bool frame_holder(struct sched_table *t)
+{
+	int i;
+
+	for (i = 0; i < VGPU_SCHED_MAX_ENTRIES; i++) {
+		if (t->e[i].pid == forged_pid) {
+			t->e[i].state = ENTRY_RUNNING;
+			t->e[i].hold_start_ns = 1;
+			t->e[i].progress_ns = 0;
+			t->holder = i;
+			return true;
+		}
+	}
+	return false;
+}
+
 /*
  * The rogue's own commands. p: name forged_pid as its worker. b: break
  * the table once; w: keep breaking it for SCRIBBLE_MS. k: take the lock
- * and keep it; f: write forged_pid in as the lock's owner.
+ * and keep it; f: write forged_pid in as the lock's owner. h: name
+ * forged_pid's entry as a holder that never made progress. m: '1' if
+ * other_page is not mapped here and its own page is.
  */
 static char rogue_cmd(struct vgpu_sched *s, int idx, char cmd)
 {
@@ -104,6 +146,11 @@ static char rogue_cmd(struct vgpu_sched *s, int idx, char cmd)
 		__atomic_store_n(&t->lock, (uint32_t)forged_pid,
 				 __ATOMIC_RELEASE);
 		return 'f';
+	case 'h':
+		return frame_holder(t) ? 'h' : '?';
+	case 'm':
+		return !mapped_here(other_page) && s->own &&
+		       mapped_here(s->own) ? '1' : '0';
 	default:
 		return '?';
 	}
@@ -395,6 +442,76 @@ static void test_forged_lock_owner_is_broken(void **state)
 	assert_int_equal(sched_worker_ask(&f->rogue, 'r'), 'r');
 }
 
+/* The honest worker, then a rogue that knows its pid (forged_pid). */
+static void honest_then_rogue(struct fixture *f)
+{
+	sched_worker_start(&f->honest, f->s, 2, NULL);
+	/* Its first reply comes once it has attached. */
+	assert_int_equal(sched_worker_ask(&f->honest, 'n'), '0');
+	forged_pid = f->honest.pid;
+	sched_worker_start(&f->rogue, f->s, 1, rogue_cmd);
+}
+
+/* The honest worker's entry: its reset count. */
+static uint64_t honest_resets(struct fixture *f)
+{
+	struct vgpu_sched_stat st[8];
+	ssize_t n, i;
+
+	n = vgpu_sched_stats(f->s, st, 8);
+	assert_true(n >= 0 && n <= 8);
+	for (i = 0; i < n; i++) {
+		if (st[i].pid == f->honest.pid) {
+			return st[i].resets;
+		}
+	}
+	fail_msg("the honest worker has no entry");
+	return 0;
+}
+
+static void test_framed_holder_is_not_killed(void **state)
+{
+	struct fixture *f = *state;
+
+	honest_then_rogue(f);
+	assert_int_equal(sched_worker_ask(&f->rogue, 'h'), 'h');
+
+	/* The table says the honest worker hung holding the GPU; it did not. */
+	harness_sleep_ms(TIMEOUT_MS + TIMEOUT_MS / 2);
+	vgpuback_watchdog(f->s);
+	assert_true(gpu_free(f));
+	assert_int_equal(honest_resets(f), 0);
+
+	/* It is alive, still attached, and gets the GPU. */
+	honest_turn(f);
+}
+
+static void test_framed_lock_owner_is_not_killed(void **state)
+{
+	struct fixture *f = *state;
+
+	honest_then_rogue(f);
+	assert_int_equal(sched_worker_ask(&f->rogue, 'f'), 'f');
+	sched_worker_send(&f->honest, 'q');
+
+	/* The lock names the honest worker, which waits for it. */
+	watchdog_until_reply(f, 5000);
+	assert_int_equal(sched_worker_reply(&f->honest), 'g');
+	assert_int_equal(sched_worker_ask(&f->honest, 'r'), 'r');
+	assert_int_equal(honest_resets(f), 0);
+}
+
+static void test_no_other_witness_mapped(void **state)
+{
+	struct fixture *f = *state;
+
+	sched_worker_start(&f->honest, f->s, 2, NULL);
+	assert_int_equal(f->s->nwitnesses, 1);
+	other_page = f->s->witnesses[0].w;
+	sched_worker_start(&f->rogue, f->s, 1, rogue_cmd);
+	assert_int_equal(sched_worker_ask(&f->rogue, 'm'), '1');
+}
+
 /* A tool (not a worker) takes the lock through its own mapping and dies. */
 static void tool_dies_holding_lock(struct fixture *f)
 {
@@ -445,6 +562,12 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_forged_lock_owner_is_broken,
 						setup, teardown),
 		cmocka_unit_test_setup_teardown(test_kept_lock_is_reset,
+						setup, teardown),
+		cmocka_unit_test_setup_teardown(test_framed_holder_is_not_killed,
+						setup, teardown),
+		cmocka_unit_test_setup_teardown(
+			test_framed_lock_owner_is_not_killed, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_no_other_witness_mapped,
 						setup, teardown),
 		cmocka_unit_test_setup_teardown(test_dead_tools_lock_is_freed,
 						setup_long_timeout, teardown),
