@@ -18,11 +18,15 @@
 #   overhead     one greedy guest, frames with scheduling against
 #                --no-sched (medians of 5 alternating runs)
 #   aggregate    frames of 8 greedy guests against one
+#   stalls       the machine itself: how often a busy CPU is taken from
+#                its thread, with one CPU busy and with all
+#                (bench/bench_stalls.c), as the interactive figures
+#                compare an idle machine with a busy one
 #
 # Environment: SCHED_SECONDS (6) per run, SCHED_INTERACTIVE_SECONDS (15)
 # per interactive run, SCHED_RUNS (5) runs for each median, SCHED_WORK
-# (50) loop iterations per pixel, SCHED_ONLY (all six) the scenarios to
-# run. The last line is "summary: key=value ..." for those that ran.
+# (50) loop iterations per pixel, SCHED_STALL_SECONDS (5) for each count
+# of busy CPUs, SCHED_ONLY (all seven) the scenarios to run. The last line is "summary: key=value ..." for those that ran.
 set -euo pipefail
 
 BUILD=${1:-build}
@@ -30,7 +34,7 @@ SECS=${SCHED_SECONDS:-6}
 ISECS=${SCHED_INTERACTIVE_SECONDS:-15}
 WORK=${SCHED_WORK:-50}
 RUNS=${SCHED_RUNS:-5}
-ONLY=${SCHED_ONLY:-fairness weights interactive partitioned overhead aggregate}
+ONLY=${SCHED_ONLY:-fairness weights interactive partitioned overhead aggregate stalls}
 . "$(dirname "$0")/lib.sh"
 bench_init sched
 GUEST_PIN=()    # a taskset command for the guests, if any
@@ -221,7 +225,16 @@ aggregate() {
 	summary+=("sched_aggregate_8_vs_1=$aggr")
 }
 
-for scenario in fairness weights interactive partitioned overhead aggregate; do
+# Nothing else of ours runs meanwhile: the stalls are the machine's.
+stalls() {
+	local out
+	echo "stalls: threads reading the clock on 1 to $(nproc) busy CPUs"
+	out=$("$BUILD/bench/bench_stalls" --seconds "${SCHED_STALL_SECONDS:-5}")
+	grep -v '^summary:' <<<"$out" | sed 's/^/  /'
+	summary+=($(sed -n 's/^summary: //p' <<<"$out"))
+}
+
+for scenario in fairness weights interactive partitioned overhead aggregate stalls; do
 	if wants "$scenario"; then
 		"$scenario"
 	fi
