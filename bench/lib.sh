@@ -8,8 +8,17 @@
 
 HERE=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 
+# On a failure the logs go to stderr first: $DIR goes with the exit.
 bench_cleanup() {
+	local rc=$? log
 	[ -n "$BACKEND" ] && kill "$BACKEND" 2>/dev/null && wait "$BACKEND" 2>/dev/null
+	if [ "$rc" != 0 ]; then
+		for log in "$DIR"/*.log; do
+			[ -f "$log" ] || continue
+			echo "--- exit $rc; the end of $(basename "$log"):" >&2
+			tail -n 20 "$log" >&2
+		done
+	fi
 	rm -rf "$DIR"
 }
 
