@@ -246,14 +246,23 @@ static int teardown(void **state)
 	return 0;
 }
 
+#define MAX_STATS       8
+
+/* The table's figures; the fixture's tables have few entries. */
+static ssize_t snapshot(struct fixture *f, struct vgpu_sched_stat *st)
+{
+	ssize_t n = vgpu_sched_stats(f->s, st, MAX_STATS);
+
+	assert_true(n >= 0 && n <= MAX_STATS);
+	return n;
+}
+
 /* True if no entry holds the GPU. */
 static bool gpu_free(struct fixture *f)
 {
-	struct vgpu_sched_stat st[8];
-	ssize_t n, i;
+	struct vgpu_sched_stat st[MAX_STATS];
+	ssize_t n = snapshot(f, st), i;
 
-	n = vgpu_sched_stats(f->s, st, 8);
-	assert_true(n >= 0 && n <= 8);
 	for (i = 0; i < n; i++) {
 		if (st[i].running) {
 			return false;
@@ -455,11 +464,9 @@ static void honest_then_rogue(struct fixture *f)
 /* The honest worker's entry: its reset count. */
 static uint64_t honest_resets(struct fixture *f)
 {
-	struct vgpu_sched_stat st[8];
-	ssize_t n, i;
+	struct vgpu_sched_stat st[MAX_STATS];
+	ssize_t n = snapshot(f, st), i;
 
-	n = vgpu_sched_stats(f->s, st, 8);
-	assert_true(n >= 0 && n <= 8);
 	for (i = 0; i < n; i++) {
 		if (st[i].pid == f->honest.pid) {
 			return st[i].resets;
