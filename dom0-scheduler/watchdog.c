@@ -128,11 +128,12 @@ static enum verdict holder_stalled(struct vgpu_sched *s, uint64_t now,
 	if (now - last < timeout_ns(s)) {
 		return VERDICT_NONE;
 	}
+	/* Read once: the pid checked must be the pid killed. */
 	*hang = (struct vgpu_sched_hang){
-		.pid = e->pid, .domid = e->domid,
-		.stalled_ms = (now - last) / 1000000,
+		.pid = __atomic_load_n(&e->pid, __ATOMIC_RELAXED),
+		.domid = e->domid, .stalled_ms = (now - last) / 1000000,
 	};
-	w = witness_of(s, e->pid);
+	w = witness_of(s, hang->pid);
 	if (w && !admits_stall(s, w, now)) {
 		entry_take_gpu(s, holder, now);
 		return VERDICT_DENIED;
