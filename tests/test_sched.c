@@ -128,7 +128,9 @@ static int finish_guest(struct fixture *f, int i, int timeout_ms)
 	int rc = harness_wait(&f->guest[i], harness_ms(timeout_ms));
 
 	if (rc != 0) {
+		/* Its worker's end, if that is why, is in the backend's log. */
 		harness_dump_log(&f->guest[i]);
+		harness_dump_log(&f->backend);
 	}
 	return rc;
 }
