@@ -23,8 +23,7 @@ void vgpu_sched_acquire(struct vgpu_sched *s, int idx)
 	uint64_t now, timeout;
 	uint32_t seen;
 
-	sched_lock(s);
-	now = vgpu_now_ns();
+	now = sched_lock(s);
 	if (!mine(s, idx) || t->holder == idx) {
 		goto out;
 	}
@@ -40,8 +39,7 @@ void vgpu_sched_acquire(struct vgpu_sched *s, int idx)
 		timeout = policy_next_period_ns(s, now) + 1000;
 		sched_unlock(s);
 		sched_futex_wait(&e->grant, seen, timeout);
-		sched_lock(s);
-		now = vgpu_now_ns();
+		now = sched_lock(s);
 		policy_advance(s, now);
 		policy_grant_next(s, now);
 	}
@@ -59,8 +57,7 @@ static bool lock_and_charge(struct vgpu_sched *s, int idx, uint64_t *now)
 {
 	struct sched_table *t = s->t;
 
-	sched_lock(s);
-	*now = vgpu_now_ns();
+	*now = sched_lock(s);
 	if (!mine(s, idx) || t->holder != idx) {
 		return false;
 	}

@@ -113,10 +113,14 @@ static bool lock_by(struct vgpu_sched *s, uint64_t deadline)
 	}
 }
 
-void sched_lock(struct vgpu_sched *s)
+uint64_t sched_lock(struct vgpu_sched *s)
 {
+	uint64_t now;
+
 	lock_by(s, 0);
-	witness_lock(s, true);
+	now = vgpu_now_ns();
+	witness_lock(s, now);
+	return now;
 }
 
 /*
@@ -149,7 +153,7 @@ bool sched_lock_timed(struct vgpu_sched *s)
 
 void sched_unlock(struct vgpu_sched *s)
 {
-	witness_lock(s, false);
+	witness_lock(s, 0);
 	if (__atomic_exchange_n(&s->t->lock, 0, __ATOMIC_RELEASE) &
 	    SCHED_LOCK_WAITERS) {
 		sched_futex_wake(&s->t->lock, 1);
@@ -433,10 +437,11 @@ void entry_drop(struct vgpu_sched *s, int idx, uint64_t now)
 
 void vgpu_sched_detach(struct vgpu_sched *s, int idx)
 {
-	sched_lock(s);
+	uint64_t now = sched_lock(s);
+
 	if (idx >= 0 && idx < VGPU_SCHED_MAX_ENTRIES &&
 	    s->t->e[idx].pid == s->self) {
-		entry_drop(s, idx, vgpu_now_ns());
+		entry_drop(s, idx, now);
 	}
 	witness_hold(s, false, 0);
 	sched_unlock(s);

@@ -116,12 +116,13 @@ struct vgpu_sched {
 #define SCHED_LOCK_WAIT_MS      100
 
 /*
- * Takes the table's lock. Workers wait as long as it takes (the parent
- * frees a lock its dead or foreign owner left); the parent and the tools
- * use sched_lock_timed(), which frees a lock whose owner has exited and
- * otherwise returns false after SCHED_LOCK_WAIT_MS without it.
+ * Takes the table's lock and returns the time it got it, the "now" of
+ * what the caller does under it. Workers wait as long as it takes (the
+ * parent frees a lock its dead or foreign owner left); the parent and
+ * the tools use sched_lock_timed(), which frees a lock whose owner has
+ * exited and otherwise returns false after SCHED_LOCK_WAIT_MS without it.
  */
-void sched_lock(struct vgpu_sched *s);
+uint64_t sched_lock(struct vgpu_sched *s);
 bool sched_lock_timed(struct vgpu_sched *s);
 void sched_unlock(struct vgpu_sched *s);
 /* Frees the lock if owner still holds it and wakes its waiters. */
@@ -145,11 +146,11 @@ static inline int sched_holder(const struct sched_table *t)
 /*
  * witness.c. The parent: the page of worker pid, NULL if pid is no
  * worker it forked (or one it has reaped). A worker, on its own page
- * (none in the parent and the tools): it holds the table's lock or not,
- * it holds the GPU or not, its GPU work moved.
+ * (none in the parent and the tools): it holds the table's lock since
+ * then (0: no longer), it holds the GPU or not, its GPU work moved.
  */
 const struct sched_witness *witness_of(const struct vgpu_sched *s, pid_t pid);
-void witness_lock(struct vgpu_sched *s, bool held);
+void witness_lock(struct vgpu_sched *s, uint64_t since);
 void witness_hold(struct vgpu_sched *s, bool held, uint64_t now);
 void witness_progress(struct vgpu_sched *s, uint64_t now);
 /* Forgets a reaped worker's page; unmaps every page this process has. */

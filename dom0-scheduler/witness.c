@@ -12,7 +12,6 @@
 #include <sys/mman.h>
 
 #include "table.h"
-#include "vgpu_util.h"
 
 static void witness_unmap(struct sched_witness *w)
 {
@@ -101,10 +100,10 @@ static void stamp(uint64_t *field, uint64_t value)
 	__atomic_store_n(field, value, __ATOMIC_RELAXED);
 }
 
-void witness_lock(struct vgpu_sched *s, bool held)
+void witness_lock(struct vgpu_sched *s, uint64_t since)
 {
 	if (s->own) {
-		stamp(&s->own->lock_since_ns, held ? vgpu_now_ns() : 0);
+		stamp(&s->own->lock_since_ns, since);
 	}
 }
 
