@@ -117,14 +117,16 @@ static enum verdict holder_stalled(struct vgpu_sched *s, uint64_t now,
 	int holder = sched_holder(s->t);
 	const struct sched_witness *w;
 	struct sched_entry *e;
-	uint64_t last;
+	uint64_t last, start;
 
 	if (holder < 0) {
 		return VERDICT_NONE;
 	}
 	e = &s->t->e[holder];
-	last = e->progress_ns > e->hold_start_ns ? e->progress_ns :
-						    e->hold_start_ns;
+	/* Each stamp read once: the one compared is the one used. */
+	last = __atomic_load_n(&e->progress_ns, __ATOMIC_RELAXED);
+	start = __atomic_load_n(&e->hold_start_ns, __ATOMIC_RELAXED);
+	last = last > start ? last : start;
 	if (now - last < timeout_ns(s)) {
 		return VERDICT_NONE;
 	}
