@@ -26,7 +26,8 @@
 # Environment: SCHED_SECONDS (6) per run, SCHED_INTERACTIVE_SECONDS (15)
 # per interactive run, SCHED_RUNS (5) runs for each median, SCHED_WORK
 # (50) loop iterations per pixel, SCHED_STALL_SECONDS (5) for each count
-# of busy CPUs, SCHED_ONLY (all seven) the scenarios to run. The last line is "summary: key=value ..." for those that ran.
+# of busy CPUs, SCHED_ONLY (all seven) the scenarios to run. The last
+# line is "summary: key=value ..." for those that ran.
 set -euo pipefail
 
 BUILD=${1:-build}
