@@ -9,6 +9,7 @@
 
 #include "dispatch.h"
 #include "gref.h"
+#include "res_size.h"
 #include "vgpu_util.h"
 
 /* virglrenderer.h only declares it; the layout is its pipe_box's. */
@@ -50,59 +51,37 @@ static struct vgpuback_res *find_res(struct vgpu_worker *w,
 	return res;
 }
 
-static uint32_t at_least_1(uint32_t v)
-{
-	return v ? v : 1;
-}
-
 /*
- * What the renderer allocated for the resource, from its level-0 row
- * pitch: rows times layers times samples, and a third more for a mipmap
- * chain. Compressed formats count 4 times (a row of blocks covers 4
- * rows). UINT64_MAX if that overflows.
+ * Reserves the storage the resource will take from the device's budget
+ * before virglrenderer allocates it; *bytes is what to release later.
  */
-static uint64_t host_size(const struct vgpuif_resource_create_3d_req *c)
-{
-	struct virgl_renderer_resource_info info;
-	uint64_t bytes;
-
-	if (virgl_renderer_resource_get_info((int)c->res_id, &info)) {
-		return UINT64_MAX;
-	}
-	if (__builtin_mul_overflow((uint64_t)at_least_1(info.stride),
-				   at_least_1(c->height), &bytes) ||
-	    __builtin_mul_overflow(bytes, at_least_1(c->depth), &bytes) ||
-	    __builtin_mul_overflow(bytes, at_least_1(c->array_size), &bytes) ||
-	    __builtin_mul_overflow(bytes, at_least_1(c->nr_samples), &bytes) ||
-	    (c->last_level &&
-	     __builtin_mul_overflow(bytes, 4, &bytes))) {
-		return UINT64_MAX;
-	}
-	return c->last_level ? bytes / 3 : bytes;
-}
-
-/* Charges the new resource's storage to the device, or frees it. */
-static int charge_host(struct vgpu_worker *w, const struct vgpuif_req *req,
-		       struct vgpuback_res *res)
+static int reserve_host(struct vgpu_worker *w, const struct vgpuif_req *req,
+			uint64_t *bytes)
 {
 	const struct vgpuif_resource_create_3d_req *c =
 		&req->op.resource_create_3d;
-	uint64_t bytes = host_size(c);
 
-	if (!vgpuback_host_reserve(&w->objs, bytes)) {
-		res->host_bytes = bytes;
-		return 0;
+	if (vgpuback_res_host_size(c, bytes)) {
+		return vgpuback_reject(w, req, VGPUIF_EINVAL,
+				       "resource %u (target %u format %u "
+				       "%ux%ux%u, %u layers, last level %u, %u "
+				       "samples): its size overflows",
+				       c->res_id, c->target, c->format,
+				       c->width, c->height, c->depth,
+				       c->array_size, c->last_level,
+				       c->nr_samples);
 	}
-	virgl_renderer_resource_unref(c->res_id);
-	vgpuback_res_remove(&w->objs, res);
-	return vgpuback_reject(w, req, VGPUIF_ENOSPC,
-			       "resource %u (%ux%ux%u, %u layers) needs "
-			       "%llu KiB of dom0 memory, over the %llu KiB "
-			       "of vram left", c->res_id, c->width,
-			       c->height, c->depth, c->array_size,
-			       (unsigned long long)(bytes >> 10),
-			       (unsigned long long)(vgpuback_host_left(
+	if (vgpuback_host_reserve(&w->objs, *bytes)) {
+		return vgpuback_reject(w, req, VGPUIF_ENOSPC,
+				       "resource %u (%ux%ux%u, %u layers) needs "
+				       "%llu KiB of dom0 memory, over the %llu "
+				       "KiB of vram left", c->res_id, c->width,
+				       c->height, c->depth, c->array_size,
+				       (unsigned long long)(*bytes >> 10),
+				       (unsigned long long)(vgpuback_host_left(
 							&w->objs) >> 10));
+	}
+	return 0;
 }
 
 int vgpuback_op_res_create(struct vgpu_worker *w, const struct vgpuif_req *req,
@@ -118,6 +97,7 @@ int vgpuback_op_res_create(struct vgpu_worker *w, const struct vgpuif_req *req,
 		.flags = c->flags,
 	};
 	struct vgpuback_res *res;
+	uint64_t bytes;
 	int ret;
 
 	(void)resp;
@@ -130,16 +110,27 @@ int vgpuback_op_res_create(struct vgpu_worker *w, const struct vgpuif_req *req,
 		return vgpuback_reject(w, req, ret, "cannot add resource %u",
 				       c->res_id);
 	}
+	ret = reserve_host(w, req, &bytes);
+	if (ret) {
+		goto fail_reserve;
+	}
 	ret = virgl_renderer_resource_create(&args, NULL, 0);
 	if (ret) {
-		vgpuback_res_remove(&w->objs, res);
-		return vgpuback_reject(w, req, VGPUIF_EINVAL,
-				       "virglrenderer refused resource %u "
-				       "(target %u format %u %ux%ux%u): %d",
-				       c->res_id, c->target, c->format,
-				       c->width, c->height, c->depth, ret);
+		ret = vgpuback_reject(w, req, VGPUIF_EINVAL,
+				      "virglrenderer refused resource %u "
+				      "(target %u format %u %ux%ux%u): %d",
+				      c->res_id, c->target, c->format,
+				      c->width, c->height, c->depth, ret);
+		goto fail_create;
 	}
-	return charge_host(w, req, res);
+	res->host_bytes = bytes;
+	return 0;
+
+fail_create:
+	vgpuback_host_release(&w->objs, bytes);
+fail_reserve:
+	vgpuback_res_remove(&w->objs, res);
+	return ret;
 }
 
 int vgpuback_op_res_unref(struct vgpu_worker *w, const struct vgpuif_req *req,

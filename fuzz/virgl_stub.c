@@ -262,20 +262,6 @@ int virgl_renderer_resource_create(
 	return 0;
 }
 
-/* Only the row pitch is asked for: 4 bytes a texel, as RGBA8. */
-int virgl_renderer_resource_get_info(int res_handle,
-				     struct virgl_renderer_resource_info *info)
-{
-	struct stub_res *r = need_res((uint32_t)res_handle,
-				      "info on a dead resource");
-
-	memset(info, 0, sizeof(*info));
-	info->handle = r->id;
-	info->width = r->width;
-	info->stride = r->width > UINT32_MAX / 4 ? UINT32_MAX : r->width * 4;
-	return 0;
-}
-
 void virgl_renderer_resource_unref(uint32_t res_handle)
 {
 	struct stub_res *r = need_res(res_handle, "unref of a dead resource");

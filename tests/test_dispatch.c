@@ -371,6 +371,56 @@ static void test_resource_errors(void **state)
 			 VGPUIF_ENOENT);
 }
 
+static int create_res_as(struct fixture *f, uint32_t res_id, uint32_t target,
+			 uint32_t format, uint32_t bind, uint32_t width,
+			 uint32_t height, uint32_t samples)
+{
+	struct vgpuif_req req = make_req(VGPUIF_OP_RESOURCE_CREATE_3D, 0);
+	struct vgpuif_resource_create_3d_req *c = &req.op.resource_create_3d;
+
+	*c = (struct vgpuif_resource_create_3d_req){
+		.res_id = res_id, .target = target, .format = format,
+		.bind = bind, .width = width, .height = height, .depth = 1,
+		.array_size = 1, .nr_samples = samples,
+	};
+	return call(f, &req, NULL);
+}
+
+/*
+ * The resources every 3D application creates are charged their size and
+ * accepted while the budget has room (a depth buffer, whose size
+ * virglrenderer cannot report, used to be refused); unref gives it back.
+ */
+static void test_resource_budget(void **state)
+{
+	struct fixture *f = *state;
+	uint64_t before = f->w->objs.host_bytes;
+	uint64_t left;
+
+	NEED_RENDERER();
+	/* S8Z24 depth/stencil (bind 1), a vertex buffer (bind 16). */
+	assert_int_equal(create_res_as(f, 20, 2, 20, 1, 64, 64, 0), 0);
+	assert_int_equal(create_res_as(f, 21, 0, 64, 16, 8192, 1, 0), 0);
+	assert_int_equal(f->w->objs.host_bytes,
+			 before + 64 * 64 * 4 + 8192);
+	/* One byte more than is left: refused, nothing charged. */
+	left = vgpuback_host_left(&f->w->objs);
+	assert_int_equal(create_res_as(f, 22, 0, 64, 16, (uint32_t)left + 1,
+				       1, 0), VGPUIF_ENOSPC);
+	assert_int_equal(vgpuback_host_left(&f->w->objs), left);
+	assert_int_equal(create_res_as(f, 22, 0, 64, 16, (uint32_t)left, 1, 0),
+			 0);
+	assert_int_equal(vgpuback_host_left(&f->w->objs), 0);
+	assert_int_equal(res_op(f, VGPUIF_OP_RESOURCE_UNREF, 0, 20), 0);
+	assert_int_equal(res_op(f, VGPUIF_OP_RESOURCE_UNREF, 0, 21), 0);
+	assert_int_equal(res_op(f, VGPUIF_OP_RESOURCE_UNREF, 0, 22), 0);
+	assert_int_equal(f->w->objs.host_bytes, before);
+	/* A size that overflows is refused, not wrapped into a small one. */
+	assert_int_equal(create_res_as(f, 23, 2, 31, 1, 0xffffffffu,
+				       0xffffffffu, 0), VGPUIF_EINVAL);
+	assert_int_equal(f->w->objs.host_bytes, before);
+}
+
 static void test_backing_errors(void **state)
 {
 	struct fixture *f = *state;
@@ -671,6 +721,8 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_busy_wait_defers, setup,
 						teardown),
 		cmocka_unit_test(test_connect_refusals),
+		cmocka_unit_test_setup_teardown(test_resource_budget, setup,
+						teardown),
 		cmocka_unit_test_setup_teardown(test_hostile_req_prod, setup,
 						teardown),
 		cmocka_unit_test_setup_teardown(test_ring_round_trip, setup,
