@@ -35,7 +35,6 @@
 
 struct stub_res {
 	uint32_t id;
-	uint32_t width;
 	const struct iovec *iov;        /* attached backing, or NULL */
 };
 
@@ -256,7 +255,6 @@ int virgl_renderer_resource_create(
 		return EINVAL;
 	}
 	stub.res[stub.nres].id = args->handle;
-	stub.res[stub.nres].width = args->width;
 	stub.res[stub.nres].iov = NULL;
 	stub.nres++;
 	return 0;
