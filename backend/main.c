@@ -33,6 +33,7 @@ struct options {
 	bool xen;
 	bool daemonize;
 	bool no_pin_llvmpipe;
+	bool watchdog_set;              /* --watchdog-ms given */
 	struct vgpuback_config cfg;
 	/* The GPU scheduler's table; NULL with --no-sched. */
 	const char *sched_path;
@@ -80,7 +81,7 @@ static void usage(FILE *f)
 		"                           whose work ran out (default %u)\n"
 		"  --watchdog-ms=N          a submission running longer resets "
 		"its guest\n"
-		"                           (default %u)\n"
+		"                           (default %u; %u on llvmpipe)\n"
 		"  --mem-overhead=MiB       a worker may hold its vram plus "
 		"this much memory\n"
 		"                           (default %u; 0: no limit)\n"
@@ -101,7 +102,8 @@ static void usage(FILE *f)
 		"                           (debugging)\n"
 		"  --help\n", VGPU_SCHED_PATH, VGPU_SCHED_DEF_SLICE_US,
 		VGPU_SCHED_DEF_PERIOD_US, VGPU_SCHED_DEF_LINGER_US,
-		VGPU_SCHED_DEF_TIMEOUT_MS, VGPUBACK_DEF_MEM_OVERHEAD_MIB);
+		VGPU_SCHED_DEF_TIMEOUT_MS, VGPU_SCHED_DEF_TIMEOUT_SW_MS,
+		VGPUBACK_DEF_MEM_OVERHEAD_MIB);
 }
 
 enum {
@@ -233,6 +235,7 @@ static int parse_options(int argc, char **argv, struct options *o)
 	while ((opt = getopt_long(argc, argv, "", long_opts, &idx)) != -1) {
 		slot = number_slot(o, opt, &min);
 		o->cfg.max_mapped_pages_set |= opt == OPT_MAX_PAGES;
+		o->watchdog_set |= opt == OPT_WATCHDOG;
 		if (slot) {
 			if (parse_number(long_opts[idx].name, optarg, min,
 					 slot == &o->cfg.poll_us ? 10000000 :
@@ -269,9 +272,15 @@ static int parse_options(int argc, char **argv, struct options *o)
 	return check_sched_options(o);
 }
 
+/* The probe child's exit status: on a GPU, or on a CPU rasterizer. */
+#define PROBE_GPU       0
+#define PROBE_FAILED    1
+#define PROBE_SOFTWARE  2
+
 /*
  * Brings virglrenderer up once in a throwaway child, so that a missing
  * EGL is reported at startup rather than on the first connection.
+ * Returns PROBE_GPU or PROBE_SOFTWARE, or a negative errno.
  */
 static int probe_renderer(const struct vgpuback_config *cfg)
 {
@@ -286,20 +295,43 @@ static int probe_renderer(const struct vgpuback_config *cfg)
 	}
 	if (!pid) {
 		if (vgpuback_renderer_init(&r, cfg->render_node)) {
-			_exit(1);
+			_exit(PROBE_FAILED);
 		}
+		status = vgpuback_renderer_is_software() ? PROBE_SOFTWARE :
+							   PROBE_GPU;
 		vgpuback_renderer_fini(&r);
-		_exit(0);
+		_exit(status);
 	}
 	if (waitpid(pid, &status, 0) < 0) {
 		return -errno;
 	}
-	if (!WIFEXITED(status) || WEXITSTATUS(status)) {
-		if (WIFSIGNALED(status)) {
-			vgpu_err("the renderer probe died of signal %d",
-				 WTERMSIG(status));
-		}
-		return -ENODEV;
+	if (WIFEXITED(status) && WEXITSTATUS(status) != PROBE_FAILED) {
+		return WEXITSTATUS(status);
+	}
+	if (WIFSIGNALED(status)) {
+		vgpu_err("the renderer probe died of signal %d",
+			 WTERMSIG(status));
+	}
+	return -ENODEV;
+}
+
+/*
+ * A CPU rasterizer shares the CPUs with everything else in dom0, so one
+ * batch (a shader compile under load) may take seconds without being
+ * hung: unless told otherwise, the watchdog waits longer there.
+ */
+static int check_renderer(struct options *o)
+{
+	int ret = probe_renderer(&o->cfg);
+
+	if (ret < 0) {
+		return ret;
+	}
+	if (ret == PROBE_SOFTWARE && !o->watchdog_set) {
+		o->sched.timeout_ms = VGPU_SCHED_DEF_TIMEOUT_SW_MS;
+		vgpu_info("rendering on the CPU (llvmpipe): the GPU watchdog "
+			  "allows %u ms per batch (--watchdog-ms to change)",
+			  o->sched.timeout_ms);
 	}
 	return 0;
 }
@@ -503,8 +535,7 @@ int main(int argc, char **argv)
 	vgpu_log_init("vgpu-backend", false);
 	signal(SIGPIPE, SIG_IGN);
 	vgpuback_llvmpipe_affinity_init(!o.no_pin_llvmpipe);
-	if (vgpuback_privsep_check(&o.cfg.privsep) ||
-	    probe_renderer(&o.cfg)) {
+	if (vgpuback_privsep_check(&o.cfg.privsep) || check_renderer(&o)) {
 		return 1;
 	}
 	if (o.sched_path) {

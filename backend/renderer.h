@@ -53,6 +53,8 @@ struct vgpuback_renderer {
 int vgpuback_renderer_init(struct vgpuback_renderer *r,
 			   const char *render_node);
 /* Drops deferred responses and tears virglrenderer down. */
+/* Whether the renderer just brought up draws on the CPU (llvmpipe). */
+bool vgpuback_renderer_is_software(void);
 void vgpuback_renderer_fini(struct vgpuback_renderer *r);
 
 void vgpuback_renderer_set_sink(struct vgpuback_renderer *r,

@@ -119,6 +119,8 @@
 #define VGPU_SCHED_DEF_SLICE_US    1000
 #define VGPU_SCHED_DEF_PERIOD_US   100000
 #define VGPU_SCHED_DEF_TIMEOUT_MS  2000
+/* On a CPU rasterizer (llvmpipe), whose batches wait for dom0's CPUs. */
+#define VGPU_SCHED_DEF_TIMEOUT_SW_MS 10000
 #define VGPU_SCHED_DEF_LINGER_US   500
 
 #define VGPU_SCHED_MAX_ENTRIES     256

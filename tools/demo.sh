@@ -6,7 +6,9 @@
 #     -> shared ring (loopback transport) -> vgpu-backend -> virglrenderer
 #
 # Prints the GL_RENDERER (which must be virgl) and the glmark2 score, then
-# stops everything. Ctrl-C stops everything too.
+# stops everything. Ctrl-C stops everything too. Fails if a scene reports
+# no frame rate or the backend refused any request: a refused request
+# draws nothing, and glmark2 would still report (absurd) frame rates.
 #
 # Environment: VGPU_DEMO_DURATION seconds per scene (default 3; 16 scenes).
 set -euo pipefail
@@ -147,7 +149,7 @@ start_xvfb() {
 run_glmark2() {
 	local args
 	mapfile -t args < <(benchmarks)
-	echo "demo: running glmark2-es2 (16 scenes, ${duration} s each)"
+	echo "demo: running glmark2-es2 ($((${#args[@]} / 2)) scenes, ${duration} s each)"
 	(DISPLAY=":$(head -n1 "$dir/display")" GALLIUM_DRIVER=virpipe \
 		LIBGL_ALWAYS_SOFTWARE=1 \
 		glmark2-es2 --off-screen "${args[@]}" </dev/null 2>&1 |
@@ -170,6 +172,31 @@ report() {
 	[ -n "$score" ] || die "glmark2 reported no score"
 }
 
+# The end of our processes' logs, to say why a run failed.
+show_logs() {
+	local name
+	for name in vgpu-backend vgpu-vtest; do
+		echo "demo: the last lines of $name's log:" >&2
+		tail -n 20 "$dir/$name.log" | sed 's/^/  /' >&2
+	done
+}
+
+# Every scene drew, and nothing it asked for was refused.
+check_run() {
+	local want scenes refused
+	want=$(benchmarks | grep -c '^-b$')
+	scenes=$(grep -c '^\[.*FPS: [0-9]' "$dir/glmark2.log") || true
+	[ "$scenes" -eq "$want" ] ||
+		die "only $scenes of $want scenes reported a frame rate (log above)"
+	refused=$(grep -E '\) -> -[0-9]+: |more rejections not logged' \
+		"$dir/vgpu-backend.log") || true
+	if [ -n "$refused" ]; then
+		echo "$refused" >&2
+		die "vgpu-backend refused requests (above): the frames are not" \
+			"what glmark2 asked for"
+	fi
+}
+
 set -m	# each background job in its own process group, for cleanup
 preflight
 dir=$(mktemp -d /tmp/vgpu-demo.XXXXXX)
@@ -181,5 +208,9 @@ rc=0
 run_glmark2 || rc=$?
 kill -0 "$backend_pid" 2>/dev/null || die "vgpu-backend died during the run"
 kill -0 "$vtest_pid" 2>/dev/null || die "vgpu-vtest died during the run"
-[ "$rc" -eq 0 ] || die "glmark2-es2 failed (exit $rc)"
+if [ "$rc" -ne 0 ]; then
+	show_logs
+	die "glmark2-es2 failed (exit $rc)"
+fi
 report
+check_run
