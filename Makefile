@@ -8,6 +8,15 @@ BINDIR   ?= $(PREFIX)/bin
 DATADIR  ?= $(PREFIX)/share/xen-vgpu
 MAN1DIR  ?= $(PREFIX)/share/man/man1
 DESTDIR  ?=
+# A directory systemd reads units from (`systemd-analyze unit-paths`):
+# its own for /usr/local, Debian's for /usr, the admin's for any other.
+ifeq ($(PREFIX),/usr/local)
+SYSTEMD_UNIT_DIR ?= /usr/local/lib/systemd/system
+else ifeq ($(PREFIX),/usr)
+SYSTEMD_UNIT_DIR ?= /lib/systemd/system
+else
+SYSTEMD_UNIT_DIR ?= /etc/systemd/system
+endif
 
 CC       ?= cc
 PKGS_BACK  := virglrenderer epoxy
@@ -157,11 +166,16 @@ $(BUILD)/fuzz/%: $(call obj,fuzz/%.c $(FUZZ_HELPERS)) $(ALL_LIBS)
 	$(CC) $(LDFLAGS) -fsanitize=fuzzer -o $@ $^ \
 		$(call pc_libs,$(PKGS_XEN) xencontrol) $(SECCOMP_LIBS) $(LDLIBS)
 
+# The unit names BINDIR, so it is filled in here, where BINDIR is final.
 install: $(BINS)
-	install -d $(DESTDIR)$(BINDIR) $(DESTDIR)$(DATADIR) $(DESTDIR)$(MAN1DIR)
+	install -d $(DESTDIR)$(BINDIR) $(DESTDIR)$(DATADIR) $(DESTDIR)$(MAN1DIR) \
+		$(DESTDIR)$(SYSTEMD_UNIT_DIR)
 	install -m 0755 $(BINS) $(DESTDIR)$(BINDIR)
 	install -m 0644 xenstore-schema/vgpu.schema $(DESTDIR)$(DATADIR)
 	install -m 0644 docs/xenvgpu.1 $(DESTDIR)$(MAN1DIR)
+	sed 's|@BINDIR@|$(BINDIR)|g' backend/vgpu-backend.service.in \
+		> $(DESTDIR)$(SYSTEMD_UNIT_DIR)/vgpu-backend.service
+	chmod 0644 $(DESTDIR)$(SYSTEMD_UNIT_DIR)/vgpu-backend.service
 
 # The README's two commands. Each installs what it needs first.
 deps-%:
