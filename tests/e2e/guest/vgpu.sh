@@ -57,6 +57,30 @@ render() {
 	verdict "$1" PASS
 }
 
+# glmark PHASE: a few of glmark2's default scenes (each draws with a
+# depth buffer) through the device; each must report a frame rate.
+GLMARK_SCENES="build:use-vbo=true texture:texture-filter=linear bump:bump-render=normals"
+glmark() {
+	set --  "$1"
+	for s in $GLMARK_SCENES; do set -- "$@" -b "$s:duration=1"; done
+	phase=$1; shift
+	GALLIUM_DRIVER=virpipe LIBGL_ALWAYS_SOFTWARE=1 timeout 600 \
+		xvfb-run -a -s '-screen 0 1024x768x24' \
+		glmark2-es2 --off-screen "$@" >"/tmp/$phase.log" 2>&1
+	rc=$?
+	sed "s/^/  glmark2| /" "/tmp/$phase.log" | grep -E 'RENDERER|FPS|Score|rror'
+	want=$(echo $GLMARK_SCENES | wc -w)
+	got=$(grep -c '^\[.*FPS: [0-9]' "/tmp/$phase.log")
+	if [ $rc != 0 ] || [ "$got" != "$want" ]; then
+		sed "s/^/  vtest| /" /tmp/vtest.log | tail -n 20
+		verdict "$phase" FAIL "glmark2 exit $rc, $got of $want scenes drew"
+		return 1
+	fi
+	grep -q 'GL_RENDERER: *virgl' "/tmp/$phase.log" ||
+		{ verdict "$phase" FAIL "not rendered by virgl"; return 1; }
+	verdict "$phase" PASS
+}
+
 LIBGL_ALWAYS_SOFTWARE=1 "$SCENE" /tmp/ref.ppm 2>/tmp/ref.log || exit 1
 
 # a: render through device 0.
@@ -68,6 +92,7 @@ stop_vtest
 wait_go b || exit 1
 start_vtest "$(xenstore-read e2e/devid)" || { verdict b FAIL "vgpu-vtest did not start"; exit 1; }
 render b
+glmark g
 
 # c: a long-running client while dom0 kills our backend worker; then
 # a new client must render through the restarted worker.

@@ -5,6 +5,8 @@
 #     guest renders through vgpu-vtest and the image matches llvmpipe's;
 #  b) xenvgpu list/--json/check, sched (live weight) and top, detach,
 #     attach again, render again;
+#  g) a few glmark2 scenes in the guest through the same device, with
+#     no request refused by the backend;
 #  c) the backend worker is killed while a guest client is connected: the
 #     supervisor restarts it and a new client renders through it;
 #  e) xl destroy while the guest renders (a read-back per frame) leaves
@@ -81,6 +83,10 @@ devid=$(xenstore-list "/local/domain/0/backend/vgpu/$domid" | head -n1)
 xenstore-write "/local/domain/$domid/e2e/devid" "$devid"
 xenstore-write "/local/domain/$domid/e2e/go" b
 phase_passed b
+phase_passed g
+grep '  glmark2| ' "$(domu_log $name)" || true
+refused=$(grep -E '\) -> -[0-9]+: |more rejections not logged' "$backend_log") || true
+[ -z "$refused" ] || fail "the backend refused requests of a healthy guest: $refused"
 
 # c) kill the worker while a client is connected.
 console_wait "E2E-VGPU c-connected" 120 || fail "phase c: client did not start"
