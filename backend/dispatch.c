@@ -227,18 +227,32 @@ static int check_header(struct vgpu_worker *w, const struct vgpuif_req *req,
 	return check_ctx(w, req, d->ctx);
 }
 
+/*
+ * The fence a fenced answer waits for: after the context's newest work,
+ * or after all work for a request that names no live context.
+ */
+static uint64_t answer_fence(struct vgpu_worker *w,
+			     const struct vgpuif_req *req)
+{
+	const struct vgpuback_ctx *ctx;
+
+	ctx = req->ctx_id ? vgpuback_ctx_lookup(&w->objs, req->ctx_id) : NULL;
+	return ctx ? ctx->last_fence : w->r->seq;
+}
+
 /* Holds a successful response back until its fence retires, if need be. */
 static int finish(struct vgpu_worker *w, const struct vgpuif_req *req,
 		  struct vgpuif_resp *resp, int ret, bool *deferred)
 {
 	bool fenced = ret == VGPUBACK_DEFER || (req->flags & VGPUIF_FLAG_FENCE);
+	uint64_t fence = fenced ? answer_fence(w, req) : 0;
 
-	if (ret < 0 || !fenced || !vgpuback_renderer_busy(w->r)) {
+	if (ret < 0 || !fenced || vgpuback_renderer_retired(w->r, fence)) {
 		resp->status = ret < 0 ? ret : 0;
 		return resp->status;
 	}
 	resp->status = 0;
-	if (vgpuback_renderer_defer(w->r, resp)) {
+	if (vgpuback_renderer_defer(w->r, resp, fence)) {
 		resp->status = vgpuback_reject(w, req, VGPUIF_ENOMEM,
 					       "out of memory to defer");
 		return resp->status;

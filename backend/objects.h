@@ -29,6 +29,7 @@ struct vgpuback_table {
 
 struct vgpuback_ctx {
 	struct vgpuback_node node;      /* id: ctx_id */
+	uint64_t last_fence;            /* after its newest work; 0: none */
 };
 
 struct vgpuback_res {

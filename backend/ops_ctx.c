@@ -162,6 +162,7 @@ int vgpuback_op_submit_3d(struct vgpu_worker *w, const struct vgpuif_req *req,
 		return vgpuback_reject(w, req, VGPUIF_EIO,
 				       "cannot create a fence");
 	}
+	vgpuback_ctx_lookup(&w->objs, req->ctx_id)->last_fence = w->r->seq;
 	if (ret) {
 		return vgpuback_reject(w, req, VGPUIF_EPROTO,
 				       "virglrenderer refused the command "
@@ -171,14 +172,16 @@ int vgpuback_op_submit_3d(struct vgpu_worker *w, const struct vgpuif_req *req,
 }
 
 /*
- * Busy while any fence of this device is outstanding: a resource may be
- * shared between contexts, so the device-wide answer is the safe one.
+ * Busy while the context's newest work has not retired. Its resources are
+ * its own (a frontend serving several clients gives each client a context
+ * of its own), so other contexts' work does not hold it up.
  */
 int vgpuback_op_resource_busy(struct vgpu_worker *w,
 			      const struct vgpuif_req *req,
 			      struct vgpuif_resp *resp)
 {
 	const struct vgpuif_resource_busy_req *b = &req->op.resource_busy;
+	uint64_t fence;
 
 	if (b->busy_flags & ~VGPUIF_BUSY_WAIT) {
 		return vgpuback_reject(w, req, VGPUIF_EINVAL,
@@ -189,10 +192,11 @@ int vgpuback_op_resource_busy(struct vgpu_worker *w,
 		return vgpuback_reject(w, req, VGPUIF_ENOENT,
 				       "no resource %u", b->res_id);
 	}
-	if (vgpuback_renderer_busy(w->r)) {
+	fence = vgpuback_ctx_lookup(&w->objs, req->ctx_id)->last_fence;
+	if (!vgpuback_renderer_retired(w->r, fence)) {
 		vgpuback_renderer_poll(w->r);
 	}
-	if (!vgpuback_renderer_busy(w->r)) {
+	if (vgpuback_renderer_retired(w->r, fence)) {
 		return 0;
 	}
 	if (b->busy_flags & VGPUIF_BUSY_WAIT) {

@@ -24,25 +24,27 @@ static const uint32_t capset_ids[] = { CAPSET_VIRGL, CAPSET_VIRGL2 };
 
 struct vgpuback_deferred {
 	struct vgpuback_deferred *next;
-	uint32_t seq;
+	uint64_t seq;
 	struct vgpuif_resp resp;
 };
 
-/* a is at or before b, on a wrapping 32-bit sequence. */
-static bool seq_le(uint32_t a, uint32_t b)
-{
-	return (int32_t)(a - b) <= 0;
-}
-
+/*
+ * Sends every response whose fence has retired, oldest first. Responses
+ * wait for their own context's fences, so a later one may be ready
+ * before an earlier one of another context.
+ */
 static void complete_retired(struct vgpuback_renderer *r)
 {
-	struct vgpuback_deferred *d;
+	struct vgpuback_deferred **p = &r->head, *d;
 
-	while ((d = r->head) && seq_le(d->seq, r->done)) {
-		r->head = d->next;
-		if (!r->head) {
-			r->tail = NULL;
+	r->tail = NULL;
+	while ((d = *p)) {
+		if (d->seq > r->done) {
+			r->tail = d;
+			p = &d->next;
+			continue;
 		}
+		*p = d->next;
 		if (r->sink) {
 			r->sink(r->sink_opaque, &d->resp);
 		}
@@ -53,11 +55,15 @@ static void complete_retired(struct vgpuback_renderer *r)
 static void write_fence(void *cookie, uint32_t fence)
 {
 	struct vgpuback_renderer *r = cookie;
+	/* How far behind the newest fence this one is, in 32 bits. */
+	uint32_t behind = (uint32_t)r->seq - fence;
+	uint64_t seq;
 
-	if (seq_le(fence, r->done) || !seq_le(fence, r->seq)) {
+	if (behind >= r->seq - r->done) {
 		return; /* stale, or not one of ours */
 	}
-	r->done = fence;
+	seq = r->seq - behind;
+	r->done = seq;
 	complete_retired(r);
 }
 
@@ -158,9 +164,9 @@ void vgpuback_renderer_set_sink(struct vgpuback_renderer *r,
 
 int vgpuback_renderer_fence(struct vgpuback_renderer *r, uint32_t ctx_id)
 {
-	uint32_t seq = r->seq + 1;
+	uint64_t seq = r->seq + 1;
 
-	if (virgl_renderer_create_fence((int)seq, ctx_id)) {
+	if (virgl_renderer_create_fence((int)(uint32_t)seq, ctx_id)) {
 		return -EIO;
 	}
 	r->seq = seq;
@@ -172,8 +178,14 @@ bool vgpuback_renderer_busy(const struct vgpuback_renderer *r)
 	return r->seq != r->done;
 }
 
+bool vgpuback_renderer_retired(const struct vgpuback_renderer *r,
+			       uint64_t seq)
+{
+	return seq <= r->done;
+}
+
 int vgpuback_renderer_defer(struct vgpuback_renderer *r,
-			    const struct vgpuif_resp *resp)
+			    const struct vgpuif_resp *resp, uint64_t seq)
 {
 	struct vgpuback_deferred *d;
 
@@ -182,7 +194,7 @@ int vgpuback_renderer_defer(struct vgpuback_renderer *r,
 		return -ENOMEM;
 	}
 	d->next = NULL;
-	d->seq = r->seq;
+	d->seq = seq;
 	d->resp = *resp;
 	if (r->tail) {
 		r->tail->next = d;

@@ -37,8 +37,13 @@ struct vgpuback_renderer {
 	const char *render_node;
 	bool initialised;
 	int poll_fd;            /* -1: poll on a timer instead */
-	uint32_t seq;           /* newest fence created */
-	uint32_t done;          /* newest fence retired */
+	/*
+	 * Fences count up from 1; virglrenderer carries their low 32 bits,
+	 * and write_fence() restores the rest (fewer than 2^32 are ever in
+	 * flight), so that no comparison wraps.
+	 */
+	uint64_t seq;           /* newest fence created */
+	uint64_t done;          /* newest fence retired */
 	struct vgpuback_deferred *head;
 	struct vgpuback_deferred *tail;
 	vgpuback_resp_sink sink;
@@ -52,9 +57,10 @@ struct vgpuback_renderer {
  */
 int vgpuback_renderer_init(struct vgpuback_renderer *r,
 			   const char *render_node);
-/* Drops deferred responses and tears virglrenderer down. */
 /* Whether the renderer just brought up draws on the CPU (llvmpipe). */
 bool vgpuback_renderer_is_software(void);
+
+/* Drops deferred responses and tears virglrenderer down. */
 void vgpuback_renderer_fini(struct vgpuback_renderer *r);
 
 void vgpuback_renderer_set_sink(struct vgpuback_renderer *r,
@@ -62,19 +68,24 @@ void vgpuback_renderer_set_sink(struct vgpuback_renderer *r,
 
 /*
  * Creates a fence after the work submitted so far (call it right after
- * the work, while ctx_id's GL context is current). Returns 0 or -EIO.
+ * the work, while ctx_id's GL context is current); r->seq is its number.
+ * Fences retire in the order they were created. Returns 0 or -EIO.
  */
 int vgpuback_renderer_fence(struct vgpuback_renderer *r, uint32_t ctx_id);
 
 /* True while a fence created earlier has not retired. */
 bool vgpuback_renderer_busy(const struct vgpuback_renderer *r);
 
+/* True once fence seq (0: none) has retired. */
+bool vgpuback_renderer_retired(const struct vgpuback_renderer *r,
+			       uint64_t seq);
+
 /*
- * Holds resp until every fence created so far has retired, then passes
- * it to the sink. Returns 0, or -ENOMEM.
+ * Holds resp until fence seq has retired, then passes it to the sink.
+ * Returns 0, or -ENOMEM.
  */
 int vgpuback_renderer_defer(struct vgpuback_renderer *r,
-			    const struct vgpuif_resp *resp);
+			    const struct vgpuif_resp *resp, uint64_t seq);
 bool vgpuback_renderer_has_deferred(const struct vgpuback_renderer *r);
 /* Forgets deferred responses (the frontend is gone). */
 void vgpuback_renderer_drop_deferred(struct vgpuback_renderer *r);

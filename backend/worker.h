@@ -60,7 +60,7 @@ struct vgpu_worker {
 	int sched_idx;                  /* our entry, -1 if none */
 	bool gpu_held;
 	uint64_t linger_until;          /* 0: not lingering */
-	uint32_t sched_seen_done;       /* newest retired fence seen */
+	uint64_t sched_seen_done;       /* newest retired fence seen */
 
 	uint64_t bytes_copied;          /* submit bytes copied out */
 	uint64_t nr_requests;

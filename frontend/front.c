@@ -210,6 +210,16 @@ const struct vgpufront_limits *vgpufront_limits(const struct vgpufront *dev)
 	return &dev->limits;
 }
 
+bool vgpufront_lost(struct vgpufront *dev)
+{
+	bool lost;
+
+	pthread_mutex_lock(&dev->lock);
+	lost = dev->lost;
+	pthread_mutex_unlock(&dev->lock);
+	return lost;
+}
+
 void vgpufront_set_poll_us(struct vgpufront *dev, unsigned int poll_us)
 {
 	dev->poll_us = poll_us;

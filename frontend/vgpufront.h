@@ -68,6 +68,12 @@ void vgpufront_close(struct vgpufront *dev);
 const struct vgpufront_limits *vgpufront_limits(const struct vgpufront *dev);
 
 /*
+ * Whether the backend has gone (every call now fails with ENODEV); a
+ * new vgpufront_open() connects to its successor.
+ */
+bool vgpufront_lost(struct vgpufront *dev);
+
+/*
  * How long a waiter spins on the ring before it sleeps on the event
  * channel, in microseconds: $VGPU_POLL_US, else VGPUFRONT_DEF_POLL_US.
  * The spin yields the CPU after its first 5 us.

@@ -473,6 +473,15 @@ struct vgpuif_ctx_create_req {
  * Request RESOURCE_CREATE_3D: ctx_id is 0; resources belong to the device
  * and are made visible to a context by CTX_ATTACH_RESOURCE.
  *
+ * Several clients on one device (GL processes in the guest): res_ids are
+ * one namespace per device, so a frontend serving several clients picks
+ * them itself, as a kernel driver does, and gives each client a context
+ * of its own. A client's command stream names resources by res_id, and
+ * the renderer resolves them only among the resources attached to the
+ * submitting context: a client cannot reach a resource that was never
+ * attached to its context. (vgpu-vtest translates the handles each Mesa
+ * process picks, all counting from 1, to res_ids of their own.)
+ *
  *         +----------------+----------------+----------------+----------------+
  *  24     |                             res_id                                | 28
  *         |                             target                                | 32
@@ -607,7 +616,10 @@ struct vgpuif_transfer_3d_req {
 
 /*
  * Request RESOURCE_BUSY: is GPU work of ctx_id that may use res_id still
- * running? With VGPUIF_BUSY_WAIT the answer waits until it is not.
+ * running? With VGPUIF_BUSY_WAIT the answer waits until it is not. Only
+ * ctx_id's own work counts: other contexts' work does not hold it up
+ * (work retires in submission order, so the answer may come late, never
+ * early).
  *
  *         +----------------+----------------+----------------+----------------+
  *  24     |                             res_id                                | 28

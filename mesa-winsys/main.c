@@ -146,6 +146,13 @@ static int serve(const struct options *o)
 			o->socket, strerror(-ret));
 		return ret;
 	}
+	/* Fail now, with a reason, rather than at Mesa's first connect. */
+	ret = vtest_server_connect(srv);
+	if (ret < 0) {
+		explain_open_failure(o->spec, -ret);
+		vtest_server_destroy(srv);
+		return ret;
+	}
 	ret = vtest_server_run(srv);
 	vgpu_info("copied %llu bytes of transfer data (protocol v0 clients)",
 		  (unsigned long long)vtest_server_bytes_copied(srv));
@@ -168,7 +175,6 @@ int main(int argc, char **argv)
 {
 	struct options o = { .socket = VTEST_SOCKET_DEFAULT, .poll_us = -1,
 			     .max_version = VTEST_VERSION_MAX };
-	struct vgpufront *front;
 	int ret;
 
 	vgpu_log_init("vgpu-vtest", false);
@@ -177,13 +183,6 @@ int main(int argc, char **argv)
 	}
 	signal(SIGPIPE, SIG_IGN);
 	raise_fd_limit();
-	/* Fail now, with a reason, rather than at Mesa's first connect. */
-	front = vgpufront_open(o.spec, 0);
-	if (!front) {
-		explain_open_failure(o.spec, errno);
-		return 1;
-	}
-	vgpufront_close(front);
 	ret = serve(&o);
 	return ret < 0 ? 1 : 0;
 }

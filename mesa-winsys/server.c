@@ -38,6 +38,9 @@ struct vtest_server {
 
 	pthread_mutex_t lock;
 	pthread_cond_t gone;
+	/* Taken alone: opening the device may take seconds under Xen. */
+	pthread_mutex_t dev_lock;
+	struct shared_dev *cur;         /* the device new clients get */
 	struct sock_client *clients;
 	unsigned int nr_clients;
 	unsigned int next_serial;
@@ -137,39 +140,113 @@ static void forget_client(struct sock_client *sc)
 	free(sc);
 }
 
-/* Opens this client's own device; says why not. */
-static struct vtest_dev *open_dev(struct vtest_server *srv, const char *label,
-				  struct vgpufront **front)
+/*
+ * The device every client shares, and how many clients use it. Each
+ * client is a context of its own on it, and its resources get device
+ * ids of their own (DOC: resource handles in vtest_dev.c).
+ */
+struct shared_dev {
+	struct vgpufront *front;
+	struct vtest_dev *dev;
+	unsigned int users;             /* under srv->dev_lock */
+};
+
+/* Opens and connects the device; says why not. */
+static struct shared_dev *open_dev(struct vtest_server *srv,
+				   const char *label)
 {
 	const struct vtest_dev_params *p = &srv->params;
-	struct vtest_dev *dev;
+	struct shared_dev *sd;
+	int err;
 
-	*front = vgpufront_open(p->spec, 0);
-	if (!*front) {
-		vgpu_err("%s: cannot open the vgpu device: %s", label,
-			 strerror(errno));
+	sd = calloc(1, sizeof(*sd));
+	if (!sd) {
 		return NULL;
+	}
+	sd->front = vgpufront_open(p->spec, 0);
+	if (!sd->front) {
+		err = errno;
+		vgpu_err("%s: cannot open the vgpu device: %s", label,
+			 strerror(err));
+		goto fail_open;
 	}
 	if (p->poll_us >= 0) {
-		vgpufront_set_poll_us(*front, (unsigned int)p->poll_us);
+		vgpufront_set_poll_us(sd->front, (unsigned int)p->poll_us);
 	}
-	dev = vtest_dev_create(*front);
-	if (!dev) {
-		vgpufront_close(*front);
-		return NULL;
+	sd->dev = vtest_dev_create(sd->front);
+	if (!sd->dev) {
+		err = errno;
+		goto fail_dev;
 	}
-	vtest_dev_set_max_version(dev, p->max_version);
-	return dev;
+	vtest_dev_set_max_version(sd->dev, p->max_version);
+	return sd;
+
+fail_dev:
+	vgpufront_close(sd->front);
+fail_open:
+	free(sd);
+	errno = err;
+	return NULL;
 }
 
-static void close_dev(struct vtest_server *srv, struct vtest_dev *dev,
-		      struct vgpufront *front)
+static void close_dev(struct vtest_server *srv, struct shared_dev *sd)
 {
 	pthread_mutex_lock(&srv->lock);
-	srv->bytes_copied += vtest_dev_bytes_copied(dev);
+	srv->bytes_copied += vtest_dev_bytes_copied(sd->dev);
 	pthread_mutex_unlock(&srv->lock);
-	vtest_dev_destroy(dev);
-	vgpufront_close(front);
+	vtest_dev_destroy(sd->dev);
+	vgpufront_close(sd->front);
+	free(sd);
+}
+
+/*
+ * Whether the device's backend still answers. A worker that died while
+ * no client waited on it is noticed here, by the round trip of a NOP.
+ */
+static bool dev_alive(struct shared_dev *sd)
+{
+	struct vgpuif_req req = { .operation = VGPUIF_OP_NOP };
+
+	return !vgpufront_lost(sd->front) &&
+	       vgpufront_call(sd->front, &req, NULL) == 0;
+}
+
+/*
+ * The shared device, opened by the first client. Once its backend has
+ * gone (a worker restarted after a crash), the next client connects a
+ * new one; the lost one is closed when its last client leaves.
+ */
+static struct shared_dev *get_dev(struct vtest_server *srv, const char *label)
+{
+	struct shared_dev *sd;
+
+	pthread_mutex_lock(&srv->dev_lock);
+	sd = srv->cur;
+	if (sd && !dev_alive(sd)) {
+		srv->cur = NULL;
+		if (!sd->users) {
+			close_dev(srv, sd);
+		}
+		sd = NULL;
+	}
+	if (!sd) {
+		sd = open_dev(srv, label);
+		srv->cur = sd;
+	}
+	if (sd) {
+		sd->users++;
+	}
+	pthread_mutex_unlock(&srv->dev_lock);
+	return sd;
+}
+
+static void put_dev(struct vtest_server *srv, struct shared_dev *sd)
+{
+	pthread_mutex_lock(&srv->dev_lock);
+	if (!--sd->users && sd != srv->cur) {
+		close_dev(srv, sd);
+	}
+	pthread_mutex_unlock(&srv->dev_lock);
 }
 
 static void serve_client(struct vtest_client *c, const char *label)
@@ -186,21 +263,20 @@ static void serve_client(struct vtest_client *c, const char *label)
 	}
 }
 
-/* Serves one connection until it ends; its device dies with it. */
+/* Serves one connection until it ends; its context dies with it. */
 static void *client_main(void *arg)
 {
 	struct sock_client *sc = arg;
-	struct vgpufront *front;
+	struct shared_dev *sd;
 	struct vtest_client *c;
-	struct vtest_dev *dev;
 	char label[64];
 
 	label_client(sc, label, sizeof(label));
-	dev = open_dev(sc->srv, label, &front);
-	if (!dev) {
+	sd = get_dev(sc->srv, label);
+	if (!sd) {
 		goto out;
 	}
-	c = vtest_client_create(dev, &sc->io, label);
+	c = vtest_client_create(sd->dev, &sc->io, label);
 	if (!c) {
 		vgpu_err("%s: %s", label, strerror(errno));
 		goto out_dev;
@@ -208,7 +284,7 @@ static void *client_main(void *arg)
 	serve_client(c, label);
 	vtest_client_destroy(c);
 out_dev:
-	close_dev(sc->srv, dev, front);
+	put_dev(sc->srv, sd);
 out:
 	forget_client(sc);
 	return NULL;
@@ -319,6 +395,7 @@ struct vtest_server *vtest_server_create(const char *path,
 	srv->params = *params;
 	snprintf(srv->path, sizeof(srv->path), "%s", path);
 	pthread_mutex_init(&srv->lock, NULL);
+	pthread_mutex_init(&srv->dev_lock, NULL);
 	pthread_cond_init(&srv->gone, NULL);
 	ret = open_signals(srv);
 	if (ret < 0) {
@@ -334,6 +411,7 @@ fail_listen:
 	close(srv->signal_fd);
 fail_signals:
 	pthread_cond_destroy(&srv->gone);
+	pthread_mutex_destroy(&srv->dev_lock);
 	pthread_mutex_destroy(&srv->lock);
 	free(srv);
 	errno = -ret;
@@ -407,10 +485,25 @@ void vtest_server_destroy(struct vtest_server *srv)
 		/* Threads still use srv; the process is about to exit. */
 		return;
 	}
+	if (srv->cur) {
+		close_dev(srv, srv->cur);
+	}
 	close(srv->signal_fd);
 	pthread_cond_destroy(&srv->gone);
+	pthread_mutex_destroy(&srv->dev_lock);
 	pthread_mutex_destroy(&srv->lock);
 	free(srv);
+}
+
+int vtest_server_connect(struct vtest_server *srv)
+{
+	struct shared_dev *sd = get_dev(srv, "at startup");
+
+	if (!sd) {
+		return -errno;
+	}
+	put_dev(srv, sd);
+	return 0;
 }
 
 uint64_t vtest_server_bytes_copied(const struct vtest_server *srv)

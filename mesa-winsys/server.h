@@ -8,11 +8,9 @@
 struct vtest_server;
 
 /*
- * How each client's device is opened. Every client gets a device of its
- * own: at vtest protocol v2 each Mesa process picks its resource handles
- * from 1, so two processes on one device would collide. On loopback that
- * also means a backend worker process per client, as virgl_test_server
- * forks one renderer per client.
+ * How the device is opened. All clients share one device, each as a
+ * context of its own; their resource handles are translated to device
+ * ids of their own (DOC: resource handles in vtest_dev.c).
  */
 struct vtest_dev_params {
 	const char *spec;       /* vgpufront_open() spec */
@@ -40,6 +38,13 @@ int vtest_server_run(struct vtest_server *srv);
  * removes the socket file and frees srv. NULL is a no-op.
  */
 void vtest_server_destroy(struct vtest_server *srv);
+
+/*
+ * Connects the device the clients will share, now rather than at the
+ * first client, so that a missing device is reported at startup.
+ * Returns 0 or a negative errno.
+ */
+int vtest_server_connect(struct vtest_server *srv);
 
 /* Transfer bytes copied for protocol v0 clients, all clients so far. */
 uint64_t vtest_server_bytes_copied(const struct vtest_server *srv);

@@ -55,6 +55,7 @@ struct vtest_dev *vtest_dev_create(struct vgpufront *front)
 	}
 	dev->front = front;
 	dev->next_ctx_id = 1;
+	dev->next_res_id = 1;
 	dev->max_version = VTEST_VERSION_MAX;
 	pthread_mutex_init(&dev->lock, NULL);
 	set_limits(dev);
@@ -64,7 +65,7 @@ struct vtest_dev *vtest_dev_create(struct vgpufront *front)
 
 void vtest_dev_destroy(struct vtest_dev *dev)
 {
-	struct vtest_claim *cl;
+	struct vtest_id *id;
 	unsigned int i;
 
 	if (!dev) {
@@ -74,9 +75,9 @@ void vtest_dev_destroy(struct vtest_dev *dev)
 		free(dev->caps[i].data);
 	}
 	for (i = 0; i < VTEST_RES_BUCKETS; i++) {
-		while ((cl = dev->claims[i])) {
-			dev->claims[i] = cl->next;
-			free(cl);
+		while ((id = dev->res_ids[i])) {
+			dev->res_ids[i] = id->next;
+			free(id);
 		}
 	}
 	pthread_mutex_destroy(&dev->lock);
@@ -150,7 +151,6 @@ uint32_t vtest_dev_new_ctx_id(struct vtest_dev *dev)
 	id = dev->next_ctx_id++;
 	if (dev->next_ctx_id > INT32_MAX) {
 		dev->next_ctx_id = 1;
-	dev->max_version = VTEST_VERSION_MAX;
 	}
 	pthread_mutex_unlock(&dev->lock);
 	return id;
@@ -158,50 +158,76 @@ uint32_t vtest_dev_new_ctx_id(struct vtest_dev *dev)
 
 /*
  * DOC: resource handles
- * Up to protocol version 2 the client picks resource handles, and its
- * command stream names resources by them, so they are the device's
- * res_ids as they are. Two clients on one device pick the same handles
- * (Mesa counts from 1 in every process). A handle is claimed here before
- * the device sees it, so a second client's create fails cleanly instead
- * of naming, or freeing, the first client's resource.
+ * Up to protocol version 2 each client picks its own resource handles
+ * (Mesa counts from 1 in every process), and its command stream names
+ * resources by them. On the device, resource ids are one namespace for
+ * all clients, so every resource gets a device id of its own here, as a
+ * kernel driver allocates them, and each client's handles are translated
+ * to its own resources' ids: in its requests, and in its command stream
+ * (vtest_cmds.c). A handle a client did not create names nothing.
  */
-int vtest_dev_claim(struct vtest_dev *dev, uint32_t handle, const void *owner)
+static bool res_id_used(const struct vtest_dev *dev, uint32_t res_id)
 {
-	struct vtest_claim **p, *cl;
-	int ret = 0;
+	const struct vtest_id *id;
 
-	pthread_mutex_lock(&dev->lock);
-	p = &dev->claims[handle % VTEST_RES_BUCKETS];
-	for (cl = *p; cl; cl = cl->next) {
-		if (cl->handle == handle) {
-			ret = -EEXIST;
-			goto out;
+	for (id = dev->res_ids[res_id % VTEST_RES_BUCKETS]; id; id = id->next) {
+		if (id->res_id == res_id) {
+			return true;
 		}
 	}
-	cl = malloc(sizeof(*cl));
-	if (!cl) {
-		ret = -ENOMEM;
+	return false;
+}
+
+/* The next id after the last one given that is not in use. */
+static uint32_t next_free_res_id(struct vtest_dev *dev)
+{
+	uint32_t res_id;
+
+	do {
+		res_id = dev->next_res_id++;
+		if (dev->next_res_id > VTEST_MAX_RES_ID) {
+			dev->next_res_id = 1;
+		}
+	} while (res_id_used(dev, res_id));
+	return res_id;
+}
+
+int vtest_dev_alloc_res_id(struct vtest_dev *dev, uint32_t *res_id)
+{
+	struct vtest_id *id;
+	int ret = 0;
+
+	id = malloc(sizeof(*id));
+	if (!id) {
+		return -ENOMEM;
+	}
+	pthread_mutex_lock(&dev->lock);
+	if (dev->nr_res_ids >= VTEST_MAX_RES_ID) {
+		ret = -ENOSPC;
+		free(id);
 		goto out;
 	}
-	*cl = (struct vtest_claim){ .next = *p, .handle = handle,
-				    .owner = owner };
-	*p = cl;
+	id->res_id = next_free_res_id(dev);
+	id->next = dev->res_ids[id->res_id % VTEST_RES_BUCKETS];
+	dev->res_ids[id->res_id % VTEST_RES_BUCKETS] = id;
+	dev->nr_res_ids++;
+	*res_id = id->res_id;
 out:
 	pthread_mutex_unlock(&dev->lock);
 	return ret;
 }
 
-void vtest_dev_unclaim(struct vtest_dev *dev, uint32_t handle,
-		       const void *owner)
+void vtest_dev_free_res_id(struct vtest_dev *dev, uint32_t res_id)
 {
-	struct vtest_claim **p, *cl;
+	struct vtest_id **p, *id;
 
 	pthread_mutex_lock(&dev->lock);
-	for (p = &dev->claims[handle % VTEST_RES_BUCKETS]; (cl = *p);
-	     p = &cl->next) {
-		if (cl->handle == handle && cl->owner == owner) {
-			*p = cl->next;
-			free(cl);
+	for (p = &dev->res_ids[res_id % VTEST_RES_BUCKETS]; (id = *p);
+	     p = &id->next) {
+		if (id->res_id == res_id) {
+			*p = id->next;
+			dev->nr_res_ids--;
+			free(id);
 			break;
 		}
 	}

@@ -17,6 +17,8 @@
 #define VTEST_DEFAULT_BACKING   (256u * 1024 * 1024)
 #define VTEST_MAX_NAME_BYTES    4096
 #define VTEST_MAX_RESOURCES     65536
+/* Device resource ids: the backend takes 1 to INT32_MAX. */
+#define VTEST_MAX_RES_ID        0x7fffffffu
 /*
  * Backing buffers up to VTEST_POOL_MAX_PAGES are kept for reuse by the
  * same client, up to VTEST_POOL_PAGES pages per size. One-page buffers
@@ -40,11 +42,10 @@ struct vtest_caps {
 	uint32_t size;
 };
 
-/* A resource handle one client holds on the device. */
-struct vtest_claim {
-	struct vtest_claim *next;
-	uint32_t handle;
-	const void *owner;
+/* A device resource id in use by some client. */
+struct vtest_id {
+	struct vtest_id *next;
+	uint32_t res_id;
 };
 
 struct vtest_dev {
@@ -56,7 +57,9 @@ struct vtest_dev {
 	bool no_fds;                    /* buffers have no fd: v0 only */
 	uint32_t max_version;           /* newest protocol version offered */
 	unsigned int async_inflight;    /* atomic; all clients' async requests */
-	struct vtest_claim *claims[VTEST_RES_BUCKETS];  /* under lock */
+	uint32_t next_res_id;                           /* under lock */
+	uint32_t nr_res_ids;                            /* under lock */
+	struct vtest_id *res_ids[VTEST_RES_BUCKETS];    /* under lock */
 	bool caps_fetched;
 	struct vtest_caps caps[3];      /* by capset id: 1 virgl, 2 virgl2 */
 	uint64_t bytes_copied;          /* atomic */
@@ -64,7 +67,8 @@ struct vtest_dev {
 
 struct vtest_res {
 	struct vtest_res *next;
-	uint32_t handle;                /* the client's, and the device res_id */
+	uint32_t handle;                /* the client's name for it */
+	uint32_t res_id;                /* the device's, unique on the device */
 	struct vgpufront_buf *buf;      /* backing, or NULL */
 };
 
@@ -113,9 +117,8 @@ int vtest_dev_call_n(struct vtest_dev *dev, struct vgpuif_req *reqs,
 int vtest_dev_get_caps(struct vtest_dev *dev, uint32_t capset_id,
 		       const struct vtest_caps **caps);
 uint32_t vtest_dev_new_ctx_id(struct vtest_dev *dev);
-int vtest_dev_claim(struct vtest_dev *dev, uint32_t handle, const void *owner);
-void vtest_dev_unclaim(struct vtest_dev *dev, uint32_t handle,
-		       const void *owner);
+int vtest_dev_alloc_res_id(struct vtest_dev *dev, uint32_t *res_id);
+void vtest_dev_free_res_id(struct vtest_dev *dev, uint32_t res_id);
 void vtest_dev_count_copy(struct vtest_dev *dev, uint64_t bytes);
 
 /* vtest_async.c: requests answered later. */
@@ -146,6 +149,10 @@ int vtest_xfer_cmd_get(struct vtest_client *c, uint32_t len);
 int vtest_xfer_cmd_put(struct vtest_client *c, uint32_t len);
 int vtest_xfer_cmd_get2(struct vtest_client *c, uint32_t len);
 int vtest_xfer_cmd_put2(struct vtest_client *c, uint32_t len);
+
+/* vtest_cmds.c: the client's resource handles in its command stream. */
+int vtest_cmds_translate(struct vtest_client *c, uint32_t *words,
+			 uint32_t n);
 
 /* vtest_submit.c: command submission and busy waits. */
 int vtest_submit_cmd_submit(struct vtest_client *c, uint32_t len);

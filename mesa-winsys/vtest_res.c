@@ -132,13 +132,14 @@ void vtest_res_fill_attach(struct vgpuif_req *req, uint32_t res_id,
 	req->op.attach_backing.num_pages = buf->num_pages;
 }
 
-static void fill_create_req(struct vgpuif_req *req, const uint32_t *w)
+static void fill_create_req(struct vgpuif_req *req, const uint32_t *w,
+			    uint32_t res_id)
 {
 	struct vgpuif_resource_create_3d_req *r = &req->op.resource_create_3d;
 
 	memset(req, 0, sizeof(*req));
 	req->operation = VGPUIF_OP_RESOURCE_CREATE_3D;
-	r->res_id = w[VCMD_RES_CREATE_HANDLE];
+	r->res_id = res_id;
 	r->target = w[VCMD_RES_CREATE_TARGET];
 	r->format = w[VCMD_RES_CREATE_FORMAT];
 	r->bind = w[VCMD_RES_CREATE_BIND];
@@ -179,18 +180,6 @@ static int check_create(struct vtest_client *c, const uint32_t *w,
 	return 0;
 }
 
-static void log_claim_failure(struct vtest_client *c, uint32_t handle,
-			      int ret)
-{
-	if (ret == -EEXIST) {
-		vtest_log(VGPU_LOG_ERR, c,
-			  "resource handle %u is held by another client of this device; "
-			  "vtest protocol v2 clients choose their own handles, so only "
-			  "one GL process at a time can use a vgpu-vtest server",
-			  handle);
-	}
-}
-
 /*
  * Creates the resource, attaches its backing and makes it visible to the
  * client's context in one batch, sent without waiting when the budget
@@ -198,20 +187,19 @@ static void log_claim_failure(struct vtest_client *c, uint32_t handle,
  * created is unreferenced again if a later step fails.
  */
 static int create_on_device(struct vtest_client *c, const uint32_t *w,
-			    struct vgpufront_buf *buf)
+			    const struct vtest_res *res)
 {
-	uint32_t handle = w[VCMD_RES_CREATE_HANDLE];
 	struct vgpuif_req reqs[3];
 	int st[3];
 	unsigned int n = 0;
 	int ret;
 
-	fill_create_req(&reqs[n++], w);
-	if (buf) {
-		vtest_res_fill_attach(&reqs[n++], handle, buf);
+	fill_create_req(&reqs[n++], w, res->res_id);
+	if (res->buf) {
+		vtest_res_fill_attach(&reqs[n++], res->res_id, res->buf);
 	}
 	vtest_res_fill_req(&reqs[n++], VGPUIF_OP_CTX_ATTACH_RESOURCE,
-			   c->ctx_id, handle);
+			   c->ctx_id, res->res_id);
 	ret = vtest_async_send(c, reqs, n);
 	if (ret != -EAGAIN) {
 		return ret;
@@ -219,7 +207,7 @@ static int create_on_device(struct vtest_client *c, const uint32_t *w,
 	ret = vtest_client_call_n(c, reqs, st, n);
 	if (ret < 0 && st[0] == 0) {
 		vtest_res_fill_req(&reqs[0], VGPUIF_OP_RESOURCE_UNREF, 0,
-				   handle);
+				   res->res_id);
 		vtest_client_call(c, &reqs[0], NULL);
 	}
 	return ret;
@@ -246,15 +234,13 @@ static int create_res(struct vtest_client *c, const uint32_t *w,
 	if (ret < 0) {
 		return ret;
 	}
-	ret = vtest_dev_claim(c->dev, w[VCMD_RES_CREATE_HANDLE], c);
-	if (ret < 0) {
-		log_claim_failure(c, w[VCMD_RES_CREATE_HANDLE], ret);
-		return ret;
-	}
 	res = calloc(1, sizeof(*res));
 	if (!res) {
-		ret = -ENOMEM;
-		goto fail_alloc;
+		return -ENOMEM;
+	}
+	ret = vtest_dev_alloc_res_id(c->dev, &res->res_id);
+	if (ret < 0) {
+		goto fail_id;
 	}
 	res->handle = w[VCMD_RES_CREATE_HANDLE];
 	if (data_size) {
@@ -264,7 +250,7 @@ static int create_res(struct vtest_client *c, const uint32_t *w,
 			goto fail_buf;
 		}
 	}
-	ret = create_on_device(c, w, res->buf);
+	ret = create_on_device(c, w, res);
 	if (ret < 0) {
 		goto fail_device;
 	}
@@ -275,9 +261,9 @@ static int create_res(struct vtest_client *c, const uint32_t *w,
 fail_device:
 	vtest_res_put_buf(c, res->buf);
 fail_buf:
+	vtest_dev_free_res_id(c->dev, res->res_id);
+fail_id:
 	free(res);
-fail_alloc:
-	vtest_dev_unclaim(c->dev, w[VCMD_RES_CREATE_HANDLE], c);
 	return ret;
 }
 
@@ -333,7 +319,7 @@ static void release_res(struct vtest_client *c, struct vtest_res *res)
 	struct vgpuif_req req;
 	int ret = -EAGAIN;
 
-	vtest_res_fill_req(&req, VGPUIF_OP_RESOURCE_UNREF, 0, res->handle);
+	vtest_res_fill_req(&req, VGPUIF_OP_RESOURCE_UNREF, 0, res->res_id);
 	if (!res->buf || res->buf->num_pages <= VTEST_POOL_MAX_PAGES) {
 		ret = vtest_async_send(c, &req, 1);
 	}
@@ -345,7 +331,7 @@ static void release_res(struct vtest_client *c, struct vtest_res *res)
 			  res->handle, strerror(-ret));
 	}
 	vtest_res_put_buf(c, res->buf);
-	vtest_dev_unclaim(c->dev, res->handle, c);
+	vtest_dev_free_res_id(c->dev, res->res_id);
 	free(res);
 }
 

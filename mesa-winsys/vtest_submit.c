@@ -11,7 +11,8 @@
  *
  * SUBMIT_CMD's bytes are received from the socket straight into a
  * reservation in the command region, which the backend maps; nothing is
- * copied in between. Submits are sent detached and unfenced: the backend
+ * copied in between. Their resource handles are translated there, in
+ * place, to the device's ids (vtest_cmds.c). Submits are sent detached and unfenced: the backend
  * answers once it has copied and run the commands, the library takes
  * that response and frees the region's bytes, and the client goes on
  * while the GPU works. (The backend fences every submit itself, which
@@ -49,6 +50,9 @@ int vtest_submit_cmd_submit(struct vtest_client *c, uint32_t len)
 		return ret;
 	}
 	ret = c->io->read(c->io, cmd.ptr, (size_t)len * 4);
+	if (!ret) {
+		ret = vtest_cmds_translate(c, cmd.ptr, len);
+	}
 	if (ret < 0) {
 		vgpufront_cmd_cancel(c->dev->front, &cmd);
 		return ret;
@@ -63,22 +67,19 @@ int vtest_submit_cmd_submit(struct vtest_client *c, uint32_t len)
 }
 
 /*
- * RESOURCE_BUSY names a resource, but the device answers for all work
- * before it. Mesa names its fence's resource; its probe names 0.
+ * RESOURCE_BUSY names a resource, but the device answers for all of the
+ * context's work before it. Mesa names its fence's resource; its probe
+ * names 0, for which any resource of the client will do.
  */
 static uint32_t busy_res_id(struct vtest_client *c, uint32_t handle)
 {
+	const struct vtest_res *res = vtest_res_find(c, handle);
 	unsigned int i;
 
-	if (vtest_res_find(c, handle)) {
-		return handle;
+	for (i = 0; !res && i < VTEST_RES_BUCKETS; i++) {
+		res = c->res[i];
 	}
-	for (i = 0; i < VTEST_RES_BUCKETS; i++) {
-		if (c->res[i]) {
-			return c->res[i]->handle;
-		}
-	}
-	return 0;
+	return res ? res->res_id : 0;
 }
 
 /*

@@ -44,14 +44,14 @@ static void decode_v2(const uint32_t *w, struct vtest_xfer *x)
  * after a failed GL call; only a lost device ends it.
  */
 static int transfer(struct vtest_client *c, uint8_t op,
-		    const struct vtest_xfer *x)
+		    const struct vtest_res *res, const struct vtest_xfer *x)
 {
 	struct vgpuif_req req = { .operation = op };
 	struct vgpuif_transfer_3d_req *t = &req.op.transfer_3d;
 	int ret;
 
 	req.ctx_id = c->ctx_id;
-	t->res_id = x->handle;
+	t->res_id = res->res_id;
 	t->level = x->level;
 	t->stride = x->stride;
 	t->layer_stride = x->layer_stride;
@@ -90,9 +90,9 @@ static int ensure_backing(struct vtest_client *c, struct vtest_res *res,
 	}
 	if (res->buf) {
 		vtest_res_fill_req(&reqs[n++], VGPUIF_OP_RESOURCE_DETACH_BACKING,
-				   0, res->handle);
+				   0, res->res_id);
 	}
-	vtest_res_fill_attach(&reqs[n++], res->handle, buf);
+	vtest_res_fill_attach(&reqs[n++], res->res_id, buf);
 	ret = vtest_client_call_n(c, reqs, st, n);
 	/*
 	 * The old backing is gone from the device if it was detached, or if
@@ -174,7 +174,7 @@ int vtest_xfer_cmd_get(struct vtest_client *c, uint32_t len)
 	}
 	ret = ensure_backing(c, res, x.data_size);
 	if (!ret) {
-		ret = transfer(c, VGPUIF_OP_TRANSFER_FROM_HOST_3D, &x);
+		ret = transfer(c, VGPUIF_OP_TRANSFER_FROM_HOST_3D, res, &x);
 	}
 	if (ret < 0) {
 		return ret;
@@ -220,7 +220,7 @@ int vtest_xfer_cmd_put(struct vtest_client *c, uint32_t len)
 		return ret;
 	}
 	vtest_dev_count_copy(c->dev, x.data_size);
-	return transfer(c, VGPUIF_OP_TRANSFER_TO_HOST_3D, &x);
+	return transfer(c, VGPUIF_OP_TRANSFER_TO_HOST_3D, res, &x);
 }
 
 /* TRANSFER_GET2/PUT2 (v2): the data stays in the shared backing. */
@@ -241,7 +241,7 @@ static int xfer2(struct vtest_client *c, uint8_t op)
 			  x.offset, x.handle);
 		return -EINVAL;
 	}
-	return transfer(c, op, &x);
+	return transfer(c, op, res, &x);
 }
 
 int vtest_xfer_cmd_get2(struct vtest_client *c, uint32_t len)

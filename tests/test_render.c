@@ -16,15 +16,20 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <poll.h>
+#include <sys/socket.h>
 #include <sys/stat.h>
+#include <sys/un.h>
 #include <unistd.h>
 
 #include <cmocka.h>
 
 #include "harness.h"
 #include "ppm.h"
+#include "vtest_protocol.h"
 
-#define NCLIENTS	3
+/* GL processes at once, all on vgpu-vtest's one device. */
+#define NCLIENTS	8
 
 struct fixture {
 	struct harness_stack stack;
@@ -145,6 +150,18 @@ static void check_client(const struct fixture *f, const char *name, int rc,
 	assert_true(ppm_within_tolerance(&d));
 }
 
+/* How many lines of file path contain what. */
+static int count_lines(const char *path, const char *what)
+{
+	char *text = harness_read_file(path), *p;
+	int n = 0;
+
+	for (p = text; p && (p = strstr(p, what)); p += strlen(what))
+		n++;
+	free(text);
+	return n;
+}
+
 /* Runs one glscene through the stack and checks it. */
 static void render_once(const struct fixture *f, const char *name,
 			const char *const args[])
@@ -181,7 +198,10 @@ static void test_render_matches_llvmpipe(void **state)
 	render_once(*state, "single", NULL);
 }
 
-/* (b) Three clients at once, each with its own context, all correct. */
+/*
+ * (b) Eight clients at once on one device, each with its own context and
+ * each numbering its resources from 1, all correct.
+ */
 static void test_render_concurrent_clients(void **state)
 {
 	static const char *const args[] = { "--frames", "5", NULL };
@@ -202,6 +222,9 @@ static void test_render_concurrent_clients(void **state)
 	for (i = 0; i < NCLIENTS; i++)
 		check_client(f, name[i], rc[i], true);
 	assert_stack_alive(f);
+	if (!f->stack.reference)
+		assert_int_equal(count_lines(f->stack.backend.log,
+					     "connected (loopback)"), 1);
 }
 
 /* (c) Clients vanishing mid-stream leave the stack serving others. */
@@ -221,6 +244,78 @@ static void test_render_client_abort(void **state)
 	}
 	assert_stack_alive(f);
 	render_once(f, "after-abort", NULL);
+	assert_stack_alive(f);
+}
+
+/* A vtest client of our own, speaking protocol v0 on Mesa's socket. */
+static int raw_vtest_connect(void)
+{
+	struct sockaddr_un addr = { .sun_family = AF_UNIX };
+	int fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
+
+	assert_true(fd >= 0);
+	snprintf(addr.sun_path, sizeof(addr.sun_path), "/tmp/.virgl_test");
+	assert_int_equal(connect(fd, (struct sockaddr *)&addr, sizeof(addr)),
+			 0);
+	return fd;
+}
+
+static void raw_vtest_send(int fd, uint32_t cmd, const uint32_t *words,
+			   uint32_t n, uint32_t len)
+{
+	uint32_t hdr[2] = { len, cmd };
+
+	assert_int_equal(send(fd, hdr, sizeof(hdr), MSG_NOSIGNAL),
+			 sizeof(hdr));
+	assert_int_equal(send(fd, words, n * 4, MSG_NOSIGNAL), (ssize_t)n * 4);
+}
+
+/* Whether the server closed fd within timeout_ms. */
+static bool raw_vtest_dropped(int fd, int timeout_ms)
+{
+	struct pollfd p = { .fd = fd, .events = POLLIN };
+	char byte;
+
+	return poll(&p, 1, timeout_ms) == 1 && recv(fd, &byte, 1, 0) == 0;
+}
+
+/*
+ * (d) A hostile client on the same device names a resource handle it
+ * never created (the one Mesa gives another process's first buffer): it
+ * is dropped, and the client that owns that handle renders correctly.
+ */
+static void test_foreign_handle_dropped(void **state)
+{
+	static const char *const args[] = { "--frames", "40", NULL };
+	static const uint32_t name[] = { 0x00786c67 };  /* "glx" */
+	static const uint32_t buffer[VCMD_RES_CREATE_WORDS] = {
+		7, 0, 64, 1 << 4, 4096, 1, 1, 1, 0, 0,
+	};
+	/* SET_INDEX_BUFFER of resource 1, which client "owner" holds. */
+	static const uint32_t cmds[] = { 11 | 3 << 16, 1, 4, 0 };
+	struct fixture *f = *state;
+	char out[PATH_MAX], log[PATH_MAX];
+	struct harness_child owner;
+	int fd;
+
+	if (f->stack.reference)
+		skip();
+	path_in(f, out, sizeof(out), "owner", "ppm");
+	path_in(f, log, sizeof(log), "owner", "log");
+	assert_int_equal(harness_glscene_spawn(&owner, log, true, args, out),
+			 0);
+	fd = raw_vtest_connect();
+	raw_vtest_send(fd, VCMD_CREATE_RENDERER, name, 1, 4);
+	raw_vtest_send(fd, VCMD_RESOURCE_CREATE, buffer,
+		       VCMD_RES_CREATE_WORDS, VCMD_RES_CREATE_WORDS);
+	raw_vtest_send(fd, VCMD_SUBMIT_CMD, cmds, 4, 4);
+	assert_true(raw_vtest_dropped(fd, harness_ms(30000)));
+	close(fd);
+	check_client(f, "owner", harness_wait(&owner, harness_ms(120000)),
+		     true);
+	assert_int_equal(count_lines(f->stack.vtest.log,
+				     "names resource 1, which this client "
+				     "did not create"), 1);
 	assert_stack_alive(f);
 }
 
@@ -255,6 +350,8 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_render_matches_llvmpipe,
 						setup, teardown),
 		cmocka_unit_test_setup_teardown(test_render_concurrent_clients,
+						setup, teardown),
+		cmocka_unit_test_setup_teardown(test_foreign_handle_dropped,
 						setup, teardown),
 		cmocka_unit_test_setup_teardown(test_render_client_abort,
 						setup, teardown),
