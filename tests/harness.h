@@ -149,6 +149,13 @@ struct harness_stack {
 int harness_stack_start(struct harness_stack *s);
 
 /*
+ * harness_stack_start() with backend_args (NULL-terminated, may be NULL)
+ * passed on to harness_backend_start() as its extra options.
+ */
+int harness_stack_start_args(struct harness_stack *s,
+			     const char *const *backend_args);
+
+/*
  * SIGTERMs vtest then the backend, waits for both (SIGKILL after a
  * timeout), and writes their exit codes (see harness_wait) to
  * *vtest_rc and *backend_rc (either may be NULL). Dumps their logs if

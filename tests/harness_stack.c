@@ -57,12 +57,12 @@ static int start_reference(struct harness_stack *s)
 				   harness_ms(SOCKET_MS));
 }
 
-static int start_backend(struct harness_stack *s)
+static int start_backend(struct harness_stack *s, const char *const *args)
 {
 	char log[PATH_MAX];
 
 	snprintf(log, sizeof(log), "%s/backend.log", s->dir);
-	return harness_backend_start(&s->backend, s->backend_sock, NULL, log);
+	return harness_backend_start(&s->backend, s->backend_sock, args, log);
 }
 
 static int start_vtest(struct harness_stack *s)
@@ -85,6 +85,12 @@ static int start_vtest(struct harness_stack *s)
 
 int harness_stack_start(struct harness_stack *s)
 {
+	return harness_stack_start_args(s, NULL);
+}
+
+int harness_stack_start_args(struct harness_stack *s,
+			     const char *const *backend_args)
+{
 	memset(s, 0, sizeof(*s));
 	s->reference = reference_mode();
 	if (harness_mkdtemp(s->dir, sizeof(s->dir), "test") < 0) {
@@ -100,7 +106,7 @@ int harness_stack_start(struct harness_stack *s)
 			goto fail;
 		return 0;
 	}
-	if (start_backend(s) < 0 || start_vtest(s) < 0)
+	if (start_backend(s, backend_args) < 0 || start_vtest(s) < 0)
 		goto fail;
 	return 0;
 fail:

@@ -17,7 +17,7 @@ BASE=(build-essential pkg-config libvirglrenderer-dev libepoxy-dev
       libxen-dev libegl-dev libegl1-mesa-dev libgl1-mesa-dev libgles-dev
       libgl1-mesa-dri libegl-mesa0 mesa-utils libcmocka-dev libseccomp-dev)
 DEMO=(virgl-server glmark2-es2-x11 glmark2-data xvfb xauth)
-CHECK=(virgl-server valgrind systemd)
+CHECK=(virgl-server valgrind systemd glmark2-es2-x11 glmark2-data xvfb)
 FUZZ=(clang-14 libclang-rt-14-dev)
 
 [ $# -eq 1 ] || die "usage: $0 demo|check|bench|fuzz"
