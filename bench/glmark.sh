@@ -1,32 +1,48 @@
 #!/bin/bash
 # SPDX-License-Identifier: GPL-2.0
-# bench/glmark.sh BUILD - glmark2-es2 off-screen on a fixed scene list,
-# through three paths in one run, interleaved, REPS times each:
+# bench/glmark.sh BUILD - glmark2-es2 off-screen on its whole default
+# scene list (33 scenes), through three paths in one run, interleaved,
+# REPS times each:
 #   ours    Mesa virpipe -> vgpu-vtest -> ring -> vgpu-backend -> virglrenderer
 #   vtest   Mesa virpipe -> virgl_test_server --use-egl-surfaceless
 #   native  Mesa llvmpipe in the client
 # Prints per-scene median FPS, the median score, ours/vtest and
-# ours/native, and "summary:" lines for bench/run.sh.
+# ours/native for the whole list and for a fixed subset of 8 scenes
+# (the set earlier figures used), and "summary:" lines for bench/run.sh.
 #
-# Environment: GLMARK_REPS (3), GLMARK_DURATION (seconds per scene, 3),
-# GLMARK_PATHS ("ours vtest native"), VGPU_POLL_US (passed to both of our
-# processes; unset: they sleep).
+# A figure is printed only for work that was done: the run fails if a
+# scene reports no frame rate on any path, if our backend refused any
+# request, or if glmark2's --validate fails through our path on a scene
+# where it passes on llvmpipe directly.
+#
+# Then N GL processes at once in one guest (ours: one vgpu-vtest, one
+# device; vtest: virgl_test_server --multi-clients), for N in
+# GLMARK_CLIENTS: the sum of their frame rates on MULTI_SCENES.
+#
+# Environment: GLMARK_REPS (3), GLMARK_DURATION (seconds per scene, 2),
+# GLMARK_PATHS ("ours vtest native"), GLMARK_VALIDATE (1; 0 skips the
+# validation), GLMARK_CLIENTS ("1 2 4 8"; empty skips), VGPU_POLL_US
+# (passed to both of our processes; unset: their default).
 set -euo pipefail
+. "$(dirname "$0")/../tools/refusals.sh"
 
 BUILD=${1:-build}
 REPS=${GLMARK_REPS:-3}
-DUR=${GLMARK_DURATION:-3}
+DUR=${GLMARK_DURATION:-2}
 PATHS=${GLMARK_PATHS:-ours vtest native}
+CLIENTS=${GLMARK_CLIENTS-1 2 4 8}
+MULTI_SCENES=(build:use-vbo=true shading:shading=phong)
 VTEST_SOCK=/tmp/.virgl_test
-SCENES=(
-	"build:use-vbo=true"
-	"texture:texture-filter=linear"
-	"shading:shading=phong"
-	"bump:bump-render=normals"
-	"effect2d:kernel=0,1,0;1,-4,1;0,1,0;"
-	"pulsar:quads=5:texture=false:light=false"
-	"desktop:effect=blur:windows=4"
-	"jellyfish"
+# The fixed subset, as glmark2 prints each scene's options.
+FIXED=(
+	"[build] use-vbo=true"
+	"[texture] texture-filter=linear"
+	"[shading] shading=phong"
+	"[bump] bump-render=normals"
+	"[effect2d] kernel=0,1,0;1,-4,1;0,1,0;"
+	"[pulsar] light=false:quads=5:texture=false"
+	"[desktop] blur-radius=5:effect=blur:passes=1:separable=true:windows=4"
+	"[jellyfish] <default>"
 )
 
 die() { echo "glmark.sh: $*" >&2; exit 1; }
@@ -104,19 +120,35 @@ start_ours() {
 
 start_vtest() {
 	claim_vtest_socket
-	start "$TMP/vts.log" virgl_test_server --use-egl-surfaceless
+	start "$TMP/vts.log" virgl_test_server --use-egl-surfaceless "$@"
 	OWN_VTEST_SOCK=1
 	wait_listen "$VTEST_SOCK" "$LAST" || { cat "$TMP/vts.log" >&2; die "virgl_test_server did not start"; }
 }
 
-glmark() { # glmark LOG DRIVER
-	local args=() s
-	for s in "${SCENES[@]}"; do
-		args+=(-b "$s:duration=$DUR")
-	done
-	LIBGL_ALWAYS_SOFTWARE=1 GALLIUM_DRIVER=$2 timeout 600 \
+glmark() { # glmark LOG DRIVER ARGS...: the default list, or ARGS
+	local log=$1 driver=$2
+	shift 2
+	[ $# -gt 0 ] || set -- -b ":duration=$DUR"
+	LIBGL_ALWAYS_SOFTWARE=1 GALLIUM_DRIVER=$driver timeout 1200 \
 		xvfb-run -a -s '-screen 0 1280x1024x24' \
-		glmark2-es2 --off-screen "${args[@]}" >"$1" 2>&1
+		glmark2-es2 --off-screen "$@" >"$log" 2>&1
+}
+
+# check_refusals LOG: our backend refused nothing during the run.
+check_refusals() {
+	local refused
+	refused=$(vgpu_refusals "$1") || true
+	[ -z "$refused" ] || { echo "$refused" >&2; die "vgpu-backend refused requests (above): no figure"; }
+}
+
+# check_scenes LOG PATH: every scene of the list reported a frame rate
+# (as many as the validation listed, or as the first run drew).
+NSCENES=
+check_scenes() {
+	local got
+	got=$(grep -c '^\[.*FPS: [0-9]' "$1") || true
+	[ -n "$NSCENES" ] || NSCENES=$got
+	[ "$got" = "$NSCENES" ] && [ "$got" -gt 0 ] || { grep '^\[' "$1" >&2; die "$2: $got of $NSCENES scenes reported a frame rate"; }
 }
 
 # check_renderer LOG WANT: the run used the driver we asked for.
@@ -140,14 +172,22 @@ run_path() { # run_path PATH REP
 	esac
 	cleanup
 	grep -q 'glmark2 Score' "$log" || { cat "$log" >&2; die "$1 run $2 failed"; }
+	[ "$1" != ours ] || check_refusals "$TMP/backend.log"
+	check_scenes "$log" "$1 run $2"
 	echo "glmark.sh: $1 run $2: $(check_renderer "$log" "$renderer")," \
 		"score $(awk '/glmark2 Score/ { print $3 }' "$log")" >&2
 }
 
-# Per-scene FPS of one log, one "index fps" line each, then "score N".
+# Per-scene FPS of one log, one "scene<TAB>fps" line each, then
+# "score<TAB>N". The scene is glmark2's "[name] options".
 parse() {
-	awk '/^\[.*FPS:/ { for (i = 1; i <= NF; i++) if ($i == "FPS:") print n++, $(i + 1) }
-	     /glmark2 Score/ { print "score", $3 }' "$1"
+	awk '/^\[.*FPS:/ { sub(/: FPS: /, "\t"); sub(/ FrameTime:.*/, ""); print }
+	     /glmark2 Score/ { print "score\t" $3 }' "$1"
+}
+
+# The scenes of the list, in order, from the first log of PATH.
+scenes_of() {
+	parse "$(ls "$TMP/$1".*.log | head -n1)" | cut -f1 | grep -vx score
 }
 
 median() { sort -n | awk '{ v[NR] = $1 } END { if (NR == 0) print "nan"; else if (NR % 2) print v[(NR + 1) / 2]; else print (v[NR / 2] + v[NR / 2 + 1]) / 2 }'; }
@@ -157,37 +197,132 @@ med() {
 	local f
 	for f in "$TMP/$1".*.log; do
 		[ -e "$f" ] || continue
-		parse "$f" | awk -v k="$2" '$1 == k { print $2 }'
+		parse "$f" | awk -F '\t' -v k="$2" '$1 == k { print $2 }'
 	done | median
 }
 
 ratio() { awk -v a="$1" -v b="$2" 'BEGIN { if (b + 0 > 0 && a != "nan") printf "%.2f", a / b; else print "n/a" }'; }
 
-report() {
-	local i key name o v n
-	printf '%-44s %8s %8s %8s %10s %11s\n' scene ours vtest native ours/vtest ours/native
-	for ((i = 0; i <= ${#SCENES[@]}; i++)); do
-		if [ "$i" = "${#SCENES[@]}" ]; then key=score; name=SCORE; else key=$i; name=${SCENES[$i]}; fi
-		o=$(med ours "$key"); v=$(med vtest "$key"); n=$(med native "$key")
-		printf '%-44s %8s %8s %8s %10s %11s\n' "$name" "$o" "$v" "$n" \
-			"$(ratio "$o" "$v")" "$(ratio "$o" "$n")"
+# geomean VALUES...: the geometric mean of ratios ("n/a" skipped).
+geomean() {
+	printf '%s\n' "$@" | awk '$1 != "n/a" && $1 > 0 { s += log($1); n++ }
+		END { if (n) printf "%.2f", exp(s / n); else print "n/a" }'
+}
+
+# table TITLE SCENES...: per-scene medians and ratios, then the geometric
+# means of the ratios; sets RO and RN to those means.
+table() {
+	local title=$1 s o v n ros=() rns=()
+	shift
+	echo "== $title"
+	printf '%-58s %7s %7s %7s %10s %11s\n' scene ours vtest native ours/vtest ours/native
+	for s in "$@"; do
+		o=$(med ours "$s"); v=$(med vtest "$s"); n=$(med native "$s")
+		ros+=("$(ratio "$o" "$v")"); rns+=("$(ratio "$o" "$n")")
+		printf '%-58s %7s %7s %7s %10s %11s\n' "${s:0:58}" "$o" "$v" "$n" \
+			"${ros[-1]}" "${rns[-1]}"
 	done
+	RO=$(geomean "${ros[@]}"); RN=$(geomean "${rns[@]}")
+	printf '%-58s %7s %7s %7s %10s %11s\n' "geometric mean of the ratios" "" "" "" "$RO" "$RN"
+}
+
+report() {
+	local o v n all=()
+	mapfile -t all < <(scenes_of "${PATHS%% *}")
+	table "glmark2's default list (${#all[@]} scenes, ${DUR} s each)" "${all[@]}"
+	local ro_all=$RO rn_all=$RN
+	table "the fixed subset (${#FIXED[@]} scenes)" "${FIXED[@]}"
+	o=$(med ours score); v=$(med vtest score); n=$(med native score)
+	echo "== score (whole list): ours $o, vtest $v, native $n; ours/vtest $(ratio "$o" "$v"), ours/native $(ratio "$o" "$n")"
 	echo "summary: glmark_score_ours=$o glmark_score_vtest=$v glmark_score_native=$n"
 	echo "summary: glmark_ratio_ours_over_vtest=$(ratio "$o" "$v")" \
 		"glmark_ratio_ours_over_native=$(ratio "$o" "$n")" \
 		"glmark_ratio_vtest_over_native=$(ratio "$v" "$n")"
+	echo "summary: glmark_geomean_ours_over_vtest=$ro_all glmark_geomean_ours_over_native=$rn_all" \
+		"glmark_fixed_geomean_ours_over_vtest=$RO glmark_fixed_geomean_ours_over_native=$RN"
+}
+
+# validate: glmark2 --validate through our path passes every scene that
+# passes on llvmpipe directly; otherwise our frames are wrong.
+validate() {
+	local bad
+	glmark "$TMP/validate-native.log" llvmpipe --validate || true
+	start_ours
+	glmark "$TMP/validate-ours.log" virpipe --validate || true
+	cleanup
+	check_refusals "$TMP/backend.log"
+	bad=$(comm -23 <(grep 'Validation: Success' "$TMP/validate-native.log" | sort) \
+		<(grep 'Validation: Success' "$TMP/validate-ours.log" | sort))
+	[ -z "$bad" ] || { echo "$bad" >&2; die "these scenes validate on llvmpipe but not through vgpu (above)"; }
+	NSCENES=$(grep -c '^\[' "$TMP/validate-native.log") || true
+	echo "glmark.sh: --validate: $(grep -c 'Validation: Success' "$TMP/validate-ours.log")" \
+		"of $NSCENES scenes pass through vgpu, as on llvmpipe" >&2
+}
+
+# multi_run PATH N REP: N glmark2 processes at once on MULTI_SCENES.
+multi_run() {
+	local path=$1 n=$2 rep=$3 i pids=() args=() s log
+	for s in "${MULTI_SCENES[@]}"; do args+=(-b "$s:duration=$DUR"); done
+	case "$path" in
+	ours)  start_ours ;;
+	vtest) start_vtest --multi-clients ;;
+	esac
+	for ((i = 0; i < n; i++)); do
+		glmark "$TMP/multi-$path-$n-$rep.$i.log" virpipe "${args[@]}" &
+		pids+=($!)
+	done
+	for i in "${pids[@]}"; do wait "$i" || true; done
+	cleanup
+	[ "$path" != ours ] || check_refusals "$TMP/backend.log"
+	for ((i = 0; i < n; i++)); do
+		log=$TMP/multi-$path-$n-$rep.$i.log
+		NSCENES=${#MULTI_SCENES[@]} check_scenes "$log" "$path, $n processes"
+		check_renderer "$log" virgl >/dev/null
+	done
+}
+
+# multi_sum PATH N SCENE: the median over reps of the processes' summed FPS.
+multi_sum() {
+	local f rep
+	for ((rep = 1; rep <= REPS; rep++)); do
+		for f in "$TMP/multi-$1-$2-$rep".*.log; do
+			parse "$f" | awk -F '\t' -v k="$3" '$1 == k { print $2 }'
+		done | awk '{ s += $1 } END { print s + 0 }'
+	done | median
+}
+
+multi() {
+	local rep n p s o v
+	[ -n "$CLIENTS" ] || return 0
+	echo "glmark.sh: 1 guest, N GL processes at once: $CLIENTS; $REPS reps, interleaved" >&2
+	for ((rep = 1; rep <= REPS; rep++)); do
+		for n in $CLIENTS; do
+			for p in ours vtest; do multi_run "$p" "$n" "$rep"; done
+		done
+	done
+	echo "== N GL processes at once, summed FPS (ours: one device; vtest: virgl_test_server --multi-clients)"
+	printf '%-4s %-40s %8s %8s %10s\n' N scene ours vtest ours/vtest
+	for n in $CLIENTS; do
+		while read -r s; do
+			o=$(multi_sum ours "$n" "$s"); v=$(multi_sum vtest "$n" "$s")
+			printf '%-4s %-40s %8s %8s %10s\n' "$n" "${s:0:40}" "$o" "$v" "$(ratio "$o" "$v")"
+			echo "summary: glmark_multi_${n}_ours_over_vtest_$(echo "$s" | sed 's/^\[\([a-z0-9]*\)\].*/\1/')=$(ratio "$o" "$v")" >&3
+		done < <(parse "$TMP/multi-ours-$n-1.0.log" | cut -f1 | grep -vx score)
+	done
 }
 
 main() {
 	local rep p
 	command -v glmark2-es2 >/dev/null || die "glmark2-es2 missing (tools/deps.sh bench)"
-	echo "glmark.sh: ${#SCENES[@]} scenes x ${DUR}s, $REPS reps of: $PATHS (interleaved; medians)"
+	[ "${GLMARK_VALIDATE:-1}" = 0 ] || validate
+	echo "glmark.sh: ${NSCENES:-all} scenes x ${DUR}s, $REPS reps of: $PATHS (interleaved; medians)"
 	for ((rep = 1; rep <= REPS; rep++)); do
 		for p in $PATHS; do
 			run_path "$p" "$rep"
 		done
 	done
 	report
+	multi 3>&1
 }
 
 main

@@ -7,6 +7,7 @@
 # $DIR/backend.log.
 
 HERE=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
+. "$HERE/tools/refusals.sh"
 
 # On a failure the logs go to stderr first: $DIR goes with the exit.
 bench_cleanup() {
@@ -39,7 +40,15 @@ start_backend() {
 	echo "vgpu-backend did not start:" >&2; cat "$DIR/backend.log" >&2; exit 1
 }
 
-stop_backend() { kill "$BACKEND"; wait "$BACKEND" || true; BACKEND=; rm -f "$DIR/b.sock"; }
+# stop_backend: and no figure if it refused a request, unless the
+# benchmark drives it to refuse (EXPECT_REFUSALS=1).
+stop_backend() {
+	kill "$BACKEND"; wait "$BACKEND" || true; BACKEND=; rm -f "$DIR/b.sock"
+	if [ "${EXPECT_REFUSALS:-0}" != 1 ] && vgpu_refusals "$DIR/backend.log" >&2; then
+		echo "vgpu-backend refused requests (above): no figure" >&2
+		exit 1
+	fi
+}
 
 # median N...: single runs vary by several percent (p99 more).
 median() { printf '%s\n' "$@" | sort -n | awk '{v[NR]=$1} END {print v[int((NR+1)/2)]}'; }

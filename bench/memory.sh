@@ -19,6 +19,8 @@ set -euo pipefail
 BUILD=${1:-build}
 # Each worker may hold its vram plus this (vgpu-backend --mem-overhead).
 OVERHEAD_MIB=384
+# glfill fills the budget until the backend refuses a texture, on purpose.
+EXPECT_REFUSALS=1
 . "$(dirname "$0")/lib.sh"
 bench_init memory
 

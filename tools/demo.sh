@@ -12,6 +12,7 @@
 #
 # Environment: VGPU_DEMO_DURATION seconds per scene (default 3; 16 scenes).
 set -euo pipefail
+. "$(dirname "$0")/refusals.sh"
 
 VTEST_SOCKET=/tmp/.virgl_test	# hard-coded in Mesa 22.3's virpipe
 build=${1:-build}
@@ -188,8 +189,7 @@ check_run() {
 	scenes=$(grep -c '^\[.*FPS: [0-9]' "$dir/glmark2.log") || true
 	[ "$scenes" -eq "$want" ] ||
 		die "only $scenes of $want scenes reported a frame rate (log above)"
-	refused=$(grep -E '\) -> -[0-9]+: |more rejections not logged' \
-		"$dir/vgpu-backend.log") || true
+	refused=$(vgpu_refusals "$dir/vgpu-backend.log") || true
 	if [ -n "$refused" ]; then
 		echo "$refused" >&2
 		die "vgpu-backend refused requests (above): the frames are not" \

@@ -81,6 +81,31 @@ glmark() {
 	verdict "$phase" PASS
 }
 
+# render_many PHASE N: N GL processes at once through the one device,
+# each with its own context; every image must match llvmpipe's.
+render_many() {
+	pids=
+	for i in $(seq "$2"); do
+		GALLIUM_DRIVER=virpipe LIBGL_ALWAYS_SOFTWARE=1 "$SCENE" \
+			"/tmp/$1.$i.ppm" 2>"/tmp/$1.$i.log" &
+		pids="$pids $!"
+	done
+	bad=
+	i=0
+	for pid in $pids; do
+		i=$((i + 1))
+		wait "$pid" && grep -q 'GL_RENDERER: virgl' "/tmp/$1.$i.log" &&
+			"$B/tests/progs/ppmdiff" /tmp/ref.ppm "/tmp/$1.$i.ppm" ||
+			bad="$bad $i"
+	done
+	if [ -n "$bad" ]; then
+		sed "s/^/  vtest| /" /tmp/vtest.log | tail -n 30
+		verdict "$1" FAIL "processes$bad of $2 did not render llvmpipe's image"
+		return 1
+	fi
+	verdict "$1" PASS "$2 processes at once"
+}
+
 LIBGL_ALWAYS_SOFTWARE=1 "$SCENE" /tmp/ref.ppm 2>/tmp/ref.log || exit 1
 
 # a: render through device 0.
@@ -93,6 +118,7 @@ wait_go b || exit 1
 start_vtest "$(xenstore-read e2e/devid)" || { verdict b FAIL "vgpu-vtest did not start"; exit 1; }
 render b
 glmark g
+render_many m 8
 
 # c: a long-running client while dom0 kills our backend worker; then
 # a new client must render through the restarted worker.
