@@ -22,6 +22,7 @@
 #include <unistd.h>
 
 #include "llvmpipe_affinity.h"
+#include "shader_cache.h"
 #include "supervisor.h"
 #include "signals.h"
 #include "vgpu_sched.h"
@@ -85,6 +86,12 @@ static void usage(FILE *f)
 		"  --mem-overhead=MiB       a worker may hold its vram plus "
 		"this much memory\n"
 		"                           (default %u; 0: no limit)\n"
+		"  --shader-cache=DIR       each guest's compiled shaders, in "
+		"DIR/dom-NAME\n"
+		"                           (default %s)\n"
+		"  --shader-cache-mib=N     a guest's cache is emptied past N "
+		"MiB (default %u)\n"
+		"  --no-shader-cache        compile every guest's shaders anew\n"
 		"  --no-pin-llvmpipe        leave llvmpipe's rasterizer threads "
 		"unpinned\n"
 		"                           (by default thread N runs on CPU N)\n"
@@ -103,7 +110,8 @@ static void usage(FILE *f)
 		"  --help\n", VGPU_SCHED_PATH, VGPU_SCHED_DEF_SLICE_US,
 		VGPU_SCHED_DEF_PERIOD_US, VGPU_SCHED_DEF_LINGER_US,
 		VGPU_SCHED_DEF_TIMEOUT_MS, VGPU_SCHED_DEF_TIMEOUT_SW_MS,
-		VGPUBACK_DEF_MEM_OVERHEAD_MIB);
+		VGPUBACK_DEF_MEM_OVERHEAD_MIB, VGPUBACK_DEF_SHADER_CACHE,
+		VGPUBACK_DEF_SHADER_CACHE_MIB);
 }
 
 enum {
@@ -114,6 +122,7 @@ enum {
 	OPT_SCHED_TABLE = 512, OPT_NO_SCHED, OPT_SLICE, OPT_PERIOD,
 	OPT_WATCHDOG, OPT_LINGER, OPT_NO_PIN,
 	OPT_USER = 768, OPT_NO_PRIVDROP, OPT_NO_SECCOMP,
+	OPT_SHADER_CACHE = 1024, OPT_SHADER_CACHE_MIB, OPT_NO_SHADER_CACHE,
 };
 
 static const struct option long_opts[] = {
@@ -140,6 +149,9 @@ static const struct option long_opts[] = {
 	{ "user", required_argument, NULL, OPT_USER },
 	{ "no-privdrop", no_argument, NULL, OPT_NO_PRIVDROP },
 	{ "no-seccomp", no_argument, NULL, OPT_NO_SECCOMP },
+	{ "shader-cache", required_argument, NULL, OPT_SHADER_CACHE },
+	{ "shader-cache-mib", required_argument, NULL, OPT_SHADER_CACHE_MIB },
+	{ "no-shader-cache", no_argument, NULL, OPT_NO_SHADER_CACHE },
 	{ NULL, 0, NULL, 0 },
 };
 
@@ -172,6 +184,8 @@ static uint32_t *number_slot(struct options *o, int opt, uint32_t *min)
 		return &o->cfg.lim.max_cmd_pages;
 	case OPT_MAX_SUBMIT:
 		return &o->cfg.lim.max_submit_size;
+	case OPT_SHADER_CACHE_MIB:
+		return &o->cfg.shader_cache_mib;
 	case OPT_MEM_OVERHEAD:
 		*min = 0;
 		return &o->cfg.mem_overhead_mib;
@@ -253,6 +267,10 @@ static int parse_options(int argc, char **argv, struct options *o)
 			set_privsep_option(&o->cfg.privsep, opt, optarg);
 		} else if (opt == OPT_RENDER_NODE) {
 			o->cfg.render_node = optarg;
+		} else if (opt == OPT_SHADER_CACHE ||
+			   opt == OPT_NO_SHADER_CACHE) {
+			o->cfg.shader_cache = opt == OPT_SHADER_CACHE ? optarg
+								     : NULL;
 		} else if (opt == OPT_NO_PIN) {
 			o->no_pin_llvmpipe = true;
 		} else if (opt == OPT_FG || opt == OPT_DAEMON) {

@@ -73,6 +73,9 @@ static const char *const allowed[] = {
 	/* malloc (realloc of big blocks: mremap), guest pages, and
 	 * llvmpipe's JIT, which maps code PROT_EXEC. */
 	"mmap", "munmap", "mprotect", "madvise", "mremap", "brk",
+	/* The guest's shader cache, opened before the sandbox (Mesa locks
+	 * its files while it writes them). */
+	"flock",
 	/* Threads of llvmpipe and virglrenderer; the GPU scheduler's futex
 	 * on shared memory; glibc's qsort asks sysinfo for memory size. */
 	"futex", "set_robust_list", "rseq", "sched_yield",

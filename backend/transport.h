@@ -95,6 +95,9 @@ struct vgpuback_transport *vgpuback_xen_create(uint32_t domid, uint32_t devid,
  */
 void vgpuback_xen_read_limit(uint32_t domid, uint32_t devid, uint32_t *pages);
 
+/* The name the toolstack gave domain domid. Returns 0 or -errno. */
+int vgpuback_xen_read_name(uint32_t domid, char *buf, size_t len);
+
 static inline void vgpuback_transport_destroy(struct vgpuback_transport *t)
 {
 	if (t)

@@ -23,6 +23,7 @@
 
 #include "dispatch.h"
 #include "gref.h"
+#include "shader_cache.h"
 #include "vgpu_util.h"
 #include "worker.h"
 
@@ -68,6 +69,8 @@ void vgpuback_config_defaults(struct vgpuback_config *cfg)
 	cfg->lim.max_submit_size = VGPUBACK_DEF_MAX_SUBMIT_SIZE;
 	cfg->poll_us = VGPUBACK_DEF_POLL_US;
 	cfg->mem_overhead_mib = VGPUBACK_DEF_MEM_OVERHEAD_MIB;
+	cfg->shader_cache = VGPUBACK_DEF_SHADER_CACHE;
+	cfg->shader_cache_mib = VGPUBACK_DEF_SHADER_CACHE_MIB;
 }
 
 static void sink(void *opaque, const struct vgpuif_resp *resp)
@@ -470,7 +473,7 @@ int vgpuback_worker_run(struct vgpu_worker *w)
  * connect, run, teardown. Takes t. Returns the process exit status.
  */
 static int serve(struct vgpuback_transport *t,
-		 const struct vgpuback_config *cfg)
+		 const struct vgpuback_config *cfg, const char *cache_key)
 {
 	struct vgpuback_renderer r = { 0 };
 	struct vgpu_worker *w;
@@ -482,8 +485,11 @@ static int serve(struct vgpuback_transport *t,
 	}
 	/*
 	 * InitWait first, so the toolstack need not wait for EGL; the
-	 * renderer starts while the frontend gets ready.
+	 * renderer starts while the frontend gets ready, and opens the
+	 * guest's shader cache while the worker is still root.
 	 */
+	vgpuback_shader_cache_enter(cfg->shader_cache, cache_key,
+				    cfg->shader_cache_mib);
 	if (vgpuback_worker_publish(w) ||
 	    vgpuback_renderer_init(&r, cfg->render_node)) {
 		goto out_worker;
@@ -540,14 +546,17 @@ int vgpuback_worker_serve_loopback(int conn_fd,
 			 strerror(errno));
 		return 1;
 	}
-	return serve(t, cfg);
+	/* Loopback clients are the host's own processes: one cache. */
+	return serve(t, cfg, "loopback");
 }
 
 int vgpuback_worker_serve_xen(uint32_t domid, uint32_t devid,
 			      const struct vgpuback_config *cfg)
 {
 	struct vgpuback_config xen_cfg = *cfg;
+	const char *cache_key = NULL;
 	struct vgpuback_transport *t;
+	char name[64], key[72];
 
 	/*
 	 * The toolstack's max-mapped-pages (vram=) wins over the default;
@@ -563,5 +572,8 @@ int vgpuback_worker_serve_xen(uint32_t domid, uint32_t devid,
 	if (!t) {
 		return 1;
 	}
-	return serve(t, &xen_cfg);
+	if (!vgpuback_xen_read_name(domid, name, sizeof(name))) {
+		cache_key = vgpuback_shader_cache_key(name, key, sizeof(key));
+	}
+	return serve(t, &xen_cfg, cache_key);
 }

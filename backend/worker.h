@@ -38,6 +38,8 @@ struct vgpuback_config {
 	struct vgpu_sched *sched;       /* the GPU scheduler; NULL: off */
 	struct vgpuback_privsep privsep; /* after connect; zero: default */
 	uint32_t mem_overhead_mib;      /* memlimit.h; 0: no limit */
+	const char *shader_cache;       /* shader_cache.h; NULL: none */
+	uint32_t shader_cache_mib;      /* each guest's cache at most */
 	bool max_mapped_pages_set;      /* --xen: lim's is a ceiling on vram= */
 };
 

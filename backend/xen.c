@@ -266,6 +266,20 @@ void vgpuback_xen_read_limit(uint32_t domid, uint32_t devid, uint32_t *pages)
 	xs_close(xs);
 }
 
+int vgpuback_xen_read_name(uint32_t domid, char *buf, size_t len)
+{
+	struct xs_handle *xs = xs_open(0);
+	char dir[64];
+	int ret;
+
+	if (!xs)
+		return -errno;
+	snprintf(dir, sizeof(dir), "/local/domain/%u", domid);
+	ret = vgpu_xs_read(xs, dir, "name", buf, len);
+	xs_close(xs);
+	return ret;
+}
+
 struct vgpuback_transport *vgpuback_xen_create(uint32_t domid, uint32_t devid,
 					       uint32_t max_grants)
 {

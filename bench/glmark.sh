@@ -31,6 +31,11 @@ REPS=${GLMARK_REPS:-3}
 DUR=${GLMARK_DURATION:-2}
 PATHS=${GLMARK_PATHS:-ours vtest native}
 CLIENTS=${GLMARK_CLIENTS-1 2 4 8}
+# virgl_test_server runs as root and keeps Mesa's shader disk cache
+# (~/.cache/mesa_shader_cache); our sandboxed workers cannot use it.
+# "cold" runs it with the cache off too, to compare like with like.
+VTEST_ENV=(X_VGPU_BENCH=1)
+[ "${GLMARK_VTEST_CACHE:-warm}" = warm ] || VTEST_ENV=(MESA_SHADER_CACHE_DISABLE=true)
 MULTI_SCENES=(build:use-vbo=true shading:shading=phong)
 VTEST_SOCK=/tmp/.virgl_test
 # The fixed subset, as glmark2 prints each scene's options.
@@ -120,7 +125,7 @@ start_ours() {
 
 start_vtest() {
 	claim_vtest_socket
-	start "$TMP/vts.log" virgl_test_server --use-egl-surfaceless "$@"
+	start "$TMP/vts.log" env "${VTEST_ENV[@]}" virgl_test_server --use-egl-surfaceless "$@"
 	OWN_VTEST_SOCK=1
 	wait_listen "$VTEST_SOCK" "$LAST" || { cat "$TMP/vts.log" >&2; die "virgl_test_server did not start"; }
 }

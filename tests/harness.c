@@ -251,9 +251,10 @@ int harness_wait_socket(const char *path, struct harness_child *c,
 int harness_backend_start(struct harness_child *c, const char *sock,
 			  const char *const *extra, const char *log)
 {
-	char bin[PATH_MAX], lb[PATH_MAX + 16], wd[32];
-	char *argv[16] = { bin, lb, wd };
-	size_t n = 3;
+	char bin[PATH_MAX], lb[PATH_MAX + 16], wd[32], sc[PATH_MAX + 32];
+	char *argv[16] = { bin, lb, wd, sc };
+	const char *slash = strrchr(sock, '/');
+	size_t n = 4;
 
 	harness_build_path(bin, sizeof(bin), "bin/vgpu-backend");
 	if (access(bin, X_OK) < 0) {
@@ -262,6 +263,9 @@ int harness_backend_start(struct harness_child *c, const char *sock,
 	}
 	snprintf(lb, sizeof(lb), "--loopback=%s", sock);
 	snprintf(wd, sizeof(wd), "--watchdog-ms=%d", harness_ms(2000));
+	/* Each test's shaders are its own, beside its socket, not dom0's. */
+	snprintf(sc, sizeof(sc), "--shader-cache=%.*s/shaders",
+		 slash ? (int)(slash - sock) : 1, slash ? sock : ".");
 	while (extra && *extra && n < 15) {
 		argv[n++] = (char *)*extra++;
 	}

@@ -108,7 +108,8 @@ int harness_wait_socket(const char *path, struct harness_child *c,
  * extra (NULL-terminated, may be NULL), under $VGPU_BACKEND_WRAPPER with
  * its output in log, and waits for sock to accept. The GPU watchdog is
  * scaled like every timeout (an extra --watchdog-ms wins), so slow
- * frames under valgrind are not taken for hangs. Returns 0 or -1.
+ * frames under valgrind are not taken for hangs. Its shader cache is a
+ * shaders/ folder beside sock, not dom0's. Returns 0 or -1.
  */
 int harness_backend_start(struct harness_child *c, const char *sock,
 			  const char *const *extra, const char *log);

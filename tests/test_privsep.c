@@ -11,6 +11,7 @@
  */
 #include <dirent.h>
 #include <errno.h>
+#include <limits.h>
 #include <sched.h>
 #include <setjmp.h>
 #include <signal.h>
@@ -20,6 +21,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 #include <cmocka.h>
 
@@ -594,9 +596,77 @@ static void test_unknown_user(void **state)
 	assert_logged(f, "--user=vgpu-no-such-user: no such user");
 }
 
+/* How many of pid's open files lie under dir. */
+static int open_files_under(pid_t pid, const char *dir)
+{
+	char path[PATH_MAX], target[PATH_MAX];
+	struct dirent *d;
+	ssize_t len;
+	DIR *fds;
+	int n = 0;
+
+	snprintf(path, sizeof(path), "/proc/%d/fd", (int)pid);
+	fds = opendir(path);
+	assert_non_null(fds);
+	while ((d = readdir(fds))) {
+		snprintf(path, sizeof(path), "/proc/%d/fd/%s", (int)pid,
+			 d->d_name);
+		len = readlink(path, target, sizeof(target) - 1);
+		if (len > 0) {
+			target[len] = '\0';
+			n += strncmp(target, dir, strlen(dir)) == 0;
+		}
+	}
+	closedir(fds);
+	return n;
+}
+
+/*
+ * The guest's shader cache is its own: a root-only directory that the
+ * worker opened before its sandbox and keeps open in it, while it serves;
+ * a cache over its size limit is emptied when a worker starts.
+ */
+static void test_shader_cache_private(void **state)
+{
+	struct fixture *f = *state;
+	char cache[PATH_MAX], opt[PATH_MAX + 32], junk[PATH_MAX + 16];
+	const char *extra[] = { opt, "--shader-cache-mib=1", NULL };
+	struct stat st;
+	pid_t worker;
+	FILE *fp;
+
+	snprintf(cache, sizeof(cache), "%s/cache", f->dir);
+	snprintf(opt, sizeof(opt), "--shader-cache=%s", cache);
+	/* 2 MiB left by an earlier guest, over the 1 MiB limit. */
+	snprintf(junk, sizeof(junk), "%s/loopback", cache);
+	assert_int_equal(mkdir(cache, 0700), 0);
+	assert_int_equal(mkdir(junk, 0700), 0);
+	strcat(junk, "/old");
+	fp = fopen(junk, "w");
+	assert_non_null(fp);
+	assert_int_equal(fseek(fp, 2 << 20, SEEK_SET), 0);
+	assert_int_equal(fputc('x', fp), 'x');
+	assert_int_equal(fclose(fp), 0);
+
+	start_backend(f, extra);
+	connect_device(f);
+	worker = find_worker(f->backend.pid);
+	assert_int_not_equal(access(junk, F_OK), 0);
+	snprintf(junk, sizeof(junk), "%s/loopback", cache);
+	assert_int_equal(stat(junk, &st), 0);
+	assert_int_equal(st.st_mode & 0777, 0700);
+	assert_int_equal(st.st_uid, geteuid());
+	/* Mesa's cache files, open in the sandboxed worker. */
+	assert_true(open_files_under(worker, junk) >= 2);
+	serve_real_requests(f);
+	assert_logged(f, "worker sandboxed: uid ");
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
+		cmocka_unit_test_setup_teardown(test_shader_cache_private,
+						setup, teardown),
 		cmocka_unit_test_setup_teardown(test_worker_sandboxed, setup,
 						teardown),
 		cmocka_unit_test_setup_teardown(test_no_seccomp, setup,

@@ -319,6 +319,46 @@ static void test_foreign_handle_dropped(void **state)
 	assert_stack_alive(f);
 }
 
+/* The size of Mesa's single-file shader cache under dir (-1: none). */
+static long long cache_bytes(const char *dir)
+{
+	char cmd[PATH_MAX + 64], out[64] = "-1";
+	FILE *p;
+
+	snprintf(cmd, sizeof(cmd), "find '%s' -name foz_cache.foz -printf "
+		 "'%%s\\n' 2>/dev/null", dir);
+	p = popen(cmd, "r");
+	assert_non_null(p);
+	if (!fgets(out, sizeof(out), p))
+		out[0] = '\0';
+	pclose(p);
+	return atoll(out);
+}
+
+/*
+ * (e) The sandboxed worker keeps the guest's compiled shaders in the
+ * guest's cache, and the next client's worker finds them there.
+ */
+static void test_shader_cache_kept(void **state)
+{
+	struct fixture *f = *state;
+	char cache[PATH_MAX];
+	long long first;
+
+	if (f->stack.reference)
+		skip();
+	snprintf(cache, sizeof(cache), "%s/shaders/loopback", f->stack.dir);
+	render_once(f, "cold", NULL);
+	first = cache_bytes(cache);
+	/* Written as the shaders compiled (an empty one has a 16-byte head). */
+	assert_true(first > 16);
+	render_once(f, "warm", NULL);
+	/* Nothing new to compile: the same shaders came from the cache. */
+	assert_int_equal(cache_bytes(cache), first);
+	assert_int_equal(count_lines(f->stack.backend.log, "died of signal"),
+			 0);
+}
+
 static bool exists(const char *path)
 {
 	struct stat st;
@@ -353,6 +393,8 @@ int main(void)
 						setup, teardown),
 		cmocka_unit_test_setup_teardown(test_foreign_handle_dropped,
 						setup, teardown),
+		cmocka_unit_test_setup_teardown(test_shader_cache_kept, setup,
+						teardown),
 		cmocka_unit_test_setup_teardown(test_render_client_abort,
 						setup, teardown),
 		cmocka_unit_test_setup_teardown(test_sigterm_exits_cleanly,
