@@ -185,6 +185,8 @@ static uint32_t *number_slot(struct options *o, int opt, uint32_t *min)
 	case OPT_MAX_SUBMIT:
 		return &o->cfg.lim.max_submit_size;
 	case OPT_SHADER_CACHE_MIB:
+		/* Mesa's index alone takes over a MiB. */
+		*min = 16;
 		return &o->cfg.shader_cache_mib;
 	case OPT_MEM_OVERHEAD:
 		*min = 0;

@@ -630,21 +630,21 @@ static void test_shader_cache_private(void **state)
 {
 	struct fixture *f = *state;
 	char cache[PATH_MAX], opt[PATH_MAX + 32], junk[PATH_MAX + 16];
-	const char *extra[] = { opt, "--shader-cache-mib=1", NULL };
+	const char *extra[] = { opt, "--shader-cache-mib=16", NULL };
 	struct stat st;
 	pid_t worker;
 	FILE *fp;
 
 	snprintf(cache, sizeof(cache), "%s/cache", f->dir);
 	snprintf(opt, sizeof(opt), "--shader-cache=%s", cache);
-	/* 2 MiB left by an earlier guest, over the 1 MiB limit. */
+	/* 32 MiB (sparse) left by an earlier guest, over the limit. */
 	snprintf(junk, sizeof(junk), "%s/loopback", cache);
 	assert_int_equal(mkdir(cache, 0700), 0);
 	assert_int_equal(mkdir(junk, 0700), 0);
 	strcat(junk, "/old");
 	fp = fopen(junk, "w");
 	assert_non_null(fp);
-	assert_int_equal(fseek(fp, 2 << 20, SEEK_SET), 0);
+	assert_int_equal(fseek(fp, 32 << 20, SEEK_SET), 0);
 	assert_int_equal(fputc('x', fp), 'x');
 	assert_int_equal(fclose(fp), 0);
 
