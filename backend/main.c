@@ -21,6 +21,8 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include <epoxy/gl.h>
+
 #include "llvmpipe_affinity.h"
 #include "shader_cache.h"
 #include "supervisor.h"
@@ -292,6 +294,17 @@ static int parse_options(int argc, char **argv, struct options *o)
 	return check_sched_options(o);
 }
 
+/*
+ * After vgpuback_renderer_init() virglrenderer's own GL context is
+ * current on this thread; its renderer string names the driver.
+ */
+static bool renderer_is_software(void)
+{
+	const char *name = (const char *)glGetString(GL_RENDERER);
+
+	return name && (strstr(name, "llvmpipe") || strstr(name, "softpipe"));
+}
+
 /* The probe child's exit status: on a GPU, or on a CPU rasterizer. */
 #define PROBE_GPU       0
 #define PROBE_FAILED    1
@@ -317,8 +330,7 @@ static int probe_renderer(const struct vgpuback_config *cfg)
 		if (vgpuback_renderer_init(&r, cfg->render_node)) {
 			_exit(PROBE_FAILED);
 		}
-		status = vgpuback_renderer_is_software() ? PROBE_SOFTWARE :
-							   PROBE_GPU;
+		status = renderer_is_software() ? PROBE_SOFTWARE : PROBE_GPU;
 		vgpuback_renderer_fini(&r);
 		_exit(status);
 	}

@@ -12,8 +12,6 @@
 #include <string.h>
 #include <unistd.h>
 
-#include <epoxy/gl.h>
-
 #include "renderer.h"
 #include "vgpu_util.h"
 
@@ -133,17 +131,6 @@ int vgpuback_renderer_init(struct vgpuback_renderer *r,
 	r->initialised = true;
 	r->poll_fd = virgl_renderer_get_poll_fd();
 	return 0;
-}
-
-/*
- * After vgpuback_renderer_init() virglrenderer's own GL context is
- * current on this thread; its renderer string names the driver.
- */
-bool vgpuback_renderer_is_software(void)
-{
-	const char *name = (const char *)glGetString(GL_RENDERER);
-
-	return name && (strstr(name, "llvmpipe") || strstr(name, "softpipe"));
 }
 
 void vgpuback_renderer_fini(struct vgpuback_renderer *r)

@@ -57,9 +57,6 @@ struct vgpuback_renderer {
  */
 int vgpuback_renderer_init(struct vgpuback_renderer *r,
 			   const char *render_node);
-/* Whether the renderer just brought up draws on the CPU (llvmpipe). */
-bool vgpuback_renderer_is_software(void);
-
 /* Drops deferred responses and tears virglrenderer down. */
 void vgpuback_renderer_fini(struct vgpuback_renderer *r);
 
