@@ -59,13 +59,14 @@ static int load_reference(struct fixture *f)
 	return 0;
 }
 
-static int setup(void **state)
+static int setup_with(void **state, const char *const *backend_args)
 {
 	struct fixture *f = calloc(1, sizeof(*f));
 
 	if (!f)
 		return -1;
-	if (harness_stack_start(&f->stack) < 0 || load_reference(f) < 0) {
+	if (harness_stack_start_args(&f->stack, backend_args) < 0 ||
+	    load_reference(f) < 0) {
 		harness_stack_destroy(&f->stack);
 		free(f);
 		return -1;
@@ -75,6 +76,19 @@ static int setup(void **state)
 }
 
 /* For tests of the scene alone: a temp dir, no stack. */
+static int setup(void **state)
+{
+	return setup_with(state, NULL);
+}
+
+/* Room on the device for the resources of about two clients at once. */
+static int setup_few_resources(void **state)
+{
+	static const char *const args[] = { "--max-resources=8", NULL };
+
+	return setup_with(state, args);
+}
+
 static int setup_reference(void **state)
 {
 	struct fixture *f = calloc(1, sizeof(*f));
@@ -225,6 +239,33 @@ static void test_render_concurrent_clients(void **state)
 	if (!f->stack.reference)
 		assert_int_equal(count_lines(f->stack.backend.log,
 					     "connected (loopback)"), 1);
+}
+
+/*
+ * (f) What a client held goes back to the device when it exits, or
+ * dies mid-stream: with room for about two clients' resources, client
+ * after client still renders.
+ */
+static void test_clients_release_everything(void **state)
+{
+	static const char *const abort_args[] = { "--abort-after-submit",
+						  NULL };
+	struct fixture *f = *state;
+	char name[32], log[PATH_MAX];
+	int i;
+
+	for (i = 0; i < 4; i++) {
+		snprintf(name, sizeof(name), "aborts%d", i);
+		path_in(f, log, sizeof(log), name, "log");
+		check_client(f, name, harness_glscene(log, true, abort_args,
+						       NULL), false);
+		snprintf(name, sizeof(name), "renders%d", i);
+		render_once(f, name, NULL);
+	}
+	if (!f->stack.reference)
+		assert_int_equal(count_lines(f->stack.backend.log, ") -> -"),
+				 0);
+	assert_stack_alive(f);
 }
 
 /* (c) Clients vanishing mid-stream leave the stack serving others. */
@@ -395,6 +436,8 @@ int main(void)
 						setup, teardown),
 		cmocka_unit_test_setup_teardown(test_shader_cache_kept, setup,
 						teardown),
+		cmocka_unit_test_setup_teardown(test_clients_release_everything,
+						setup_few_resources, teardown),
 		cmocka_unit_test_setup_teardown(test_render_client_abort,
 						setup, teardown),
 		cmocka_unit_test_setup_teardown(test_sigterm_exits_cleanly,
