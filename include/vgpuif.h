@@ -159,10 +159,12 @@
  *      ring, command region, gref directories in use and resource backing
  *      together. This is the vram= limit of the vgpu= spec, in pages.
  *      An attach that would exceed it fails with VGPUIF_ENOSPC. The
- *      backend's own storage for the device's resources (level-0 row
- *      pitch x rows x depth x layers x samples, a third more with
- *      mipmaps) is held to the same number of pages, separately: a
- *      RESOURCE_CREATE_3D past it fails with VGPUIF_ENOSPC.
+ *      backend's own storage for the device's resources is held to the
+ *      same number of pages, separately: each resource counts what its
+ *      description asks for (every mip level, in blocks of its format,
+ *      times depth, layers (6 faces for a cube) and samples), reserved
+ *      before the renderer allocates it; a RESOURCE_CREATE_3D past it
+ *      fails with VGPUIF_ENOSPC.
  *
  * max-contexts, max-resources
  *      Values:         <uint32_t>
