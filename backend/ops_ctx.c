@@ -53,16 +53,22 @@ int vgpuback_op_ctx_create(struct vgpu_worker *w, const struct vgpuif_req *req,
 }
 
 /*
- * The context dies at once; the answer waits for the fences created so
- * far, so that fenced requests still pending are answered first.
+ * All work in flight is let finish first. virglrenderer makes each fence
+ * a sync object of whichever GL context is current when it is created,
+ * which need not be the submitting context's (after a refused submit it
+ * is the previous one's); one made in a context destroyed before it
+ * signals never signals, and every later fence waits behind it. Fenced
+ * requests still pending are answered as their fences retire, before
+ * this answer.
  */
 int vgpuback_op_ctx_destroy(struct vgpu_worker *w,
 			    const struct vgpuif_req *req,
 			    struct vgpuif_resp *resp)
 {
 	(void)resp;
+	vgpuback_renderer_wait_idle(w->r);
 	vgpuback_ctx_release(w, vgpuback_ctx_lookup(&w->objs, req->ctx_id));
-	return VGPUBACK_DEFER;
+	return 0;
 }
 
 int vgpuback_op_ctx_attach(struct vgpu_worker *w, const struct vgpuif_req *req,

@@ -611,6 +611,30 @@ static void test_busy_wait_defers(void **state)
 	assert_false(vgpuback_renderer_busy(&renderer));
 }
 
+/*
+ * A context destroyed with work in flight (its fence not yet seen): the
+ * device ends up idle, and a second context's busy query is answered.
+ */
+static void test_destroy_with_work_in_flight(void **state)
+{
+	struct fixture *f = *state;
+	struct vgpuif_resp resp;
+	struct vgpuif_req req;
+
+	NEED_RENDERER();
+	memset(page_tp_page(&f->tp, G_CMD), 0, 4);
+	assert_int_equal(create_ctx(f, CTX + 1), 0);
+	assert_int_equal(submit(f, CTX, 0, 4), 0);
+	assert_true(vgpuback_renderer_busy(&renderer));
+	req = make_req(VGPUIF_OP_CTX_DESTROY, CTX);
+	assert_int_equal(call(f, &req, NULL), 0);
+	assert_false(vgpuback_renderer_busy(&renderer));
+	req = make_req(VGPUIF_OP_RESOURCE_BUSY, CTX + 1);
+	req.op.resource_busy.res_id = RES;
+	assert_int_equal(call(f, &req, &resp), 0);
+	assert_int_equal(resp.op.resource_busy.busy, 0);
+}
+
 static void set_front(struct fixture *f, const char *key, const char *value)
 {
 	char text[512] = "";
@@ -720,6 +744,8 @@ int main(void)
 						teardown),
 		cmocka_unit_test_setup_teardown(test_busy_wait_defers, setup,
 						teardown),
+		cmocka_unit_test_setup_teardown(
+			test_destroy_with_work_in_flight, setup, teardown),
 		cmocka_unit_test(test_connect_refusals),
 		cmocka_unit_test_setup_teardown(test_resource_budget, setup,
 						teardown),
