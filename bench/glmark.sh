@@ -110,12 +110,12 @@ start() { # start LOG CMD...: background CMD, remember its pid in LAST
 	PIDS+=("$LAST")
 }
 
-start_ours() {
+start_ours() { # start_ours [BACKEND-OPTIONS...]
 	local sock=$TMP/backend.sock poll=()
 	[ -n "${VGPU_POLL_US:-}" ] && poll=(--poll-us="$VGPU_POLL_US")
 	[ -x "$BUILD/bin/vgpu-backend" ] && [ -x "$BUILD/bin/vgpu-vtest" ] ||
 		die "$BUILD/bin/vgpu-backend or vgpu-vtest is missing"
-	start "$TMP/backend.log" "$BUILD/bin/vgpu-backend" --foreground --loopback="$sock" "${poll[@]}"
+	start "$TMP/backend.log" "$BUILD/bin/vgpu-backend" --foreground --loopback="$sock" "${poll[@]}" "$@"
 	wait_listen "$sock" "$LAST" || { cat "$TMP/backend.log" >&2; die "vgpu-backend did not start"; }
 	claim_vtest_socket
 	start "$TMP/vtest.log" "$BUILD/bin/vgpu-vtest" --loopback="$sock" "${poll[@]}"
@@ -143,7 +143,7 @@ glmark() { # glmark LOG DRIVER ARGS...: the default list, or ARGS
 check_refusals() {
 	local refused
 	refused=$(vgpu_refusals "$1") || true
-	[ -z "$refused" ] || { echo "$refused" >&2; die "vgpu-backend refused requests (above): no figure"; }
+	[ -z "$refused" ] || { echo "$refused" | head -n 20 >&2; die "vgpu-backend refused requests (the first above): no figure"; }
 }
 
 # check_scenes LOG PATH: every scene of the list reported a frame rate
@@ -268,8 +268,10 @@ validate() {
 multi_run() {
 	local path=$1 n=$2 rep=$3 i pids=() args=() s log
 	for s in "${MULTI_SCENES[@]}"; do args+=(-b "$s:duration=$DUR"); done
+	# One device serves all N: its vram (a guest's budget) is sized for
+	# them, 128 MiB each; virgl_test_server has no budget at all.
 	case "$path" in
-	ours)  start_ours ;;
+	ours)  start_ours --max-mapped-pages=$((n * 128 * 256)) ;;
 	vtest) start_vtest --multi-clients ;;
 	esac
 	for ((i = 0; i < n; i++)); do
