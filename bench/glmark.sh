@@ -20,8 +20,9 @@
 # GLMARK_CLIENTS: the sum of their frame rates on MULTI_SCENES.
 #
 # Environment: GLMARK_REPS (3), GLMARK_DURATION (seconds per scene, 2),
-# GLMARK_PATHS ("ours vtest native"), GLMARK_VALIDATE (1; 0 skips the
-# validation), GLMARK_CLIENTS ("1 2 4 8"; empty skips), VGPU_POLL_US
+# GLMARK_PATHS ("ours vtest native"; empty: only the N-process runs),
+# GLMARK_VALIDATE (1; 0 skips the validation), GLMARK_CLIENTS
+# ("1 2 4 8"; empty skips), GLMARK_VTEST_CACHE (warm; cold), VGPU_POLL_US
 # (passed to both of our processes; unset: their default).
 set -euo pipefail
 . "$(dirname "$0")/../tools/refusals.sh"
@@ -29,7 +30,7 @@ set -euo pipefail
 BUILD=${1:-build}
 REPS=${GLMARK_REPS:-3}
 DUR=${GLMARK_DURATION:-2}
-PATHS=${GLMARK_PATHS:-ours vtest native}
+PATHS=${GLMARK_PATHS-ours vtest native}
 CLIENTS=${GLMARK_CLIENTS-1 2 4 8}
 # virgl_test_server runs as root and keeps Mesa's shader disk cache
 # (~/.cache/mesa_shader_cache); our sandboxed workers cannot use it.
@@ -322,13 +323,15 @@ main() {
 	local rep p
 	command -v glmark2-es2 >/dev/null || die "glmark2-es2 missing (tools/deps.sh bench)"
 	[ "${GLMARK_VALIDATE:-1}" = 0 ] || validate
-	echo "glmark.sh: ${NSCENES:-all} scenes x ${DUR}s, $REPS reps of: $PATHS (interleaved; medians)"
-	for ((rep = 1; rep <= REPS; rep++)); do
-		for p in $PATHS; do
-			run_path "$p" "$rep"
+	if [ -n "$PATHS" ]; then
+		echo "glmark.sh: ${NSCENES:-all} scenes x ${DUR}s, $REPS reps of: $PATHS (interleaved; medians)"
+		for ((rep = 1; rep <= REPS; rep++)); do
+			for p in $PATHS; do
+				run_path "$p" "$rep"
+			done
 		done
-	done
-	report
+		report
+	fi
 	multi 3>&1
 }
 
