@@ -47,7 +47,8 @@ static struct {
 	unsigned int nres;
 	uint32_t fence;                 /* newest fence created */
 	bool pending;                   /* fence not yet retired */
-	bool hold;
+	bool hold;                      /* fences retire only every few polls */
+	unsigned int held_polls;
 	virgl_debug_callback_type debug;
 } stub;
 
@@ -161,9 +162,20 @@ virgl_debug_callback_type virgl_set_debug_callback(virgl_debug_callback_type cb)
 	return old;
 }
 
+/*
+ * A held fence stays pending for a few polls, not for ever: a GPU does
+ * finish its work, and the backend waits for it to (a context is
+ * destroyed only once the device is idle).
+ */
+#define STUB_HELD_POLLS 3
+
 void virgl_renderer_poll(void)
 {
-	if (stub.pending && !stub.hold && stub.cbs) {
+	if (stub.hold && stub.held_polls++ < STUB_HELD_POLLS) {
+		return;
+	}
+	stub.held_polls = 0;
+	if (stub.pending && stub.cbs) {
 		stub.pending = false;
 		stub.cbs->write_fence(stub.cookie, stub.fence);
 	}
