@@ -1,12 +1,14 @@
 /* SPDX-License-Identifier: GPL-2.0 */
 /* Each guest's own shader cache: see DOC: shader cache in shader_cache.h. */
 #include <errno.h>
+#include <fcntl.h>
 #include <ftw.h>
 #include <limits.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/file.h>
 #include <sys/resource.h>
 #include <sys/stat.h>
 #include <unistd.h>
@@ -63,20 +65,40 @@ static int make_dirs(const char *path)
 	return 0;
 }
 
-/* Empties the cache if it has grown past max_bytes. */
+/*
+ * Empties the cache if it has grown past max_bytes. Several workers may
+ * start on one guest's cache at once (its devices, or loopback's
+ * connections): the directory's lock makes one walk wait for the other
+ * rather than meet files the other removes.
+ */
 static int trim(const char *path, uint64_t max_bytes)
 {
+	int fd, ret = 0;
+
+	fd = open(path, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	if (fd < 0 || flock(fd, LOCK_EX)) {
+		ret = -errno;
+		goto out;
+	}
 	walk_bytes = 0;
 	if (nftw(path, add_size, 16, FTW_PHYS)) {
-		return -errno;
+		ret = -errno;
+		goto out;
 	}
-	if (walk_bytes <= max_bytes) {
-		return 0;
+	if (walk_bytes > max_bytes) {
+		vgpu_info("shader cache %s: %llu MiB, over its %llu MiB: "
+			  "emptied", path,
+			  (unsigned long long)(walk_bytes >> 20),
+			  (unsigned long long)(max_bytes >> 20));
+		if (nftw(path, remove_entry, 16, FTW_DEPTH | FTW_PHYS)) {
+			ret = -errno;
+		}
 	}
-	vgpu_info("shader cache %s: %llu MiB, over its %llu MiB: emptied",
-		  path, (unsigned long long)(walk_bytes >> 20),
-		  (unsigned long long)(max_bytes >> 20));
-	return nftw(path, remove_entry, 16, FTW_DEPTH | FTW_PHYS) ? -errno : 0;
+out:
+	if (fd >= 0) {
+		close(fd);
+	}
+	return ret;
 }
 
 /*
