@@ -171,6 +171,19 @@ void harness_stack_stop(struct harness_stack *s, int *vtest_rc,
  */
 int harness_stack_check_logs(struct harness_stack *s);
 
+/* Prints both programs' logs to stderr, to say why a check failed. */
+void harness_stack_dump_logs(const struct harness_stack *s);
+
+/*
+ * How many requests vgpu-backend refused, as its log says them: each
+ * vgpuback_reject() line, and each "more rejections not logged" after a
+ * burst (each printed to stderr). 0 in reference mode; -1: no log.
+ */
+int harness_stack_rejections(const struct harness_stack *s);
+
+/* How many times what occurs in the file at path (0 if unreadable). */
+int harness_count_in_file(const char *path, const char *what);
+
 /* harness_stack_stop() if still running, then removes s->dir. */
 void harness_stack_destroy(struct harness_stack *s);
 

@@ -173,6 +173,45 @@ int harness_stack_check_logs(struct harness_stack *s)
 	return rc;
 }
 
+void harness_stack_dump_logs(const struct harness_stack *s)
+{
+	if (s->backend.name[0])
+		harness_dump_log(&s->backend);
+	if (s->vtest.name[0])
+		harness_dump_log(&s->vtest);
+}
+
+int harness_stack_rejections(const struct harness_stack *s)
+{
+	char *text = harness_read_file(s->backend.log);
+	char *line, *save;
+	int n = 0;
+
+	if (!text)
+		return s->reference ? 0 : -1;
+	for (line = strtok_r(text, "\n", &save); line;
+	     line = strtok_r(NULL, "\n", &save)) {
+		if ((strstr(line, " (op ") && strstr(line, ") -> ")) ||
+		    strstr(line, "rejections not logged")) {
+			fprintf(stderr, "rejected: %s\n", line);
+			n++;
+		}
+	}
+	free(text);
+	return n;
+}
+
+int harness_count_in_file(const char *path, const char *what)
+{
+	char *text = harness_read_file(path), *p;
+	int n = 0;
+
+	for (p = text; p && (p = strstr(p, what)); p += strlen(what))
+		n++;
+	free(text);
+	return n;
+}
+
 void harness_stack_destroy(struct harness_stack *s)
 {
 	const char *keep = getenv("VGPU_TEST_KEEP");

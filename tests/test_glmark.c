@@ -362,14 +362,6 @@ static int teardown(void **state)
 	return rc;
 }
 
-static void dump_stack_logs(const struct env *e)
-{
-	if (e->stack.backend.name[0])
-		harness_dump_log(&e->stack.backend);
-	if (e->stack.vtest.name[0])
-		harness_dump_log(&e->stack.vtest);
-}
-
 /* "[scene] options" -> "scene:options" or "scene", glmark2's -b form. */
 static void bench_arg(const struct bench *b, char *buf, size_t len)
 {
@@ -430,34 +422,9 @@ static void check_virgl(char *text)
 			 "honoured by this Mesa?");
 }
 
-/*
- * Lines of vgpuback_reject() in the backend's log, each printed: "...
- * (op N, id N) -> STATUS: why", and the "more rejections not logged"
- * that follows a burst. The first rejection is always logged.
- */
-static int count_rejects(const struct env *e)
-{
-	char *text = harness_read_file(e->stack.backend.log);
-	char *line, *save;
-	int n = 0;
-
-	if (!text)
-		return e->stack.reference ? 0 : -1;
-	for (line = strtok_r(text, "\n", &save); line;
-	     line = strtok_r(NULL, "\n", &save)) {
-		if ((strstr(line, " (op ") && strstr(line, ") -> ")) ||
-		    strstr(line, "rejections not logged")) {
-			fprintf(stderr, "rejected: %s\n", line);
-			n++;
-		}
-	}
-	free(text);
-	return n;
-}
-
 static void assert_no_rejects(const struct env *e)
 {
-	int n = count_rejects(e);
+	int n = harness_stack_rejections(&e->stack);
 
 	if (n != 0)
 		fail_msg("vgpu-backend rejected requests of glmark2 (%d log "
@@ -499,7 +466,7 @@ static void test_default_list_fps(void **state)
 	rc = stack_glmark(e, "benchmark", false, &text);
 	bad = fps_table(e, text);
 	if (rc != 0 || bad)
-		dump_stack_logs(e);
+		harness_stack_dump_logs(&e->stack);
 	check_virgl(text);
 	assert_no_rejects(e);
 	if (rc != 0)
@@ -547,7 +514,7 @@ static void test_validate_as_llvmpipe(void **state)
 	rc = stack_glmark(e, "validate", true, &text);
 	bad = validate_table(e, text);
 	if (rc != 0 || bad)
-		dump_stack_logs(e);
+		harness_stack_dump_logs(&e->stack);
 	check_virgl(text);
 	assert_no_rejects(e);
 	if (rc != 0)
