@@ -55,13 +55,11 @@ static void write_fence(void *cookie, uint32_t fence)
 	struct vgpuback_renderer *r = cookie;
 	/* How far behind the newest fence this one is, in 32 bits. */
 	uint32_t behind = (uint32_t)r->seq - fence;
-	uint64_t seq;
 
 	if (behind >= r->seq - r->done) {
 		return; /* stale, or not one of ours */
 	}
-	seq = r->seq - behind;
-	r->done = seq;
+	r->done = r->seq - behind;
 	complete_retired(r);
 }
 

@@ -10,6 +10,17 @@
 
 #include "res_size.h"
 
+/* The Gallium texture targets whose size has a rule of its own. */
+#define TARGET_3D       3
+#define TARGET_CUBE     4
+
+/* How a format lays out its pixels: blocks of w x h pixels, bytes each. */
+struct format_block {
+	uint8_t bytes;
+	uint8_t w;
+	uint8_t h;
+};
+
 #define PX(n)           { .bytes = (n), .w = 1, .h = 1 }
 #define BLK(n, bw, bh)  { .bytes = (n), .w = (bw), .h = (bh) }
 
@@ -19,7 +30,7 @@
  * formats count as 2 bytes a pixel, the size of 4:2:2, which bounds
  * 4:2:0 as well.
  */
-static const struct vgpuback_format_block format_blocks[] = {
+static const struct format_block format_blocks[] = {
 	[1 ... 4] = PX(4),              /* B8G8R8A8 .. X8R8G8B8 */
 	[5 ... 7] = PX(2),              /* B5G5R5A1, B4G4R4A4, B5G6R5 */
 	[8] = PX(4),                    /* R10G10B10A2 */
@@ -126,9 +137,14 @@ static const struct vgpuback_format_block format_blocks[] = {
 /* Past this many levels every dimension is 1 pixel. */
 #define MAX_LEVELS      32
 
-struct vgpuback_format_block vgpuback_format_block(uint32_t format)
+/*
+ * A format the table does not know gets the largest block of an
+ * uncompressed format (16 bytes a pixel), so that it is never charged
+ * less than it can take.
+ */
+static struct format_block block_of(uint32_t format)
 {
-	const struct vgpuback_format_block unknown = PX(16);
+	const struct format_block unknown = PX(16);
 
 	if (format >= ARRAY_LEN(format_blocks) || !format_blocks[format].bytes) {
 		return unknown;
@@ -153,7 +169,7 @@ static uint32_t layers(const struct vgpuif_resource_create_3d_req *c)
 {
 	uint32_t n = at_least_1(c->array_size);
 
-	if (c->target == VGPUBACK_TARGET_CUBE && n < 6) {
+	if (c->target == TARGET_CUBE && n < 6) {
 		return 6;
 	}
 	return n;
@@ -161,12 +177,12 @@ static uint32_t layers(const struct vgpuif_resource_create_3d_req *c)
 
 /* Bytes of one mip level of one layer and one sample; -EOVERFLOW. */
 static int level_size(const struct vgpuif_resource_create_3d_req *c,
-		      struct vgpuback_format_block blk, unsigned int level,
+		      struct format_block blk, unsigned int level,
 		      uint64_t *bytes)
 {
 	uint64_t depth = 1;
 
-	if (c->target == VGPUBACK_TARGET_3D) {
+	if (c->target == TARGET_3D) {
 		depth = at_least_1(c->depth >> level);
 	}
 	if (__builtin_mul_overflow(blocks(c->width, level, blk.w),
@@ -181,7 +197,7 @@ static int level_size(const struct vgpuif_resource_create_3d_req *c,
 int vgpuback_res_host_size(const struct vgpuif_resource_create_3d_req *c,
 			   uint64_t *bytes)
 {
-	struct vgpuback_format_block blk = vgpuback_format_block(c->format);
+	struct format_block blk = block_of(c->format);
 	unsigned int level, last = c->last_level;
 	uint64_t sum = 0, one;
 

@@ -35,7 +35,10 @@
 void vgpuback_shader_cache_enter(const char *dir, const char *key,
 				 uint32_t max_mib);
 
-/* The key of domain domid: "dom-NAME", or NULL if its name is unusable. */
+/*
+ * The key of the domain named name: "dom-NAME" in buf, or NULL if the
+ * name cannot name a directory.
+ */
 const char *vgpuback_shader_cache_key(const char *name, char *buf,
 				      size_t len);
 

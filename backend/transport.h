@@ -90,13 +90,12 @@ struct vgpuback_transport *vgpuback_xen_create(uint32_t domid, uint32_t devid,
 					       uint32_t max_grants);
 
 /*
- * Reads the toolstack's max-mapped-pages of the device into *pages; leaves
- * *pages alone if it is absent or out of range.
+ * What the toolstack wrote for the device: its max-mapped-pages into
+ * *pages, left alone if absent or out of range, and the domain's name
+ * into name, empty if it cannot be read.
  */
-void vgpuback_xen_read_limit(uint32_t domid, uint32_t devid, uint32_t *pages);
-
-/* The name the toolstack gave domain domid. Returns 0 or -errno. */
-int vgpuback_xen_read_name(uint32_t domid, char *buf, size_t len);
+void vgpuback_xen_read_toolstack(uint32_t domid, uint32_t devid,
+				 uint32_t *pages, char *name, size_t len);
 
 static inline void vgpuback_transport_destroy(struct vgpuback_transport *t)
 {

@@ -554,7 +554,6 @@ int vgpuback_worker_serve_xen(uint32_t domid, uint32_t devid,
 			      const struct vgpuback_config *cfg)
 {
 	struct vgpuback_config xen_cfg = *cfg;
-	const char *cache_key = NULL;
 	struct vgpuback_transport *t;
 	char name[64], key[72];
 
@@ -563,7 +562,9 @@ int vgpuback_worker_serve_xen(uint32_t domid, uint32_t devid,
 	 * an explicit --max-mapped-pages is the administrator's ceiling.
 	 */
 	xen_cfg.lim.max_mapped_pages = VGPUBACK_DEF_MAX_MAPPED_PAGES;
-	vgpuback_xen_read_limit(domid, devid, &xen_cfg.lim.max_mapped_pages);
+	vgpuback_xen_read_toolstack(domid, devid,
+				    &xen_cfg.lim.max_mapped_pages, name,
+				    sizeof(name));
 	if (cfg->max_mapped_pages_set &&
 	    cfg->lim.max_mapped_pages < xen_cfg.lim.max_mapped_pages) {
 		xen_cfg.lim.max_mapped_pages = cfg->lim.max_mapped_pages;
@@ -572,8 +573,6 @@ int vgpuback_worker_serve_xen(uint32_t domid, uint32_t devid,
 	if (!t) {
 		return 1;
 	}
-	if (!vgpuback_xen_read_name(domid, name, sizeof(name))) {
-		cache_key = vgpuback_shader_cache_key(name, key, sizeof(key));
-	}
-	return serve(t, &xen_cfg, cache_key);
+	return serve(t, &xen_cfg,
+		     vgpuback_shader_cache_key(name, key, sizeof(key)));
 }

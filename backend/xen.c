@@ -253,31 +253,22 @@ static int open_handles(struct xen_back *xb)
 	return 0;
 }
 
-void vgpuback_xen_read_limit(uint32_t domid, uint32_t devid, uint32_t *pages)
+void vgpuback_xen_read_toolstack(uint32_t domid, uint32_t devid,
+				 uint32_t *pages, char *name, size_t len)
 {
 	struct xs_handle *xs = xs_open(0);
 	char dir[128];
 
+	name[0] = '\0';
 	if (!xs)
 		return;
 	snprintf(dir, sizeof(dir), "backend/vgpu/%u/%u", domid, devid);
 	/* The schema's range: 16 MiB to 64 GiB of 4 KiB pages. */
 	vgpu_xs_read_u32(xs, dir, "max-mapped-pages", 4096, 16777216, pages);
-	xs_close(xs);
-}
-
-int vgpuback_xen_read_name(uint32_t domid, char *buf, size_t len)
-{
-	struct xs_handle *xs = xs_open(0);
-	char dir[64];
-	int ret;
-
-	if (!xs)
-		return -errno;
 	snprintf(dir, sizeof(dir), "/local/domain/%u", domid);
-	ret = vgpu_xs_read(xs, dir, "name", buf, len);
+	if (vgpu_xs_read(xs, dir, "name", name, len))
+		name[0] = '\0';
 	xs_close(xs);
-	return ret;
 }
 
 struct vgpuback_transport *vgpuback_xen_create(uint32_t domid, uint32_t devid,
