@@ -49,6 +49,14 @@ int vgpuback_op_ctx_create(struct vgpu_worker *w, const struct vgpuif_req *req,
 				       "virglrenderer cannot create context %u",
 				       req->ctx_id);
 	}
+	/*
+	 * virglrenderer leaves the new context's GL context current but
+	 * still records the previous one as current, so the next command of
+	 * that previous context would run in the new GL context, against
+	 * framebuffer names that do not exist there. Resetting to context 0
+	 * makes the next switch real.
+	 */
+	virgl_renderer_force_ctx_0();
 	return 0;
 }
 

@@ -227,6 +227,10 @@ int virgl_renderer_context_create_with_flags(uint32_t ctx_id,
 	return 0;
 }
 
+void virgl_renderer_force_ctx_0(void)
+{
+}
+
 void virgl_renderer_context_destroy(uint32_t handle)
 {
 	int i = ctx_index(handle);

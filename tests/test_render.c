@@ -17,6 +17,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <poll.h>
+#include <fcntl.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
 #include <sys/un.h>
@@ -216,6 +217,7 @@ static void test_render_concurrent_clients(void **state)
 	for (i = 0; i < NCLIENTS; i++)
 		check_client(f, name[i], rc[i], true);
 	assert_stack_alive(f);
+	assert_int_equal(harness_stack_rejections(&f->stack), 0);
 	if (!f->stack.reference)
 		assert_int_equal(harness_count_in_file(f->stack.backend.log,
 						       "connected (loopback)"),
@@ -339,6 +341,78 @@ static void test_foreign_handle_dropped(void **state)
 	assert_stack_alive(f);
 }
 
+/* Reads an answer to cmd and discards it. */
+static void raw_vtest_skip_answer(int fd, uint32_t cmd)
+{
+	uint32_t hdr[2], word;
+
+	assert_int_equal(recv(fd, hdr, sizeof(hdr), MSG_WAITALL),
+			 sizeof(hdr));
+	assert_int_equal(hdr[1], cmd);
+	for (; hdr[0]; hdr[0]--)
+		assert_int_equal(recv(fd, &word, 4, MSG_WAITALL), 4);
+}
+
+/* Opens fifo for writing once its reader has (child must stay alive). */
+static int open_fifo_writer(const char *fifo, struct harness_child *child)
+{
+	int i, fd;
+
+	for (i = 0; i < harness_ms(120000) / 10; i++) {
+		fd = open(fifo, O_WRONLY | O_NONBLOCK | O_CLOEXEC);
+		if (fd >= 0 || !harness_alive(child))
+			return fd;
+		harness_sleep_ms(10);
+	}
+	return -1;
+}
+
+/*
+ * (g) Another process creates its context while a client is between two
+ * frames. The client's second frame changes no GL state, so Mesa sends
+ * no framebuffer again: it must still run in the client's own GL
+ * context, not in the one created last.
+ */
+static void test_new_context_between_frames(void **state)
+{
+	static const uint32_t name[] = { 0x0077656e };  /* "new" */
+	static const uint32_t buffer[VCMD_RES_CREATE_WORDS] = {
+		1, 0, 64, 1 << 4, 4096, 1, 1, 1, 0, 0,
+	};
+	struct fixture *f = *state;
+	char out[PATH_MAX], log[PATH_MAX], fifo[PATH_MAX];
+	const char *args[] = { "--frames", "2", "--pause", fifo, NULL };
+	struct harness_child client;
+	int gate, fd;
+
+	path_in(f, out, sizeof(out), "paused", "ppm");
+	path_in(f, log, sizeof(log), "paused", "log");
+	path_in(f, fifo, sizeof(fifo), "pause", "fifo");
+	assert_int_equal(mkfifo(fifo, 0600), 0);
+	assert_int_equal(harness_glscene_spawn(&client, log, true, args, out),
+			 0);
+	gate = open_fifo_writer(fifo, &client);
+	assert_true(gate >= 0);
+	/*
+	 * Its first resource makes the device create the new context, and
+	 * nothing else runs in that context: a ping is answered in order
+	 * without reaching the device.
+	 */
+	fd = raw_vtest_connect();
+	raw_vtest_send(fd, VCMD_CREATE_RENDERER, name, 1, 4);
+	raw_vtest_send(fd, VCMD_RESOURCE_CREATE, buffer,
+		       VCMD_RES_CREATE_WORDS, VCMD_RES_CREATE_WORDS);
+	raw_vtest_send(fd, VCMD_PING_PROTOCOL_VERSION, NULL, 0, 0);
+	raw_vtest_skip_answer(fd, VCMD_PING_PROTOCOL_VERSION);
+	close(gate);
+	check_client(f, "paused", harness_wait(&client, harness_ms(120000)),
+		     true);
+	close(fd);
+	assert_stack_alive(f);
+	/* The readback alone cannot tell: frame 1 drew the same image. */
+	assert_int_equal(harness_stack_rejections(&f->stack), 0);
+}
+
 /* The size of Mesa's single-file shader cache under dir (-1: none). */
 static long long cache_bytes(const char *dir)
 {
@@ -412,6 +486,8 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_render_concurrent_clients,
 						setup, teardown),
 		cmocka_unit_test_setup_teardown(test_foreign_handle_dropped,
+						setup, teardown),
+		cmocka_unit_test_setup_teardown(test_new_context_between_frames,
 						setup, teardown),
 		cmocka_unit_test_setup_teardown(test_shader_cache_kept, setup,
 						teardown),

@@ -2,7 +2,7 @@
 /*
  * glscene: draws one fixed GL ES 2 scene off-screen and writes it as PPM.
  *
- *   glscene [--abort-after-submit] [--frames N] OUT.ppm
+ *   glscene [--abort-after-submit] [--frames N] [--pause FIFO] OUT.ppm
  *
  * The scene has per-vertex coloured triangles, a 64x64 texture uploaded
  * with glTexImage2D, and alpha blending, rendered into a 256x256 FBO on
@@ -15,7 +15,11 @@
  * last readback is written; more traffic through the driver.
  * --abort-after-submit issues the draw calls and glFlush, then _exit(0)s
  * without reading back or tearing down: a client vanishing mid-stream.
+ * --pause FIFO stops after the first frame's readback until a writer
+ * has opened and closed FIFO: a test does something on the device
+ * between two frames whose GL state is unchanged.
  */
+#include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -29,6 +33,7 @@
 
 struct opts {
 	const char *out;
+	const char *pause;
 	int frames;
 	int abort_after_submit;
 };
@@ -187,10 +192,23 @@ static void write_ppm(const char *path, const unsigned char *rgba)
 		die("cannot write the output file");
 }
 
+/* Returns once a writer has opened FIFO and closed it again. */
+static void pause_on(const char *fifo)
+{
+	char byte;
+	int fd = open(fifo, O_RDONLY);
+
+	if (fd < 0)
+		die("cannot open the pause FIFO");
+	while (read(fd, &byte, 1) > 0)
+		;
+	close(fd);
+}
+
 static void usage(void)
 {
 	fprintf(stderr, "usage: glscene [--abort-after-submit] "
-		"[--frames N] OUT.ppm\n");
+		"[--frames N] [--pause FIFO] OUT.ppm\n");
 	exit(2);
 }
 
@@ -204,6 +222,8 @@ static void parse(int argc, char **argv, struct opts *o)
 			o->abort_after_submit = 1;
 		else if (!strcmp(argv[i], "--frames") && i + 1 < argc)
 			o->frames = atoi(argv[++i]);
+		else if (!strcmp(argv[i], "--pause") && i + 1 < argc)
+			o->pause = argv[++i];
 		else if (argv[i][0] != '-' && !o->out)
 			o->out = argv[i];
 		else
@@ -233,6 +253,11 @@ int main(int argc, char **argv)
 		if (o.abort_after_submit) {
 			glFlush();
 			_exit(0);
+		}
+		if (o.pause && i == 0) {
+			glFlush();
+			pause_on(o.pause);
+			continue;
 		}
 		read_back(rgba);
 	}
