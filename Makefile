@@ -42,8 +42,8 @@ endif
 
 CFLAGS   ?= $(OPT) -g
 CFLAGS   += -std=gnu11 -Wall -Wextra -Werror -Wno-missing-field-initializers \
-	    -D_GNU_SOURCE -Iinclude -Icommon -Ifrontend -Ibackend -Imesa-winsys \
-	    -Idom0-scheduler \
+	    -D_GNU_SOURCE -Iinclude -Icommon -Ifrontend/lib -Ibackend \
+	    -Imesa-winsys -Idom0-scheduler \
 	    -MMD -MP $(SANFLAGS)
 LDFLAGS  += $(SANFLAGS)
 LDLIBS   += -lpthread
@@ -53,7 +53,7 @@ pc_libs   = $(shell pkg-config --libs $(1) 2>/dev/null)
 
 COMMON_SRC := $(wildcard common/*.c)
 SCHED_SRC  := $(wildcard dom0-scheduler/*.c)
-FRONT_SRC  := $(wildcard frontend/*.c)
+FRONT_SRC  := $(wildcard frontend/lib/*.c)
 BACK_SRC   := $(filter-out backend/main.c,$(wildcard backend/*.c))
 VTEST_SRC  := $(filter-out mesa-winsys/main.c,$(wildcard mesa-winsys/*.c))
 TEST_SRC   := $(wildcard tests/test_*.c)

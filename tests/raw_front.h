@@ -16,7 +16,7 @@
 #include <stdbool.h>
 #include <stdint.h>
 
-#include "transport.h"
+#include "front_transport.h"
 #include "vgpuif.h"
 #include "vgpu_loopback.h"
 

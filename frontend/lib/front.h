@@ -5,7 +5,7 @@
 
 #include <pthread.h>
 
-#include "transport.h"
+#include "front_transport.h"
 #include "vgpufront.h"
 
 #define CMD_FIFO_LEN    64

@@ -61,7 +61,7 @@ static int read_u32(struct vgpufront *dev, const char *key, uint32_t *out)
 	char value[32];
 	int ret;
 
-	ret = dev->t->impl->read_back(dev->t, key, value, sizeof(value));
+	ret = vgpufront_transport_read_back(dev->t, key, value, sizeof(value));
 	if (!ret)
 		ret = vgpu_parse_u32(value, 1, UINT32_MAX, out);
 	if (ret)
@@ -89,8 +89,8 @@ static int read_backend(struct vgpufront *dev)
 	char versions[128];
 	int ret;
 
-	ret = dev->t->impl->read_back(dev->t, "protocol-versions", versions,
-				      sizeof(versions));
+	ret = vgpufront_transport_read_back(dev->t, "protocol-versions",
+					    versions, sizeof(versions));
 	if (ret || !version_supported(versions)) {
 		vgpu_err("backend does not speak protocol version %d",
 			 VGPUIF_PROTOCOL_VERSION);
@@ -110,7 +110,7 @@ static int share_ring(struct vgpufront *dev)
 	vgpuif_sring_t *sring;
 	int ret;
 
-	ret = dev->t->impl->share(dev->t, 1, false, &dev->ring_share);
+	ret = vgpufront_transport_share(dev->t, 1, false, &dev->ring_share);
 	if (ret)
 		return ret;
 	sring = dev->ring_share.addr;
@@ -143,7 +143,7 @@ static int connect_device(struct vgpufront *dev, uint32_t cmd_pages)
 	vgpu_kv_add(nodes, sizeof(nodes), "cmd-dir-ref", "%u",
 		    dev->cmd_region->dir_ref);
 	vgpu_kv_add(nodes, sizeof(nodes), "cmd-pages", "%u", cmd_pages);
-	return dev->t->impl->connect(dev->t, nodes);
+	return vgpufront_transport_connect(dev->t, nodes);
 }
 
 static unsigned int poll_us_from_env(void)
@@ -195,8 +195,8 @@ void vgpufront_close(struct vgpufront *dev)
 	if (dev->t) {
 		vgpufront_buf_free(dev, dev->cmd_region);
 		if (dev->ring_share.addr)
-			dev->t->impl->unshare(dev->t, &dev->ring_share);
-		dev->t->impl->destroy(dev->t);
+			vgpufront_transport_unshare(dev->t, &dev->ring_share);
+		vgpufront_transport_destroy(dev->t);
 	}
 	if (dev->wake_fd >= 0)
 		close(dev->wake_fd);

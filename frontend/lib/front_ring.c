@@ -89,9 +89,10 @@ static int await_responses(struct vgpufront *dev)
 	struct vgpufront_transport *t = dev->t;
 	uint64_t start = vgpu_now_ns(), now = start;
 	struct pollfd fds[3] = {
-		{ .fd = t->impl->event_fd(t), .events = POLLIN },
+		{ .fd = vgpufront_transport_event_fd(t), .events = POLLIN },
 		{ .fd = dev->wake_fd, .events = POLLIN },
-		{ .fd = t->impl->control_fd(t), .events = t->control_events },
+		{ .fd = vgpufront_transport_control_fd(t),
+		  .events = t->control_events },
 	};
 	int more;
 
@@ -109,11 +110,11 @@ static int await_responses(struct vgpufront *dev)
 	if (poll(fds, 3, -1) < 0)
 		return errno == EINTR ? 0 : -errno;
 	if (fds[0].revents & POLLIN)
-		t->impl->ack_event(t);
+		vgpufront_transport_ack_event(t);
 	if (fds[1].revents & POLLIN)
 		drain(dev->wake_fd);
 	if (fds[2].revents)
-		return t->impl->alive(t);
+		return vgpufront_transport_alive(t);
 	return 0;
 }
 
@@ -198,7 +199,7 @@ int front_send(struct vgpufront *dev, struct vgpuif_req *req,
 	dev->ring.req_prod_pvt++;
 	RING_PUSH_REQUESTS_AND_CHECK_NOTIFY(&dev->ring, notify);
 	if (notify)
-		dev->t->impl->notify(dev->t);
+		vgpufront_transport_notify(dev->t);
 	return 0;
 }
 

@@ -3,6 +3,7 @@
  * Loopback transport, frontend side: shares memfd pages and eventfds with
  * a backend on the same host. See include/vgpu_loopback.h.
  */
+#include <assert.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <poll.h>
@@ -16,7 +17,7 @@
 #include <sys/un.h>
 #include <unistd.h>
 
-#include "transport.h"
+#include "front_transport.h"
 #include "vgpu_util.h"
 
 struct lb_front {
@@ -31,8 +32,16 @@ struct lb_front {
 	uint32_t domid;         /* the domain we say we are; 0: none */
 };
 
+static const struct vgpufront_transport_impl lb_impl;
+
+bool vgpufront_transport_is_loopback(const struct vgpufront_transport *t)
+{
+	return t->impl == &lb_impl;
+}
+
 static struct lb_front *to_lb(struct vgpufront_transport *t)
 {
+	assert(vgpufront_transport_is_loopback(t));
 	return (struct lb_front *)t;
 }
 

@@ -50,10 +50,10 @@ struct vgpufront_buf *vgpufront_buf_alloc(struct vgpufront *dev, size_t size,
 	b = calloc(1, sizeof(*b));
 	if (!b)
 		goto fail;
-	ret = t->impl->share(t, (uint32_t)pages, readonly, &b->data);
+	ret = vgpufront_transport_share(t, (uint32_t)pages, readonly, &b->data);
 	if (ret)
 		goto fail_free;
-	ret = t->impl->share(t, VGPU_DIV_ROUND_UP(pages,
+	ret = vgpufront_transport_share(t, VGPU_DIV_ROUND_UP(pages,
 			     VGPUIF_GREFS_PER_DIR_PAGE), true, &b->dir);
 	if (ret)
 		goto fail_data;
@@ -66,7 +66,7 @@ struct vgpufront_buf *vgpufront_buf_alloc(struct vgpufront *dev, size_t size,
 	return &b->pub;
 
 fail_data:
-	t->impl->unshare(t, &b->data);
+	vgpufront_transport_unshare(t, &b->data);
 fail_free:
 	free(b);
 fail:
@@ -80,7 +80,7 @@ void vgpufront_buf_free(struct vgpufront *dev, struct vgpufront_buf *buf)
 
 	if (!b)
 		return;
-	dev->t->impl->unshare(dev->t, &b->dir);
-	dev->t->impl->unshare(dev->t, &b->data);
+	vgpufront_transport_unshare(dev->t, &b->dir);
+	vgpufront_transport_unshare(dev->t, &b->data);
 	free(b);
 }

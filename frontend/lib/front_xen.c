@@ -12,6 +12,7 @@
  * /dev/xen/gntalloc itself and keeps the grants in that file, at offset 0
  * of a file of its own; ending the share deallocates them and closes it.
  */
+#include <assert.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <poll.h>
@@ -24,7 +25,7 @@
 #include <xenevtchn.h>
 #include <xen/sys/gntalloc.h>
 
-#include "transport.h"
+#include "front_transport.h"
 #include "vgpu_util.h"
 #include "vgpu_xs.h"
 
@@ -42,8 +43,16 @@ struct xen_front {
 	char backend[128];      /* the backend's directory */
 };
 
+static const struct vgpufront_transport_impl xen_impl;
+
+bool vgpufront_transport_is_xen(const struct vgpufront_transport *t)
+{
+	return t->impl == &xen_impl;
+}
+
 static struct xen_front *to_xen(struct vgpufront_transport *t)
 {
+	assert(vgpufront_transport_is_xen(t));
 	return (struct xen_front *)t;
 }
 
@@ -105,8 +114,8 @@ static int xen_share(struct vgpufront_transport *t, uint32_t num_pages,
 		ret = -errno;
 		goto fail;
 	}
-	ret = vgpufront_xen_grant(share->fd, xf->backend_id, num_pages, readonly,
-			     share->grefs);
+	ret = vgpufront_xen_grant(share->fd, xf->backend_id, num_pages,
+				  readonly, share->grefs);
 	if (ret)
 		goto fail_close;
 	share->addr = mmap(NULL, size, PROT_READ | PROT_WRITE, MAP_SHARED,
