@@ -58,6 +58,7 @@ BACK_SRC   := $(filter-out backend/main.c,$(wildcard backend/*.c))
 VTEST_SRC  := $(filter-out mesa-winsys/main.c,$(wildcard mesa-winsys/*.c))
 TEST_SRC   := $(wildcard tests/test_*.c)
 TEST_HELPERS := $(filter-out $(TEST_SRC),$(wildcard tests/*.c))
+TEST_LIB_SRC := $(wildcard tests/support/*.c)
 BENCH_SRC  := $(wildcard bench/bench_*.c)
 TOOL_SRC   := $(filter-out tools/xenvgpu.c,$(wildcard tools/*.c))
 PROG_SRC   := $(wildcard tests/progs/*.c)
@@ -71,6 +72,8 @@ LIB_FRONT  := $(BUILD)/lib/libvgpufront.a
 LIB_BACK   := $(BUILD)/lib/libvgpuback.a
 LIB_VTEST  := $(BUILD)/lib/libvgpuvtest.a
 LIB_TOOLS  := $(BUILD)/lib/libvgputools.a
+# The test-support library: what tests and benchmarks share.
+LIB_TEST   := $(BUILD)/lib/libvgputest.a
 
 # Its own query, so that without libseccomp-dev the error names seccomp.h.
 SECCOMP_LIBS := $(call pc_libs,libseccomp)
@@ -98,7 +101,8 @@ $(BUILD)/obj/bench/%.o: CFLAGS += $(call pc_cflags,$(PKGS_BACK))
 $(BUILD)/obj/tools/%.o: CFLAGS += -Itools $(call pc_cflags,$(PKGS_TOOL)) \
 	-DVGPU_SCHEMA_INSTALLED='"$(DATADIR)/vgpu.schema"' \
 	-DVGPU_SCHEMA_SRC='"$(CURDIR)/xenstore-schema/vgpu.schema"'
-$(BUILD)/obj/tests/%.o: CFLAGS += -Itools -DVGPU_SRCDIR='"$(CURDIR)"'
+$(BUILD)/obj/tests/%.o: CFLAGS += -Itools -Itests/support \
+	-DVGPU_SRCDIR='"$(CURDIR)"'
 $(BUILD)/obj/tests/progs/%.o: CFLAGS += -Itests/progs/common
 $(BUILD)/obj/fuzz/%.o: CFLAGS += -Itools -Itests $(call pc_cflags,$(PKGS_BACK))
 
@@ -112,6 +116,7 @@ $(LIB_FRONT): $(call obj,$(FRONT_SRC))
 $(LIB_BACK): $(call obj,$(BACK_SRC))
 $(LIB_VTEST): $(call obj,$(VTEST_SRC))
 $(LIB_TOOLS): $(call obj,$(TOOL_SRC))
+$(LIB_TEST): $(call obj,$(TEST_LIB_SRC))
 $(BUILD)/lib/%.a:
 	@mkdir -p $(dir $@)
 	rm -f $@ && $(AR) rcs $@ $^
@@ -136,7 +141,8 @@ $(BUILD)/bin/xenvgpu: $(call obj,tools/xenvgpu.c) $(LIB_TOOLS) $(LIB_SCHED) \
 ALL_LIBS := $(LIB_TOOLS) $(LIB_VTEST) $(LIB_FRONT) $(LIB_BACK) $(LIB_SCHED) \
 	    $(LIB_COMMON)
 
-$(BUILD)/tests/%: $(call obj,tests/%.c) $(call obj,$(TEST_HELPERS)) $(ALL_LIBS)
+$(BUILD)/tests/%: $(call obj,tests/%.c) $(call obj,$(TEST_HELPERS)) $(LIB_TEST) \
+		  $(ALL_LIBS)
 	@mkdir -p $(dir $@)
 	$(CC) $(LDFLAGS) -o $@ $^ $(call pc_libs,$(PKGS_TEST)) $(BACK_LIBS) -lEGL -lGL $(LDLIBS)
 
