@@ -22,8 +22,9 @@ int vgpu_lb_send(int sock, uint32_t type, const void *payload, uint32_t len,
 	struct cmsghdr *cmsg;
 	ssize_t n;
 
-	if (len > VGPU_LB_MAX_PAYLOAD || nfds < 0 || nfds > LB_MAX_FDS)
+	if (len > VGPU_LB_MAX_PAYLOAD || nfds < 0 || nfds > LB_MAX_FDS) {
 		return -EINVAL;
+	}
 	if (nfds) {
 		msg.msg_control = control;
 		msg.msg_controllen = CMSG_SPACE(sizeof(int) * nfds);
@@ -36,8 +37,9 @@ int vgpu_lb_send(int sock, uint32_t type, const void *payload, uint32_t len,
 	do {
 		n = sendmsg(sock, &msg, MSG_NOSIGNAL);
 	} while (n < 0 && errno == EINTR);
-	if (n < 0)
+	if (n < 0) {
 		return -errno;
+	}
 	/* SOCK_SEQPACKET: a message goes whole or not at all. */
 	return (size_t)n == sizeof(hdr) + len ? 0 : -EIO;
 }
@@ -49,14 +51,16 @@ static int take_fds(struct msghdr *msg, int *fds, int *nfds)
 
 	for (cmsg = CMSG_FIRSTHDR(msg); cmsg; cmsg = CMSG_NXTHDR(msg, cmsg)) {
 		if (cmsg->cmsg_level != SOL_SOCKET ||
-		    cmsg->cmsg_type != SCM_RIGHTS)
+		    cmsg->cmsg_type != SCM_RIGHTS) {
 			continue;
+		}
 		count = (cmsg->cmsg_len - CMSG_LEN(0)) / sizeof(int);
 		memcpy(fds, CMSG_DATA(cmsg), sizeof(int) * count);
 	}
 	if (msg->msg_flags & MSG_CTRUNC) {
-		for (i = 0; i < count; i++)
+		for (i = 0; i < count; i++) {
 			close(fds[i]);
+		}
 		return -EPROTO;
 	}
 	*nfds = count;
@@ -83,23 +87,28 @@ int vgpu_lb_recv(int sock, uint32_t *type, void *payload, size_t payload_max,
 	do {
 		n = recvmsg(sock, &msg, MSG_CMSG_CLOEXEC);
 	} while (n < 0 && errno == EINTR);
-	if (n < 0)
+	if (n < 0) {
 		return -errno;
-	if (n == 0)
+	}
+	if (n == 0) {
 		return -EPIPE;
+	}
 	ret = take_fds(&msg, fds, nfds);
-	if (ret)
+	if (ret) {
 		return ret;
+	}
 	if ((size_t)n < sizeof(hdr) || (msg.msg_flags & MSG_TRUNC) ||
-	    hdr.payload_len != (size_t)n - sizeof(hdr))
+	    hdr.payload_len != (size_t)n - sizeof(hdr)) {
 		goto fail_fds;
+	}
 	*type = hdr.type;
 	((char *)payload)[hdr.payload_len] = '\0';
 	return (int)hdr.payload_len;
 
 fail_fds:
-	while (*nfds)
+	while (*nfds) {
 		close(fds[--*nfds]);
+	}
 	return -EPROTO;
 }
 

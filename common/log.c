@@ -19,8 +19,9 @@ void vgpu_log_init(const char *ident, bool to_syslog)
 {
 	log_ident = ident;
 	log_syslog = to_syslog;
-	if (to_syslog)
+	if (to_syslog) {
 		openlog(ident, LOG_PID, LOG_DAEMON);
+	}
 }
 
 static int max_level(void)
@@ -46,13 +47,15 @@ void vgpu_log(enum vgpu_log_level level, const char *fmt, ...)
 	char line[1024];
 	va_list ap;
 
-	if ((int)level > max_level())
+	if ((int)level > max_level()) {
 		return;
+	}
 	va_start(ap, fmt);
 	vsnprintf(line, sizeof(line), fmt, ap);
 	va_end(ap);
-	if (log_syslog)
+	if (log_syslog) {
 		syslog(prio[level], "%s", line);
-	else
+	} else {
 		fprintf(stderr, "%s: %s\n", log_ident, line);
+	}
 }

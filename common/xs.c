@@ -19,12 +19,14 @@ int vgpu_xs_read(struct xs_handle *xs, const char *dir, const char *key,
 
 	snprintf(path, sizeof(path), "%s/%s", dir, key);
 	value = xs_read(xs, XBT_NULL, path, &got);
-	if (!value)
+	if (!value) {
 		return -ENOENT;
-	if (got >= len)
+	}
+	if (got >= len) {
 		ret = -ENAMETOOLONG;
-	else
+	} else {
 		memcpy(buf, value, got + 1);
+	}
 	free(value);
 	return ret;
 }
@@ -58,13 +60,15 @@ static bool write_kv(struct xs_handle *xs, xs_transaction_t t,
 		end = line + strcspn(line, "\n");
 		eq = memchr(line, '=', (size_t)(end - line));
 		if (!eq || eq - line >= (long)sizeof(key) ||
-		    end - eq > (long)sizeof(value))
+		    end - eq > (long)sizeof(value)) {
 			return false;
+		}
 		snprintf(key, sizeof(key), "%.*s", (int)(eq - line), line);
 		snprintf(value, sizeof(value), "%.*s", (int)(end - eq - 1),
 			 eq + 1);
-		if (!write_one(xs, t, dir, key, value))
+		if (!write_one(xs, t, dir, key, value)) {
 			return false;
+		}
 	}
 	return true;
 }
@@ -79,8 +83,9 @@ int vgpu_xs_write_nodes(struct xs_handle *xs, const char *dir,
 	snprintf(value, sizeof(value), "%d", state);
 	for (;;) {
 		t = xs_transaction_start(xs);
-		if (t == XBT_NULL)
+		if (t == XBT_NULL) {
 			return -errno;
+		}
 		ok = write_kv(xs, t, dir, nodes) &&
 		     (state == XenbusStateUnknown ||
 		      write_one(xs, t, dir, "state", value));
@@ -88,10 +93,12 @@ int vgpu_xs_write_nodes(struct xs_handle *xs, const char *dir,
 			xs_transaction_end(xs, t, true);
 			return -EIO;
 		}
-		if (xs_transaction_end(xs, t, false))
+		if (xs_transaction_end(xs, t, false)) {
 			return 0;
-		if (errno != EAGAIN)
+		}
+		if (errno != EAGAIN) {
 			return -errno;
+		}
 	}
 }
 
@@ -109,8 +116,9 @@ enum xenbus_state vgpu_xs_state(struct xs_handle *xs, const char *dir)
 	uint32_t state;
 
 	if (vgpu_xs_read_u32(xs, dir, "state", 0, XenbusStateReconfigured,
-			     &state))
+			     &state)) {
 		return XenbusStateUnknown;
+	}
 	return (enum xenbus_state)state;
 }
 
@@ -119,8 +127,9 @@ static void drain_watches(struct xs_handle *xs)
 {
 	char **event;
 
-	while ((event = xs_check_watch(xs)))
+	while ((event = xs_check_watch(xs))) {
 		free(event);
+	}
 }
 
 int vgpu_xs_wait_state(struct xs_handle *xs, const char *dir, uint32_t mask,
@@ -133,12 +142,14 @@ int vgpu_xs_wait_state(struct xs_handle *xs, const char *dir, uint32_t mask,
 	int left = timeout_ms;
 
 	snprintf(path, sizeof(path), "%s/state", dir);
-	if (!xs_watch(xs, path, token))
+	if (!xs_watch(xs, path, token)) {
 		return -errno;
+	}
 	for (;;) {
 		state = vgpu_xs_state(xs, dir);
-		if (mask & VGPU_XS_STATE(state))
+		if (mask & VGPU_XS_STATE(state)) {
 			break;
+		}
 		if (timeout_ms >= 0) {
 			left = (int)(((int64_t)deadline -
 				      (int64_t)vgpu_now_ns()) / 1000000);
@@ -147,8 +158,9 @@ int vgpu_xs_wait_state(struct xs_handle *xs, const char *dir, uint32_t mask,
 				break;
 			}
 		}
-		if (poll(&pfd, 1, left) > 0)
+		if (poll(&pfd, 1, left) > 0) {
 			drain_watches(xs);
+		}
 	}
 	xs_unwatch(xs, path, token);
 	return (int)state;

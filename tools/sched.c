@@ -1,4 +1,4 @@
-// SPDX-License-Identifier: GPL-2.0
+/* SPDX-License-Identifier: GPL-2.0 */
 /*
  * xenvgpu sched: a device's GPU weight and cap, changed live. On Xen they
  * go to the device's backend nodes, which the backend daemon watches and

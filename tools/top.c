@@ -1,4 +1,4 @@
-// SPDX-License-Identifier: GPL-2.0
+/* SPDX-License-Identifier: GPL-2.0 */
 /*
  * xenvgpu top: the GPU scheduler's figures, live, in the manner of
  * xentop. Every DELAY seconds it reads the table twice apart and shows,

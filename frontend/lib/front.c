@@ -23,8 +23,9 @@ static struct vgpufront_transport *open_loopback_dom(const char *spec)
 	if (colon && colon - spec < (ptrdiff_t)sizeof(num)) {
 		memcpy(num, spec, colon - spec);
 		num[colon - spec] = '\0';
-		if (!vgpu_parse_u32(num, 1, VGPU_LB_MAX_DOMID, &domid))
+		if (!vgpu_parse_u32(num, 1, VGPU_LB_MAX_DOMID, &domid)) {
 			return vgpufront_loopback_create(colon + 1, domid);
+		}
 	}
 	vgpu_err("bad transport 'loopback@%s': DOMID is 1 to %u, then :PATH",
 		 spec, VGPU_LB_MAX_DOMID);
@@ -36,19 +37,25 @@ static struct vgpufront_transport *open_transport(const char *spec)
 {
 	uint32_t devid;
 
-	if (!spec)
+	if (!spec) {
 		spec = getenv("VGPU_TRANSPORT");
-	if (!spec)
+	}
+	if (!spec) {
 		spec = "xen";
-	if (!strncmp(spec, "loopback:", 9))
+	}
+	if (!strncmp(spec, "loopback:", 9)) {
 		return vgpufront_loopback_create(spec + 9, 0);
-	if (!strncmp(spec, "loopback@", 9))
+	}
+	if (!strncmp(spec, "loopback@", 9)) {
 		return open_loopback_dom(spec + 9);
-	if (!strcmp(spec, "xen"))
+	}
+	if (!strcmp(spec, "xen")) {
 		return vgpufront_xen_create(0);
+	}
 	if (!strncmp(spec, "xen:", 4) &&
-	    !vgpu_parse_u32(spec + 4, 0, INT32_MAX, &devid))
+	    !vgpu_parse_u32(spec + 4, 0, INT32_MAX, &devid)) {
 		return vgpufront_xen_create(devid);
+	}
 	vgpu_err("unknown transport '%s': use loopback[@DOMID]:PATH or "
 		 "xen[:DEVID]",
 		 spec);
@@ -62,10 +69,12 @@ static int read_u32(struct vgpufront *dev, const char *key, uint32_t *out)
 	int ret;
 
 	ret = vgpufront_transport_read_back(dev->t, key, value, sizeof(value));
-	if (!ret)
+	if (!ret) {
 		ret = vgpu_parse_u32(value, 1, UINT32_MAX, out);
-	if (ret)
+	}
+	if (ret) {
 		vgpu_err("backend node %s: %s", key, strerror(-ret));
+	}
 	return ret;
 }
 
@@ -76,10 +85,12 @@ static bool version_supported(const char *list)
 
 	snprintf(copy, sizeof(copy), "%s", list);
 	for (word = strtok_r(copy, " ", &save); word;
-	     word = strtok_r(NULL, " ", &save))
+	     word = strtok_r(NULL, " ", &save)) {
 		if (!vgpu_parse_u32(word, 0, UINT32_MAX, &version) &&
-		    version == VGPUIF_PROTOCOL_VERSION)
+		    version == VGPUIF_PROTOCOL_VERSION) {
 			return true;
+		}
+	}
 	return false;
 }
 
@@ -111,8 +122,9 @@ static int share_ring(struct vgpufront *dev)
 	int ret;
 
 	ret = vgpufront_transport_share(dev->t, 1, false, &dev->ring_share);
-	if (ret)
+	if (ret) {
 		return ret;
+	}
 	sring = dev->ring_share.addr;
 	SHARED_RING_INIT(sring);
 	FRONT_RING_INIT(&dev->ring, sring, VGPUIF_PAGE_SIZE);
@@ -124,17 +136,21 @@ static int connect_device(struct vgpufront *dev, uint32_t cmd_pages)
 	char nodes[512] = "";
 	int ret;
 
-	if (!cmd_pages)
+	if (!cmd_pages) {
 		cmd_pages = CMD_DEFAULT_PAGES;
-	if (cmd_pages > dev->limits.max_cmd_pages)
+	}
+	if (cmd_pages > dev->limits.max_cmd_pages) {
 		cmd_pages = dev->limits.max_cmd_pages;
+	}
 	ret = share_ring(dev);
-	if (ret)
+	if (ret) {
 		return ret;
+	}
 	dev->cmd_region = vgpufront_buf_alloc(dev, (size_t)cmd_pages *
 					      VGPUIF_PAGE_SIZE, true);
-	if (!dev->cmd_region)
+	if (!dev->cmd_region) {
 		return -errno;
+	}
 	front_cmd_init(dev);
 	vgpu_kv_add(nodes, sizeof(nodes), "protocol-version", "%d",
 		    VGPUIF_PROTOCOL_VERSION);
@@ -163,8 +179,9 @@ struct vgpufront *vgpufront_open(const char *spec, uint32_t cmd_pages)
 	struct vgpufront *dev = calloc(1, sizeof(*dev));
 	int ret = -ENOMEM;
 
-	if (!dev)
+	if (!dev) {
 		goto fail;
+	}
 	pthread_mutex_init(&dev->lock, NULL);
 	pthread_cond_init(&dev->cond, NULL);
 	dev->poll_us = poll_us_from_env();
@@ -175,10 +192,12 @@ struct vgpufront *vgpufront_open(const char *spec, uint32_t cmd_pages)
 		goto fail_close;
 	}
 	ret = read_backend(dev);
-	if (!ret)
+	if (!ret) {
 		ret = connect_device(dev, cmd_pages);
-	if (ret)
+	}
+	if (ret) {
 		goto fail_close;
+	}
 	return dev;
 
 fail_close:
@@ -190,16 +209,19 @@ fail:
 
 void vgpufront_close(struct vgpufront *dev)
 {
-	if (!dev)
+	if (!dev) {
 		return;
+	}
 	if (dev->t) {
 		vgpufront_buf_free(dev, dev->cmd_region);
-		if (dev->ring_share.addr)
+		if (dev->ring_share.addr) {
 			vgpufront_transport_unshare(dev->t, &dev->ring_share);
+		}
 		vgpufront_transport_destroy(dev->t);
 	}
-	if (dev->wake_fd >= 0)
+	if (dev->wake_fd >= 0) {
 		close(dev->wake_fd);
+	}
 	pthread_cond_destroy(&dev->cond);
 	pthread_mutex_destroy(&dev->lock);
 	free(dev);

@@ -54,7 +54,10 @@ struct vgpufront {
 
 };
 
-/* ring.c; front_send and front_wait_until are called with dev->lock held. */
+/*
+ * front_ring.c; front_send and front_wait_until are called with dev->lock
+ * held.
+ */
 int front_send(struct vgpufront *dev, struct vgpuif_req *req,
 	       const struct vgpufront_cmd *cmd, bool detached);
 void front_wake(struct vgpufront *dev);
@@ -62,7 +65,7 @@ typedef bool (*front_cond_fn)(struct vgpufront *dev, const void *arg);
 int front_wait_until(struct vgpufront *dev, front_cond_fn cond,
 		     const void *arg);
 
-/* cmd.c; called with dev->lock held. */
+/* front_cmd.c; called with dev->lock held. */
 void front_cmd_init(struct vgpufront *dev);
 void front_cmd_release(struct vgpufront *dev, uint32_t offset);
 

@@ -29,8 +29,9 @@ static void fill_directory(struct front_buf *b)
 		for (i = 0; i < per_page; i++) {
 			uint64_t n = (uint64_t)page * per_page + i;
 
-			if (n == b->data.num_pages)
+			if (n == b->data.num_pages) {
 				break;
+			}
 			d->gref[i] = b->data.grefs[n];
 		}
 	}
@@ -44,19 +45,23 @@ struct vgpufront_buf *vgpufront_buf_alloc(struct vgpufront *dev, size_t size,
 	uint64_t pages = VGPU_DIV_ROUND_UP(size, VGPUIF_PAGE_SIZE);
 	int ret = -EINVAL;
 
-	if (!size || pages > dev->limits.max_mapped_pages)
+	if (!size || pages > dev->limits.max_mapped_pages) {
 		goto fail;
+	}
 	ret = -ENOMEM;
 	b = calloc(1, sizeof(*b));
-	if (!b)
+	if (!b) {
 		goto fail;
+	}
 	ret = vgpufront_transport_share(t, (uint32_t)pages, readonly, &b->data);
-	if (ret)
+	if (ret) {
 		goto fail_free;
+	}
 	ret = vgpufront_transport_share(t, VGPU_DIV_ROUND_UP(pages,
 			     VGPUIF_GREFS_PER_DIR_PAGE), true, &b->dir);
-	if (ret)
+	if (ret) {
 		goto fail_data;
+	}
 	fill_directory(b);
 	b->pub = (struct vgpufront_buf){
 		.addr = b->data.addr, .size = pages * VGPUIF_PAGE_SIZE,
@@ -78,8 +83,9 @@ void vgpufront_buf_free(struct vgpufront *dev, struct vgpufront_buf *buf)
 {
 	struct front_buf *b = (struct front_buf *)buf;
 
-	if (!b)
+	if (!b) {
 		return;
+	}
 	vgpufront_transport_unshare(dev->t, &b->dir);
 	vgpufront_transport_unshare(dev->t, &b->data);
 	free(b);

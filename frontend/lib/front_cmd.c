@@ -39,12 +39,15 @@ static bool place(const struct vgpufront *dev, uint32_t size,
 
 	*skipped = 0;
 	*offset = head;
-	if (dev->cmd_count == CMD_FIFO_LEN)
+	if (dev->cmd_count == CMD_FIFO_LEN) {
 		return false;
-	if (wrapped)
+	}
+	if (wrapped) {
 		return tail - head >= size;
-	if (region_size(dev) - head >= size)
+	}
+	if (region_size(dev) - head >= size) {
 		return true;
+	}
 	*skipped = region_size(dev) - head;
 	*offset = 0;
 	return tail >= size;
@@ -66,15 +69,18 @@ int vgpufront_cmd_reserve(struct vgpufront *dev, uint32_t size,
 
 	size = (size + 3) & ~3u;
 	if (!size || size > region_size(dev) ||
-	    size > dev->limits.max_submit_size)
+	    size > dev->limits.max_submit_size) {
 		return -E2BIG;
+	}
 	pthread_mutex_lock(&dev->lock);
 	ret = front_wait_until(dev, fits, &size);
-	if (ret)
+	if (ret) {
 		goto out;
+	}
 	place(dev, size, &offset, &skipped);
-	if (!dev->cmd_used)
+	if (!dev->cmd_used) {
 		dev->cmd_tail = 0;
+	}
 	a = &dev->cmd_fifo[(dev->cmd_first + dev->cmd_count++) % CMD_FIFO_LEN];
 	*a = (struct cmd_alloc){ .offset = offset, .end = offset + size,
 				 .bytes = size + skipped };
@@ -95,16 +101,19 @@ void front_cmd_release(struct vgpufront *dev, uint32_t offset)
 
 	for (i = 0; i < dev->cmd_count; i++) {
 		a = &dev->cmd_fifo[(dev->cmd_first + i) % CMD_FIFO_LEN];
-		if (a->offset == offset && !a->done)
+		if (a->offset == offset && !a->done) {
 			break;
+		}
 	}
-	if (i == dev->cmd_count)
+	if (i == dev->cmd_count) {
 		return;
+	}
 	a->done = true;
 	while (dev->cmd_count) {
 		a = &dev->cmd_fifo[dev->cmd_first];
-		if (!a->done)
+		if (!a->done) {
 			break;
+		}
 		dev->cmd_used -= a->bytes;
 		dev->cmd_tail = a->end;
 		dev->cmd_first = (dev->cmd_first + 1) % CMD_FIFO_LEN;
@@ -136,10 +145,11 @@ int vgpufront_cmd_submit(struct vgpufront *dev, uint32_t ctx_id,
 
 	pthread_mutex_lock(&dev->lock);
 	ret = front_send(dev, &req, cmd, id == NULL);
-	if (ret)
+	if (ret) {
 		front_cmd_release(dev, cmd->offset);
-	else if (id)
+	} else if (id) {
 		*id = req.id;
+	}
 	pthread_mutex_unlock(&dev->lock);
 	return ret;
 }

@@ -55,19 +55,24 @@ static int lb_request(struct lb_front *lb, uint32_t type, const void *payload,
 	uint32_t got_type;
 
 	ret = vgpu_lb_send(lb->sock, type, payload, len, fds, nfds);
-	if (ret)
+	if (ret) {
 		return ret;
+	}
 	ret = vgpu_lb_recv(lb->sock, &got_type, reply, sizeof(reply),
 			   got_fds, &ngot);
-	while (ret >= 0 && ngot)
+	while (ret >= 0 && ngot) {
 		close(got_fds[--ngot]);
-	if (ret < 0)
+	}
+	if (ret < 0) {
 		return ret;
-	if (got_type != VGPU_LB_REPLY || (size_t)ret < sizeof(status))
+	}
+	if (got_type != VGPU_LB_REPLY || (size_t)ret < sizeof(status)) {
 		return -EPROTO;
+	}
 	memcpy(&status, reply, sizeof(status));
-	if (status.status && (size_t)ret > sizeof(status))
+	if (status.status && (size_t)ret > sizeof(status)) {
 		vgpu_err("backend refused: %s", reply + sizeof(status));
+	}
 	return status.status > 0 ? -EPROTO : status.status;
 }
 
@@ -87,14 +92,17 @@ static int make_memfd(uint32_t num_pages, void **addr)
 	int fd, ret;
 
 	fd = memfd_create("vgpu-share", MFD_CLOEXEC | MFD_ALLOW_SEALING);
-	if (fd < 0)
+	if (fd < 0) {
 		return -errno;
+	}
 	if (ftruncate(fd, (off_t)size) ||
-	    fcntl(fd, F_ADD_SEALS, F_SEAL_SHRINK))
+	    fcntl(fd, F_ADD_SEALS, F_SEAL_SHRINK)) {
 		goto fail;
+	}
 	*addr = mmap(NULL, size, PROT_READ | PROT_WRITE, MAP_SHARED, fd, 0);
-	if (*addr == MAP_FAILED)
+	if (*addr == MAP_FAILED) {
 		goto fail;
+	}
 	return fd;
 
 fail:
@@ -113,23 +121,28 @@ static int lb_share(struct vgpufront_transport *t, uint32_t num_pages,
 	int ret;
 
 	share->grefs = calloc(num_pages, sizeof(*share->grefs));
-	if (!share->grefs)
+	if (!share->grefs) {
 		return -ENOMEM;
+	}
 	ret = make_memfd(num_pages, &share->addr);
-	if (ret < 0)
+	if (ret < 0) {
 		goto fail_grefs;
+	}
 	share->fd = ret;
 	share->num_pages = num_pages;
 	pthread_mutex_lock(&lb->lock);
 	msg.first_gref = lb->next_gref;
 	ret = lb_request(lb, VGPU_LB_SHARE, &msg, sizeof(msg), &share->fd, 1);
-	if (!ret)
+	if (!ret) {
 		lb->next_gref += num_pages;
+	}
 	pthread_mutex_unlock(&lb->lock);
-	if (ret)
+	if (ret) {
 		goto fail_map;
-	for (i = 0; i < num_pages; i++)
+	}
+	for (i = 0; i < num_pages; i++) {
 		share->grefs[i] = msg.first_gref + i;
+	}
 	return 0;
 
 fail_map:
@@ -166,8 +179,9 @@ static int lb_connect(struct vgpufront_transport *t, const char *nodes)
 	snprintf(all, sizeof(all), "%s", nodes);
 	if (lb->domid) {
 		ret = vgpu_kv_add(all, sizeof(all), "domid", "%u", lb->domid);
-		if (ret)
+		if (ret) {
 			return ret;
+		}
 	}
 	pthread_mutex_lock(&lb->lock);
 	ret = lb_request(lb, VGPU_LB_CONNECT, all, strlen(all), fds, 2);
@@ -179,8 +193,9 @@ static int lb_notify(struct vgpufront_transport *t)
 {
 	uint64_t one = 1;
 
-	if (write(to_lb(t)->kick_out, &one, sizeof(one)) != sizeof(one))
+	if (write(to_lb(t)->kick_out, &one, sizeof(one)) != sizeof(one)) {
 		return -errno;
+	}
 	return 0;
 }
 
@@ -193,8 +208,9 @@ static void lb_ack_event(struct vgpufront_transport *t)
 {
 	uint64_t count;
 
-	if (read(to_lb(t)->kick_in, &count, sizeof(count)) < 0)
+	if (read(to_lb(t)->kick_in, &count, sizeof(count)) < 0) {
 		return;
+	}
 }
 
 static int lb_control_fd(struct vgpufront_transport *t)
@@ -207,8 +223,9 @@ static int lb_alive(struct vgpufront_transport *t)
 {
 	struct pollfd pfd = { .fd = to_lb(t)->sock };
 
-	if (poll(&pfd, 1, 0) > 0 && (pfd.revents & (POLLHUP | POLLERR)))
+	if (poll(&pfd, 1, 0) > 0 && (pfd.revents & (POLLHUP | POLLERR))) {
 		return -ENODEV;
+	}
 	return 0;
 }
 
@@ -216,12 +233,15 @@ static void lb_destroy(struct vgpufront_transport *t)
 {
 	struct lb_front *lb = to_lb(t);
 
-	if (lb->kick_in >= 0)
+	if (lb->kick_in >= 0) {
 		close(lb->kick_in);
-	if (lb->kick_out >= 0)
+	}
+	if (lb->kick_out >= 0) {
 		close(lb->kick_out);
-	if (lb->sock >= 0)
+	}
+	if (lb->sock >= 0) {
 		close(lb->sock);
+	}
 	pthread_mutex_destroy(&lb->lock);
 	free(lb);
 }
@@ -245,12 +265,14 @@ static int dial(const char *path)
 	struct sockaddr_un addr = { .sun_family = AF_UNIX };
 	int sock, ret;
 
-	if (strlen(path) >= sizeof(addr.sun_path))
+	if (strlen(path) >= sizeof(addr.sun_path)) {
 		return -ENAMETOOLONG;
+	}
 	strcpy(addr.sun_path, path);
 	sock = socket(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0);
-	if (sock < 0)
+	if (sock < 0) {
 		return -errno;
+	}
 	if (connect(sock, (struct sockaddr *)&addr, sizeof(addr))) {
 		ret = -errno;
 		close(sock);
@@ -267,10 +289,12 @@ static int read_hello(struct lb_front *lb)
 
 	len = vgpu_lb_recv(lb->sock, &type, lb->back_nodes,
 			   sizeof(lb->back_nodes), fds, &nfds);
-	if (len < 0)
+	if (len < 0) {
 		return len;
-	while (nfds)
+	}
+	while (nfds) {
 		close(fds[--nfds]);
+	}
 	return type == VGPU_LB_HELLO ? 0 : -EPROTO;
 }
 
@@ -280,8 +304,9 @@ struct vgpufront_transport *vgpufront_loopback_create(const char *path,
 	struct lb_front *lb = calloc(1, sizeof(*lb));
 	int ret = -ENOMEM;
 
-	if (!lb)
+	if (!lb) {
 		goto fail;
+	}
 	pthread_mutex_init(&lb->lock, NULL);
 	lb->base.impl = &lb_impl;
 	lb->next_gref = 1;      /* 0 ends a gref directory chain */
@@ -294,11 +319,13 @@ struct vgpufront_transport *vgpufront_loopback_create(const char *path,
 		goto fail_destroy;
 	}
 	ret = lb->sock;
-	if (ret < 0)
+	if (ret < 0) {
 		goto fail_destroy;
+	}
 	ret = read_hello(lb);
-	if (ret)
+	if (ret) {
 		goto fail_destroy;
+	}
 	return &lb->base;
 
 fail_destroy:

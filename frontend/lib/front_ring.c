@@ -20,8 +20,10 @@ void front_wake(struct vgpufront *dev)
 	uint64_t one = 1;
 
 	pthread_cond_broadcast(&dev->cond);
-	if (dev->polling && write(dev->wake_fd, &one, sizeof(one)) < 0)
-		vgpu_warn("cannot wake the polling thread: %m");
+	if (dev->polling && write(dev->wake_fd, &one, sizeof(one)) < 0) {
+		vgpu_warn("cannot wake the polling thread: %s",
+			  strerror(errno));
+	}
 }
 
 static void take_response(struct vgpufront *dev, const struct vgpuif_resp *resp)
@@ -39,9 +41,10 @@ static void take_response(struct vgpufront *dev, const struct vgpuif_resp *resp)
 		s->has_cmd = false;
 	}
 	if (s->detached) {
-		if (resp->status)
+		if (resp->status) {
 			vgpu_warn("request %u (op %u) failed: %d", resp->id,
 				  resp->operation, resp->status);
+		}
 		s->busy = false;
 	}
 }
@@ -79,8 +82,9 @@ static void drain(int fd)
 {
 	uint64_t count;
 
-	if (read(fd, &count, sizeof(count)) < 0 && errno != EAGAIN)
-		vgpu_warn("eventfd read: %m");
+	if (read(fd, &count, sizeof(count)) < 0 && errno != EAGAIN) {
+		vgpu_warn("eventfd read: %s", strerror(errno));
+	}
 }
 
 /* Spins for poll_us, then sleeps on the event channel. Lock not held. */
@@ -97,31 +101,39 @@ static int await_responses(struct vgpufront *dev)
 	int more;
 
 	while (now - start < dev->poll_us * 1000ull) {
-		if (responses_pending(dev))
+		if (responses_pending(dev)) {
 			return 0;
+		}
 		/* Never keep the CPU from the backend we are waiting for. */
-		if (now - start > SPIN_YIELD_AFTER_NS)
+		if (now - start > SPIN_YIELD_AFTER_NS) {
 			sched_yield();
+		}
 		now = vgpu_now_ns();
 	}
 	RING_FINAL_CHECK_FOR_RESPONSES(&dev->ring, more);
-	if (more)
+	if (more) {
 		return 0;
-	if (poll(fds, 3, -1) < 0)
+	}
+	if (poll(fds, 3, -1) < 0) {
 		return errno == EINTR ? 0 : -errno;
-	if (fds[0].revents & POLLIN)
+	}
+	if (fds[0].revents & POLLIN) {
 		vgpufront_transport_ack_event(t);
-	if (fds[1].revents & POLLIN)
+	}
+	if (fds[1].revents & POLLIN) {
 		drain(dev->wake_fd);
-	if (fds[2].revents)
+	}
+	if (fds[2].revents) {
 		return vgpufront_transport_alive(t);
+	}
 	return 0;
 }
 
 static void mark_lost(struct vgpufront *dev)
 {
-	if (!dev->lost)
+	if (!dev->lost) {
 		vgpu_err("device lost: the backend has gone");
+	}
 	dev->lost = true;
 }
 
@@ -131,8 +143,9 @@ int front_wait_until(struct vgpufront *dev, front_cond_fn cond,
 	int ret;
 
 	while (!cond(dev, arg)) {
-		if (dev->lost)
+		if (dev->lost) {
 			return -ENODEV;
+		}
 		if (dev->polling) {
 			pthread_cond_wait(&dev->cond, &dev->lock);
 			continue;
@@ -142,8 +155,9 @@ int front_wait_until(struct vgpufront *dev, front_cond_fn cond,
 		ret = await_responses(dev);
 		pthread_mutex_lock(&dev->lock);
 		consume_responses(dev);
-		if (ret)
+		if (ret) {
 			mark_lost(dev);
+		}
 		dev->polling = false;
 		pthread_cond_broadcast(&dev->cond);
 	}
@@ -155,11 +169,14 @@ static bool can_send(struct vgpufront *dev, const void *arg)
 	uint32_t i;
 
 	(void)arg;
-	if (RING_FULL(&dev->ring))
+	if (RING_FULL(&dev->ring)) {
 		return false;
-	for (i = 0; i < VGPUIF_RING_SIZE; i++)
-		if (!dev->slots[i].busy)
+	}
+	for (i = 0; i < VGPUIF_RING_SIZE; i++) {
+		if (!dev->slots[i].busy) {
 			return true;
+		}
+	}
 	return false;
 }
 
@@ -170,8 +187,9 @@ static struct slot *claim_slot(struct vgpufront *dev)
 
 	for (i = 0; i < VGPUIF_RING_SIZE; i++) {
 		s = &dev->slots[i];
-		if (s->busy)
+		if (s->busy) {
 			continue;
+		}
 		memset(s, 0, sizeof(*s));
 		s->busy = true;
 		s->id = ++dev->generation * VGPUIF_RING_SIZE + i;
@@ -187,8 +205,9 @@ int front_send(struct vgpufront *dev, struct vgpuif_req *req,
 	int notify, ret;
 
 	ret = front_wait_until(dev, can_send, NULL);
-	if (ret)
+	if (ret) {
 		return ret;
+	}
 	s = claim_slot(dev);
 	s->detached = detached;
 	s->has_cmd = cmd != NULL;
@@ -198,8 +217,9 @@ int front_send(struct vgpufront *dev, struct vgpuif_req *req,
 	       sizeof(*req));
 	dev->ring.req_prod_pvt++;
 	RING_PUSH_REQUESTS_AND_CHECK_NOTIFY(&dev->ring, notify);
-	if (notify)
+	if (notify) {
 		vgpufront_transport_notify(dev->t);
+	}
 	return 0;
 }
 
@@ -233,8 +253,9 @@ int vgpufront_wait(struct vgpufront *dev, uint32_t id,
 	ret = front_wait_until(dev, slot_done, s);
 	if (!ret) {
 		ret = s->resp.status;
-		if (resp)
+		if (resp) {
 			*resp = s->resp;
+		}
 	}
 	s->busy = false;
 	front_wake(dev);

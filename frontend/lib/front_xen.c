@@ -66,15 +66,16 @@ static int xen_read_back(struct vgpufront_transport *t, const char *key,
 
 static void explain_share_error(int err, uint32_t num_pages)
 {
-	if (err == ENOSPC || err == ENOMEM)
+	if (err == ENOSPC || err == ENOMEM) {
 		vgpu_err("cannot grant %u more pages: the guest's gntalloc "
 			 "limit is reached. Raise it in the guest with "
 			 "'echo 65536 > /sys/module/xen_gntalloc/parameters/"
 			 "limit' or 'modprobe xen-gntalloc limit=65536'",
 			 num_pages);
-	else
+	} else {
 		vgpu_err("cannot grant %u pages: %s (is xen-gntalloc "
 			 "loaded?)", num_pages, strerror(err));
+	}
 }
 
 int vgpufront_xen_grant(int fd, uint32_t domid, uint32_t num_pages,
@@ -84,17 +85,19 @@ int vgpufront_xen_grant(int fd, uint32_t domid, uint32_t num_pages,
 	int ret = 0;
 
 	op = calloc(1, sizeof(*op) + num_pages * sizeof(op->gref_ids[0]));
-	if (!op)
+	if (!op) {
 		return -ENOMEM;
+	}
 	op->domid = (uint16_t)domid;
 	op->flags = readonly ? 0 : GNTALLOC_FLAG_WRITABLE;
 	op->count = num_pages;
-	if (ioctl(fd, IOCTL_GNTALLOC_ALLOC_GREF, op))
+	if (ioctl(fd, IOCTL_GNTALLOC_ALLOC_GREF, op)) {
 		ret = -errno;
-	else if (op->index != 0)
+	} else if (op->index != 0) {
 		ret = -EIO;     /* a fresh file starts at offset 0 */
-	else
+	} else {
 		memcpy(grefs, op->gref_ids, num_pages * sizeof(*grefs));
+	}
 	free(op);
 	return ret;
 }
@@ -107,8 +110,9 @@ static int xen_share(struct vgpufront_transport *t, uint32_t num_pages,
 	int ret;
 
 	share->grefs = calloc(num_pages, sizeof(*share->grefs));
-	if (!share->grefs)
+	if (!share->grefs) {
 		return -ENOMEM;
+	}
 	share->fd = open("/dev/xen/gntalloc", O_RDWR | O_CLOEXEC);
 	if (share->fd < 0) {
 		ret = -errno;
@@ -116,8 +120,9 @@ static int xen_share(struct vgpufront_transport *t, uint32_t num_pages,
 	}
 	ret = vgpufront_xen_grant(share->fd, xf->backend_id, num_pages,
 				  readonly, share->grefs);
-	if (ret)
+	if (ret) {
 		goto fail_close;
+	}
 	share->addr = mmap(NULL, size, PROT_READ | PROT_WRITE, MAP_SHARED,
 			   share->fd, 0);
 	if (share->addr == MAP_FAILED) {
@@ -144,8 +149,10 @@ static void xen_unshare(struct vgpufront_transport *t,
 
 	(void)t;
 	munmap(share->addr, (size_t)share->num_pages * VGPUIF_PAGE_SIZE);
-	if (ioctl(share->fd, IOCTL_GNTALLOC_DEALLOC_GREF, &op))
-		vgpu_warn("cannot end %u grants: %m", share->num_pages);
+	if (ioctl(share->fd, IOCTL_GNTALLOC_DEALLOC_GREF, &op)) {
+		vgpu_warn("cannot end %u grants: %s", share->num_pages,
+			  strerror(errno));
+	}
 	close(share->fd);
 	free(share->grefs);
 }
@@ -154,10 +161,11 @@ static void log_backend_error(struct xen_front *xf)
 {
 	char error[256];
 
-	if (!vgpu_xs_read(xf->xs, xf->backend, "error", error, sizeof(error)))
+	if (!vgpu_xs_read(xf->xs, xf->backend, "error", error, sizeof(error))) {
 		vgpu_err("backend refused the device: %s", error);
-	else
+	} else {
 		vgpu_err("backend closed the device without saying why");
+	}
 }
 
 static int xen_connect(struct vgpufront_transport *t, const char *nodes)
@@ -169,24 +177,28 @@ static int xen_connect(struct vgpufront_transport *t, const char *nodes)
 	snprintf(all, sizeof(all), "%s", nodes);
 	ret = vgpu_kv_add(all, sizeof(all), "event-channel", "%u", xf->port);
 	xf->published = true;
-	if (!ret)
+	if (!ret) {
 		ret = vgpu_xs_write_nodes(xf->xs, xf->dir, all,
 					  XenbusStateInitialised);
-	if (ret)
+	}
+	if (ret) {
 		return ret;
+	}
 	state = vgpu_xs_wait_state(xf->xs, xf->backend,
 				   VGPU_XS_STATE(XenbusStateConnected) |
 				   VGPU_XS_STATE(XenbusStateClosing) |
 				   VGPU_XS_STATE(XenbusStateClosed),
 				   BACKEND_TIMEOUT_MS);
-	if (state == XenbusStateConnected)
+	if (state == XenbusStateConnected) {
 		return vgpu_xs_set_state(xf->xs, xf->dir,
 					 XenbusStateConnected);
-	if (state < 0)
+	}
+	if (state < 0) {
 		vgpu_err("backend %s did not connect within %d s",
 			 xf->backend, BACKEND_TIMEOUT_MS / 1000);
-	else
+	} else {
 		log_backend_error(xf);
+	}
 	return -ECONNREFUSED;
 }
 
@@ -208,8 +220,9 @@ static void xen_ack_event(struct vgpufront_transport *t)
 	xenevtchn_port_or_error_t port;
 
 	port = xenevtchn_pending(xf->evtchn);
-	if (port >= 0)
+	if (port >= 0) {
 		xenevtchn_unmask(xf->evtchn, port);
+	}
 }
 
 static int xen_control_fd(struct vgpufront_transport *t)
@@ -223,10 +236,12 @@ static int xen_alive(struct vgpufront_transport *t)
 	struct xen_front *xf = to_xen(t);
 	char **event;
 
-	while ((event = xs_check_watch(xf->xs)))
+	while ((event = xs_check_watch(xf->xs))) {
 		free(event);
-	if (vgpu_xs_state(xf->xs, xf->backend) == XenbusStateConnected)
+	}
+	if (vgpu_xs_state(xf->xs, xf->backend) == XenbusStateConnected) {
 		return 0;
+	}
 	return -ENODEV;
 }
 
@@ -243,8 +258,9 @@ static void xen_destroy(struct vgpufront_transport *t)
 				   VGPU_XS_STATE(XenbusStateUnknown), 2000);
 		vgpu_xs_set_state(xf->xs, xf->dir, XenbusStateClosed);
 	}
-	if (xf->xs)
+	if (xf->xs) {
 		xs_close(xf->xs);
+	}
 	xenevtchn_close(xf->evtchn);
 	free(xf);
 }
@@ -270,9 +286,10 @@ static int find_backend(struct xen_front *xf)
 
 	ret = vgpu_xs_read(xf->xs, xf->dir, "backend", xf->backend,
 			   sizeof(xf->backend));
-	if (!ret)
+	if (!ret) {
 		ret = vgpu_xs_read_u32(xf->xs, xf->dir, "backend-id", 0,
 				       0x7fef, &xf->backend_id);
+	}
 	if (ret) {
 		vgpu_err("no vgpu device at %s: add vgpu = [ '...' ] to the "
 			 "guest's config and create it with xenvgpu", xf->dir);
@@ -297,11 +314,13 @@ static int bind_event_channel(struct xen_front *xf)
 	char path[192];
 
 	xf->evtchn = xenevtchn_open(NULL, 0);
-	if (!xf->evtchn)
+	if (!xf->evtchn) {
 		return -errno;
+	}
 	port = xenevtchn_bind_unbound_port(xf->evtchn, xf->backend_id);
-	if (port < 0)
+	if (port < 0) {
 		return -errno;
+	}
 	xf->port = (evtchn_port_t)port;
 	/* The poll loop's control fd fires when the backend's state moves. */
 	snprintf(path, sizeof(path), "%s/state", xf->backend);
@@ -313,8 +332,9 @@ struct vgpufront_transport *vgpufront_xen_create(uint32_t devid)
 	struct xen_front *xf = calloc(1, sizeof(*xf));
 	int ret = -ENOMEM;
 
-	if (!xf)
+	if (!xf) {
 		goto fail;
+	}
 	xf->base.impl = &xen_impl;
 	xf->base.control_events = POLLIN;
 	snprintf(xf->dir, sizeof(xf->dir), "device/vgpu/%u", devid);
@@ -326,10 +346,12 @@ struct vgpufront_transport *vgpufront_xen_create(uint32_t devid)
 		goto fail_destroy;
 	}
 	ret = find_backend(xf);
-	if (!ret)
+	if (!ret) {
 		ret = bind_event_channel(xf);
-	if (ret)
+	}
+	if (ret) {
 		goto fail_destroy;
+	}
 	return &xf->base;
 
 fail_destroy:
