@@ -37,6 +37,14 @@ void vgpu_log(enum vgpu_log_level level, const char *fmt, ...)
 #define vgpu_dbg(...)   vgpu_log(VGPU_LOG_DEBUG, __VA_ARGS__)
 
 /*
+ * The one prefix of a line about a guest's device, in logs and in the
+ * tools' output alike, so that one grep finds all of a device's lines:
+ *	vgpu_err(VGPU_DEV_FMT "cannot map: %s", domid, devid, strerror(e));
+ * (tools/style-check.py refuses the short "dom%u: " and "domain %u: ").
+ */
+#define VGPU_DEV_FMT    "domain %u device %u: "
+
+/*
  * Parses a decimal uint32 in [min, max]: digits only, no sign, no
  * spaces, no trailing bytes. Returns 0 or -EINVAL (-ERANGE out of range).
  */

@@ -22,7 +22,7 @@ static void print_violation(void *opaque, enum vgpu_side side,
 {
 	const struct report *r = opaque;
 
-	printf("domain %u device %u: %s/%s: %s\n", r->domid, r->devid,
+	printf(VGPU_DEV_FMT "%s/%s: %s\n", r->domid, r->devid,
 	       side == VGPU_SIDE_FRONT ? r->front : r->back, node, why);
 }
 

@@ -233,7 +233,7 @@ static void print_settings(const struct xenvgpu_snapshot *snap,
 		const struct vgpu_sched_stat *st = &snap->stat[i];
 
 		if (st->domid == domid) {
-			printf("domain %u device %u: weight=%u cap=%u\n",
+			printf(VGPU_DEV_FMT "weight=%u cap=%u\n",
 			       st->domid, st->devid, st->weight, st->cap);
 		}
 	}
