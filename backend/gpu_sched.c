@@ -5,7 +5,6 @@
  * that the GPU time of its work is charged to it.
  */
 #include <errno.h>
-#include <signal.h>
 
 #include "gpu_sched.h"
 #include "vgpu_sched.h"
@@ -137,36 +136,4 @@ void vgpuback_sched_count_submit(struct vgpu_worker *w)
 	if (w->cfg.sched && w->sched_idx >= 0) {
 		vgpu_sched_count_submit(w->cfg.sched, w->sched_idx);
 	}
-}
-
-void vgpuback_watchdog(struct vgpu_sched *s)
-{
-	struct vgpu_sched_hang hang;
-
-	if (!s || !vgpu_sched_watchdog(s, &hang)) {
-		return;
-	}
-	if (hang.kept_lock) {
-		vgpu_err("worker %d kept the GPU scheduler's lock for %llu ms; "
-			 "resetting it (its guest sees the device lost)",
-			 (int)hang.pid, (unsigned long long)hang.stalled_ms);
-	} else {
-		vgpu_err("dom%u: GPU hang: no progress for %llu ms; resetting "
-			 "its worker %d (its guest sees the device lost)",
-			 hang.domid, (unsigned long long)hang.stalled_ms,
-			 (int)hang.pid);
-	}
-	kill(hang.pid, SIGKILL);
-}
-
-int vgpuback_watchdog_interval_ms(struct vgpu_sched *s)
-{
-	struct vgpu_sched_config cfg;
-
-	if (!s) {
-		return -1;
-	}
-	/* A hang is caught within a quarter of the timeout. */
-	vgpu_sched_get_config(s, &cfg);
-	return cfg.timeout_ms / 4 > 500 ? 500 : (int)cfg.timeout_ms / 4;
 }

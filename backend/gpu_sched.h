@@ -36,13 +36,4 @@ int64_t vgpuback_sched_linger_left_ns(const struct vgpu_worker *w);
 /* Counts one SUBMIT_3D for xenvgpu top. */
 void vgpuback_sched_count_submit(struct vgpu_worker *w);
 
-/*
- * The parent's watchdog (see DOC: watchdog in vgpu_sched.h): kills a
- * worker that holds the GPU without progress. Run it every
- * vgpuback_watchdog_interval_ms(); both accept a NULL table.
- */
-struct vgpu_sched;
-void vgpuback_watchdog(struct vgpu_sched *s);
-int vgpuback_watchdog_interval_ms(struct vgpu_sched *s);
-
 #endif /* VGPUBACK_GPU_SCHED_H */

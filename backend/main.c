@@ -9,12 +9,10 @@
 #include <errno.h>
 #include <getopt.h>
 #include <limits.h>
-#include <poll.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/prctl.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
 #include <sys/un.h>
@@ -24,9 +22,9 @@
 #include <epoxy/gl.h>
 
 #include "llvmpipe_affinity.h"
+#include "parent.h"
 #include "shader_cache.h"
 #include "supervisor.h"
-#include "signals.h"
 #include "vgpu_sched.h"
 #include "vgpu_util.h"
 #include "worker.h"
@@ -44,13 +42,11 @@ struct options {
 	struct vgpu_sched_config sched;
 };
 
+/* The loopback listener: one worker per accepted connection. */
 struct server {
 	int listen_fd;
-	int sig_fd;
-	struct vgpu_sched *sched;       /* NULL: scheduling off */
-	pid_t *workers;
-	size_t nworkers;
-	size_t cap;
+	const struct vgpuback_config *cfg;
+	struct vgpuback_parent parent;
 };
 
 static void usage(FILE *f)
@@ -395,70 +391,28 @@ static int listen_on(const char *path)
 	return fd;
 }
 
-static int track_worker(struct server *s, pid_t pid)
-{
-	pid_t *grown;
-
-	if (s->nworkers == s->cap) {
-		s->cap = s->cap ? s->cap * 2 : 16;
-		grown = realloc(s->workers, s->cap * sizeof(*grown));
-		if (!grown) {
-			return -ENOMEM;
-		}
-		s->workers = grown;
-	}
-	s->workers[s->nworkers++] = pid;
-	return 0;
-}
-
-static void forget_worker(struct server *s, pid_t pid)
-{
-	size_t i;
-
-	for (i = 0; i < s->nworkers; i++) {
-		if (s->workers[i] == pid) {
-			s->workers[i] = s->workers[--s->nworkers];
-			return;
-		}
-	}
-}
-
-static void reap(struct server *s)
+static void loopback_exited(void *opaque, pid_t pid, int status)
 {
 	char who[32];
-	int status;
-	pid_t pid;
 
-	while ((pid = waitpid(-1, &status, WNOHANG)) > 0) {
-		forget_worker(s, pid);
-		if (s->sched) {
-			vgpu_sched_reaped(s->sched, pid);
-		}
-		snprintf(who, sizeof(who), "worker %d", (int)pid);
-		vgpuback_worker_log_exit(who, status);
-	}
+	(void)opaque;
+	snprintf(who, sizeof(who), "worker %d", (int)pid);
+	vgpuback_worker_log_exit(who, status);
 }
 
-static void run_worker(struct server *s, int conn, const sigset_t *old,
-		       const struct vgpuback_config *cfg)
+static void loopback_in_child(void *opaque)
 {
-	/* Before a byte from the guest: no other worker's page stays. */
-	vgpu_sched_after_fork(s->sched, 0);
+	struct server *s = opaque;
+
 	close(s->listen_fd);
-	close(s->sig_fd);
-	/* The supervisor's list of workers, copied by fork, is not ours. */
-	free(s->workers);
-	s->workers = NULL;
-	sigprocmask(SIG_SETMASK, old, NULL);
-	prctl(PR_SET_PDEATHSIG, SIGTERM);
-	_exit(vgpuback_worker_serve_loopback(conn, cfg));
 }
 
-static void spawn_worker(struct server *s, const sigset_t *old,
-			 const struct vgpuback_config *cfg)
+/* A guest connected: its device gets a worker of its own. */
+static void loopback_accept(void *opaque)
 {
+	struct server *s = opaque;
 	pid_t pid;
-	int conn, ret;
+	int conn;
 
 	conn = accept4(s->listen_fd, NULL, NULL, SOCK_CLOEXEC);
 	if (conn < 0) {
@@ -467,54 +421,21 @@ static void spawn_worker(struct server *s, const sigset_t *old,
 		}
 		return;
 	}
-	ret = vgpu_sched_before_fork(s->sched);
-	if (ret) {
-		vgpu_err("cannot start a worker: %s", strerror(-ret));
-		close(conn);
-		return;
-	}
-	pid = fork();
+	pid = vgpuback_parent_fork(&s->parent);
 	if (!pid) {
-		run_worker(s, conn, old, cfg);
+		_exit(vgpuback_worker_serve_loopback(conn, s->cfg));
 	}
 	close(conn);
 	if (pid < 0) {
-		vgpu_err("fork: %s", strerror(errno));
-		return;         /* the next fork takes the page */
-	}
-	vgpu_sched_after_fork(s->sched, pid);
-	if (track_worker(s, pid)) {
-		kill(pid, SIGTERM);
+		vgpu_err("cannot start a worker: %s", strerror(-pid));
 	}
 }
 
-/* Returns true when asked to stop. */
-static bool handle_signal(struct server *s)
-{
-	int signo = vgpuback_signals_read(s->sig_fd);
-
-	if (signo == SIGCHLD) {
-		reap(s);
-	}
-	return signo && signo != SIGCHLD;
-}
-
-static void stop_workers(struct server *s)
-{
-	size_t i;
-
-	for (i = 0; i < s->nworkers; i++) {
-		kill(s->workers[i], SIGTERM);
-	}
-	while (s->nworkers) {
-		if (waitpid(s->workers[0], NULL, 0) < 0 && errno != EINTR) {
-			s->workers[0] = s->workers[--s->nworkers];
-			continue;
-		}
-		forget_worker(s, s->workers[0]);
-	}
-	free(s->workers);
-}
+static const struct vgpuback_parent_ops loopback_ops = {
+	.event = loopback_accept,
+	.exited = loopback_exited,
+	.in_child = loopback_in_child,
+};
 
 /* Keeps the cwd: PATH may be relative. Logs go to syslog from now on. */
 static int detach(void)
@@ -527,37 +448,39 @@ static int detach(void)
 	return 0;
 }
 
-static void serve(struct server *s, const sigset_t *old,
-		  const struct vgpuback_config *cfg)
+static int serve_loopback(struct server *s, const struct options *o,
+			  struct vgpu_sched *sched)
 {
-	struct pollfd fds[2] = {
-		{ .fd = s->listen_fd, .events = POLLIN },
-		{ .fd = s->sig_fd, .events = POLLIN },
-	};
+	int ret;
 
-	for (;;) {
-		vgpuback_watchdog(s->sched);
-		if (poll(fds, 2, vgpuback_watchdog_interval_ms(s->sched)) < 0) {
-			if (errno == EINTR) {
-				continue;
-			}
-			vgpu_err("poll: %s", strerror(errno));
-			return;
-		}
-		if (fds[1].revents && handle_signal(s)) {
-			return;
-		}
-		if (fds[0].revents) {
-			spawn_worker(s, old, cfg);
-		}
+	s->listen_fd = listen_on(o->loopback);
+	if (s->listen_fd < 0) {
+		return 1;
 	}
+	if (o->daemonize && detach()) {
+		ret = 1;
+		goto out;
+	}
+	ret = vgpuback_parent_init(&s->parent, sched, &loopback_ops, s);
+	if (ret) {
+		vgpu_err("signalfd: %s", strerror(-ret));
+		ret = 1;
+		goto out;
+	}
+	vgpu_info("listening on %s", o->loopback);
+	ret = vgpuback_parent_run(&s->parent, s->listen_fd) ? 1 : 0;
+	vgpuback_parent_fini(&s->parent);
+out:
+	close(s->listen_fd);
+	unlink(o->loopback);
+	return ret;
 }
 
 int main(int argc, char **argv)
 {
-	struct server s = { .listen_fd = -1, .sig_fd = -1 };
 	struct options o = { 0 };
-	sigset_t old;
+	struct server s = { .listen_fd = -1, .cfg = &o.cfg };
+	struct vgpu_sched *sched = NULL;
 	int ret;
 
 	ret = parse_options(argc, argv, &o);
@@ -571,42 +494,20 @@ int main(int argc, char **argv)
 		return 1;
 	}
 	if (o.sched_path) {
-		s.sched = vgpu_sched_create(o.sched_path, &o.sched);
-		if (!s.sched) {
+		sched = vgpu_sched_create(o.sched_path, &o.sched);
+		if (!sched) {
 			vgpu_err("cannot make the GPU scheduler's table %s: %s "
 				 "(--sched-table=PATH to put it elsewhere)",
 				 o.sched_path, strerror(errno));
 			return 1;
 		}
-		o.cfg.sched = s.sched;
+		o.cfg.sched = sched;
 	}
 	if (o.xen) {
 		ret = o.daemonize && detach() ? 1 : vgpuback_supervise(&o.cfg);
-		goto out_sched;
+	} else {
+		ret = serve_loopback(&s, &o, sched);
 	}
-	s.listen_fd = listen_on(o.loopback);
-	if (s.listen_fd < 0) {
-		ret = 1;
-		goto out_sched;
-	}
-	if (o.daemonize && detach()) {
-		ret = 1;
-		goto out;
-	}
-	s.sig_fd = vgpuback_signals_open(&old);
-	if (s.sig_fd < 0) {
-		vgpu_err("signalfd: %s", strerror(errno));
-		ret = 1;
-		goto out;
-	}
-	vgpu_info("listening on %s", o.loopback);
-	serve(&s, &old, &o.cfg);
-	stop_workers(&s);
-	close(s.sig_fd);
-out:
-	close(s.listen_fd);
-	unlink(o.loopback);
-out_sched:
-	vgpu_sched_destroy(s.sched);
+	vgpu_sched_destroy(sched);
 	return ret;
 }

@@ -10,31 +10,25 @@
  * The supervisor then starts a fresh worker, so a frontend that comes
  * back (a restarted vgpu-vtest, a rebooted guest driver) finds the
  * backend in InitWait again. A worker that crashes is restarted the same
- * way, at most RESTART_BURST times in RESTART_WINDOW_NS; after that the
+ * way, at most VGPUBACK_RESTART_BURST times a minute; after that the
  * device is left Closed with an error node. @releaseDomain does not say
  * which domain died, so every known domain is checked with libxenctrl.
  */
 #include <errno.h>
-#include <poll.h>
-#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/prctl.h>
 #include <sys/wait.h>
 #include <unistd.h>
 #include <xenctrl.h>
 
-#include "gpu_sched.h"
+#include "parent.h"
 #include "supervisor.h"
-#include "signals.h"
 #include "vgpu_sched.h"
 #include "vgpu_util.h"
 #include "vgpu_xs.h"
 
 #define BACKEND_DIR             "backend/vgpu"
-#define RESTART_BURST           5
-#define RESTART_WINDOW_NS       (60ull * 1000000000ull)
 
 struct device {
 	uint32_t domid;
@@ -44,15 +38,13 @@ struct device {
 	bool failed;            /* crashed too often: left Closed */
 	bool refused;           /* frontend sent bad nodes: wait for it */
 	bool watched;           /* its frontend's state is watched */
-	unsigned int restarts;
-	uint64_t window_start;
+	struct vgpuback_restarts restarts;
 };
 
 struct supervisor {
 	struct xs_handle *xs;
 	xc_interface *xc;
-	int sig_fd;
-	sigset_t old_mask;
+	struct vgpuback_parent parent;
 	const struct vgpuback_config *cfg;
 	struct device *devs;
 	size_t ndevs;
@@ -92,30 +84,32 @@ static struct device *add_device(struct supervisor *s, uint32_t domid,
 
 static void start_worker(struct supervisor *s, struct device *d)
 {
-	int ret = vgpu_sched_before_fork(s->cfg->sched);
-	pid_t pid;
+	pid_t pid = vgpuback_parent_fork(&s->parent);
 
-	if (ret) {
+	if (pid < 0) {
 		vgpu_err("domain %u device %u: cannot start a worker: %s",
-			 d->domid, d->devid, strerror(-ret));
+			 d->domid, d->devid, strerror(-pid));
 		return;
 	}
-	pid = fork();
-	if (pid < 0) {
-		vgpu_err("fork: %m");
-		return;         /* the next fork takes the page */
-	}
-	/* In the worker, before a byte from the guest. */
-	vgpu_sched_after_fork(s->cfg->sched, pid);
 	if (!pid) {
-		close(s->sig_fd);
-		sigprocmask(SIG_SETMASK, &s->old_mask, NULL);
-		prctl(PR_SET_PDEATHSIG, SIGTERM);
 		_exit(vgpuback_worker_serve_xen(d->domid, d->devid, s->cfg));
 	}
 	d->pid = pid;
 	vgpu_info("domain %u device %u: worker %d", d->domid, d->devid,
 		  (int)pid);
+}
+
+/*
+ * In a new worker: the supervisor's xenstore connection and hypervisor
+ * handle are not its to read (it opens its own), or a worker taken over
+ * by its guest could steal the supervisor's replies.
+ */
+static void close_in_child(void *opaque)
+{
+	struct supervisor *s = opaque;
+
+	close(xs_fileno(s->xs));
+	xc_interface_close(s->xc);
 }
 
 static bool device_online(struct supervisor *s, const struct device *d)
@@ -190,7 +184,8 @@ static void scan_device(struct supervisor *s, uint32_t domid, uint32_t devid)
 	apply_sched_nodes(s, d);
 	if (!device_online(s, d)) {
 		if (d->pid) {
-			kill(d->pid, SIGTERM);  /* detached by the toolstack */
+			/* detached by the toolstack */
+			vgpuback_parent_stop(&s->parent, d->pid);
 		}
 		return;
 	}
@@ -242,7 +237,7 @@ static void scan(struct supervisor *s)
 			continue;
 		}
 		if (s->devs[k].pid) {
-			kill(s->devs[k].pid, SIGTERM);
+			vgpuback_parent_stop(&s->parent, s->devs[k].pid);
 		} else if (s->cfg->sched) {
 			vgpu_sched_remove(s->cfg->sched, s->devs[k].domid,
 					  s->devs[k].devid);
@@ -273,7 +268,7 @@ static void release_domains(struct supervisor *s)
 			continue;
 		}
 		if (d->pid) {
-			kill(d->pid, SIGTERM);
+			vgpuback_parent_stop(&s->parent, d->pid);
 		}
 		snprintf(path, sizeof(path), BACKEND_DIR "/%u", d->domid);
 		if (xs_rm(s->xs, XBT_NULL, path)) {
@@ -281,18 +276,6 @@ static void release_domains(struct supervisor *s)
 				  path);
 		}
 	}
-}
-
-/* Counts a crash; false once the device crashed too often to go on. */
-static bool may_restart(struct device *d)
-{
-	uint64_t now = vgpu_now_ns();
-
-	if (now - d->window_start > RESTART_WINDOW_NS) {
-		d->window_start = now;
-		d->restarts = 0;
-	}
-	return ++d->restarts <= RESTART_BURST;
 }
 
 static void give_up(struct supervisor *s, struct device *d)
@@ -303,7 +286,7 @@ static void give_up(struct supervisor *s, struct device *d)
 	device_dir(d, dir, sizeof(dir));
 	vgpu_kv_add(nodes, sizeof(nodes), "error",
 		    "backend worker crashed %d times in a minute",
-		    RESTART_BURST);
+		    VGPUBACK_RESTART_BURST);
 	vgpu_xs_write_nodes(s->xs, dir, nodes, XenbusStateClosed);
 	vgpu_err("domain %u device %u: worker keeps crashing; giving up",
 		 d->domid, d->devid);
@@ -326,44 +309,28 @@ static void worker_exited(struct supervisor *s, struct device *d, int status)
 	if (crashed && vgpu_xs_state(s->xs, dir) != XenbusStateUnknown) {
 		vgpu_xs_set_state(s->xs, dir, XenbusStateClosed);
 	}
-	if (crashed && !may_restart(d)) {
+	if (crashed && !vgpuback_restart_allowed(&d->restarts)) {
 		give_up(s, d);
 	}
 }
 
-static void reap(struct supervisor *s)
+static void supervisor_exited(void *opaque, pid_t pid, int status)
 {
-	int status;
-	pid_t pid;
+	struct supervisor *s = opaque;
 	size_t k;
 
-	while ((pid = waitpid(-1, &status, WNOHANG)) > 0) {
-		if (s->cfg->sched) {
-			vgpu_sched_reaped(s->cfg->sched, pid);
-		}
-		for (k = 0; k < s->ndevs; k++) {
-			if (s->devs[k].pid == pid) {
-				worker_exited(s, &s->devs[k], status);
-			}
+	for (k = 0; k < s->ndevs; k++) {
+		if (s->devs[k].pid == pid) {
+			worker_exited(s, &s->devs[k], status);
 		}
 	}
 	/* Restart what should run: alive domains, online devices. */
 	scan(s);
 }
 
-/* Returns true when asked to stop. */
-static bool handle_signal(struct supervisor *s)
+static void handle_watches(void *opaque)
 {
-	int signo = vgpuback_signals_read(s->sig_fd);
-
-	if (signo == SIGCHLD) {
-		reap(s);
-	}
-	return signo && signo != SIGCHLD;
-}
-
-static void handle_watches(struct supervisor *s)
-{
+	struct supervisor *s = opaque;
 	bool released = false;
 	char **event;
 
@@ -377,43 +344,11 @@ static void handle_watches(struct supervisor *s)
 	scan(s);
 }
 
-static void serve(struct supervisor *s)
-{
-	struct pollfd fds[2] = {
-		{ .fd = xs_fileno(s->xs), .events = POLLIN },
-		{ .fd = s->sig_fd, .events = POLLIN },
-	};
-
-	for (;;) {
-		vgpuback_watchdog(s->cfg->sched);
-		if (poll(fds, 2, vgpuback_watchdog_interval_ms(s->cfg->sched)) <
-		    0) {
-			if (errno == EINTR) {
-				continue;
-			}
-			vgpu_err("poll: %m");
-			return;
-		}
-		if (fds[1].revents && handle_signal(s)) {
-			return;
-		}
-		if (fds[0].revents) {
-			handle_watches(s);
-		}
-	}
-}
-
-static void stop_workers(struct supervisor *s)
-{
-	size_t k;
-
-	for (k = 0; k < s->ndevs; k++) {
-		if (s->devs[k].pid) {
-			kill(s->devs[k].pid, SIGTERM);
-			waitpid(s->devs[k].pid, NULL, 0);
-		}
-	}
-}
+static const struct vgpuback_parent_ops supervisor_ops = {
+	.event = handle_watches,
+	.exited = supervisor_exited,
+	.in_child = close_in_child,
+};
 
 static int open_handles(struct supervisor *s)
 {
@@ -429,24 +364,21 @@ static int open_handles(struct supervisor *s)
 		vgpu_err("cannot watch xenstore: %m");
 		return -errno;
 	}
-	s->sig_fd = vgpuback_signals_open(&s->old_mask);
-	return s->sig_fd < 0 ? -errno : 0;
+	return vgpuback_parent_init(&s->parent, s->cfg->sched,
+				    &supervisor_ops, s);
 }
 
 int vgpuback_supervise(const struct vgpuback_config *cfg)
 {
-	struct supervisor s = { .sig_fd = -1, .cfg = cfg };
+	struct supervisor s = { .cfg = cfg, .parent.sig_fd = -1 };
 	int ret;
 
 	ret = open_handles(&s);
 	if (!ret) {
 		vgpu_info("serving %s", BACKEND_DIR);
 		scan(&s);
-		serve(&s);
-		stop_workers(&s);
-	}
-	if (s.sig_fd >= 0) {
-		close(s.sig_fd);
+		ret = vgpuback_parent_run(&s.parent, xs_fileno(s.xs));
+		vgpuback_parent_fini(&s.parent);
 	}
 	free(s.devs);
 	if (s.xc) {

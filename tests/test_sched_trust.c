@@ -38,7 +38,7 @@
 #include <unistd.h>
 #include <cmocka.h>
 
-#include "gpu_sched.h"
+#include "parent.h"
 #include "harness.h"
 #include "sched_worker.h"
 #include "table.h"

@@ -1,0 +1,203 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * The backend's parent process (backend/parent.c) against workers that
+ * do not cooperate, as one taken over by its guest would not: a worker
+ * that blocks SIGTERM is still stopped, at run time and at shutdown, and
+ * a new worker holds none of the parent's own descriptors.
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <setjmp.h>
+#include <signal.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdlib.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <cmocka.h>
+
+#include "parent.h"
+
+struct fixture {
+	struct vgpuback_parent parent;
+	int event[2];           /* the run loop's event fd */
+	int secret[2];          /* a descriptor only the parent may hold */
+	pid_t to_stop;
+	pid_t exited_pid;
+	int exited_status;
+};
+
+static void on_event(void *opaque)
+{
+	struct fixture *f = opaque;
+	char byte;
+
+	assert_int_equal(read(f->event[0], &byte, 1), 1);
+	vgpuback_parent_stop(&f->parent, f->to_stop);
+}
+
+static void on_exited(void *opaque, pid_t pid, int status)
+{
+	struct fixture *f = opaque;
+
+	f->exited_pid = pid;
+	f->exited_status = status;
+	raise(SIGTERM);         /* blocked: ends the run loop */
+}
+
+static void in_child(void *opaque)
+{
+	struct fixture *f = opaque;
+
+	close(f->secret[0]);
+	close(f->secret[1]);
+}
+
+static const struct vgpuback_parent_ops ops = {
+	.event = on_event,
+	.exited = on_exited,
+	.in_child = in_child,
+};
+
+static int setup(void **state)
+{
+	struct fixture *f = calloc(1, sizeof(*f));
+
+	if (!f || pipe2(f->event, O_CLOEXEC) || pipe2(f->secret, O_CLOEXEC) ||
+	    vgpuback_parent_init(&f->parent, NULL, &ops, f)) {
+		return -1;
+	}
+	*state = f;
+	return 0;
+}
+
+static int teardown(void **state)
+{
+	struct fixture *f = *state;
+
+	vgpuback_parent_fini(&f->parent);
+	close(f->event[0]);
+	close(f->event[1]);
+	close(f->secret[0]);
+	close(f->secret[1]);
+	free(f);
+	return 0;
+}
+
+static bool closed(int fd)
+{
+	return fcntl(fd, F_GETFD) < 0 && errno == EBADF;
+}
+
+/*
+ * Forks a worker that blocks SIGTERM and waits forever; returns once it
+ * runs. In it, the parent's signalfd and the caller's fds are closed.
+ */
+static pid_t fork_stubborn(struct fixture *f)
+{
+	int ready[2];
+	sigset_t term;
+	pid_t pid;
+	char byte;
+
+	assert_int_equal(pipe(ready), 0);
+	pid = vgpuback_parent_fork(&f->parent);
+	assert_true(pid >= 0);
+	if (!pid) {
+		sigemptyset(&term);
+		sigaddset(&term, SIGTERM);
+		sigprocmask(SIG_BLOCK, &term, NULL);
+		byte = closed(f->secret[0]) && closed(f->secret[1]) &&
+		       closed(f->parent.sig_fd);
+		if (write(ready[1], &byte, 1) != 1) {
+			_exit(1);
+		}
+		for (;;) {
+			pause();
+		}
+	}
+	close(ready[1]);
+	assert_int_equal(read(ready[0], &byte, 1), 1);
+	close(ready[0]);
+	/* The worker found none of the parent's descriptors open. */
+	assert_int_equal(byte, 1);
+	return pid;
+}
+
+/* A stop at run time: SIGTERM is ignored, SIGKILL follows. */
+static void test_stop_escalates(void **state)
+{
+	struct fixture *f = *state;
+
+	f->to_stop = fork_stubborn(f);
+	assert_int_equal(write(f->event[1], "x", 1), 1);
+	assert_int_equal(vgpuback_parent_run(&f->parent, f->event[0]), 0);
+	assert_int_equal(f->exited_pid, f->to_stop);
+	assert_true(WIFSIGNALED(f->exited_status));
+	assert_int_equal(WTERMSIG(f->exited_status), SIGKILL);
+}
+
+/* Shutdown does not wait forever for a worker that ignores SIGTERM. */
+static void test_fini_escalates(void **state)
+{
+	struct fixture *f = *state;
+	pid_t a = fork_stubborn(f), b = fork_stubborn(f);
+
+	vgpuback_parent_fini(&f->parent);
+	/* Both reaped: their pids name nothing of ours any more. */
+	assert_int_equal(waitpid(a, NULL, WNOHANG), -1);
+	assert_int_equal(errno, ECHILD);
+	assert_int_equal(waitpid(b, NULL, WNOHANG), -1);
+	assert_int_equal(f->parent.nworkers, 0);
+	/* teardown's fini finds nothing left to do. */
+	assert_int_equal(vgpuback_parent_init(&f->parent, NULL, &ops, f), 0);
+}
+
+/* A worker that exits on SIGTERM is not killed, and reports its exit. */
+static void test_cooperative_worker(void **state)
+{
+	struct fixture *f = *state;
+	pid_t pid;
+
+	pid = vgpuback_parent_fork(&f->parent);
+	assert_true(pid >= 0);
+	if (!pid) {
+		pause();
+		_exit(3);
+	}
+	f->to_stop = pid;
+	assert_int_equal(write(f->event[1], "x", 1), 1);
+	assert_int_equal(vgpuback_parent_run(&f->parent, f->event[0]), 0);
+	assert_int_equal(f->exited_pid, pid);
+	assert_int_equal(WTERMSIG(f->exited_status), SIGTERM);
+}
+
+/* Five crashes a minute are restarted; the sixth is not. */
+static void test_restart_budget(void **state)
+{
+	struct vgpuback_restarts r = { 0 };
+	int i;
+
+	(void)state;
+	for (i = 0; i < VGPUBACK_RESTART_BURST; i++) {
+		assert_true(vgpuback_restart_allowed(&r));
+	}
+	assert_false(vgpuback_restart_allowed(&r));
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test_setup_teardown(test_stop_escalates, setup,
+						teardown),
+		cmocka_unit_test_setup_teardown(test_fini_escalates, setup,
+						teardown),
+		cmocka_unit_test_setup_teardown(test_cooperative_worker, setup,
+						teardown),
+		cmocka_unit_test(test_restart_budget),
+	};
+
+	return cmocka_run_group_tests_name("parent", tests, NULL, NULL);
+}
