@@ -101,6 +101,13 @@ static const struct {
 	 */
 	{ "openat", EACCES },
 	{ "open", EACCES },
+	/*
+	 * Mesa asks for /proc/self/exe once the binary on disk is replaced
+	 * (a package upgrade under a running daemon) and then falls back
+	 * to the process name.
+	 */
+	{ "readlink", EACCES },
+	{ "readlinkat", EACCES },
 	/* syslog(3) reconnects after journald restarts: the line is lost. */
 	{ "socket", EACCES },
 	/* glibc's pthread_create falls back to clone, whose flags we see. */
