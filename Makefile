@@ -60,6 +60,7 @@ TEST_SRC   := $(wildcard tests/test_*.c)
 TEST_HELPERS := $(filter-out $(TEST_SRC),$(wildcard tests/*.c))
 TEST_LIB_SRC := $(wildcard tests/support/*.c)
 BENCH_SRC  := $(wildcard bench/bench_*.c)
+BENCH_HELPERS := $(filter-out $(BENCH_SRC),$(wildcard bench/*.c))
 TOOL_SRC   := $(filter-out tools/xenvgpu.c,$(wildcard tools/*.c))
 PROG_SRC   := $(wildcard tests/progs/*.c)
 FUZZ_SRC   := $(wildcard fuzz/fuzz_*.c)
@@ -96,7 +97,7 @@ benches: $(BENCHES)
 
 $(BUILD)/obj/backend/%.o: CFLAGS += $(call pc_cflags,$(PKGS_BACK))
 $(BUILD)/obj/tests/%.o: CFLAGS += $(call pc_cflags,$(PKGS_TEST) $(PKGS_BACK))
-$(BUILD)/obj/bench/%.o: CFLAGS += $(call pc_cflags,$(PKGS_BACK))
+$(BUILD)/obj/bench/%.o: CFLAGS += -Itests/support $(call pc_cflags,$(PKGS_BACK))
 # xenvgpu finds the schema installed, or in this tree (for tests).
 $(BUILD)/obj/tools/%.o: CFLAGS += -Itools $(call pc_cflags,$(PKGS_TOOL)) \
 	-DVGPU_SCHEMA_INSTALLED='"$(DATADIR)/vgpu.schema"' \
@@ -157,7 +158,7 @@ $(BUILD)/tests/progs/ppmdiff: $(call obj,tests/progs/ppmdiff.c tests/ppm.c)
 	@mkdir -p $(dir $@)
 	$(CC) $(LDFLAGS) -o $@ $^ $(LDLIBS)
 
-$(BUILD)/bench/%: $(call obj,bench/%.c) $(ALL_LIBS)
+$(BUILD)/bench/%: $(call obj,bench/%.c $(BENCH_HELPERS)) $(LIB_TEST) $(ALL_LIBS)
 	@mkdir -p $(dir $@)
 	$(CC) $(LDFLAGS) -o $@ $^ $(BACK_LIBS) -lEGL -lGL $(LDLIBS)
 

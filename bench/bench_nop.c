@@ -13,10 +13,19 @@
  * guest, as tests/e2e does), sleeping only, next to the socket baseline.
  * Prints a table and "summary:" lines for bench/run.sh.
  */
+#include <errno.h>
 #include <getopt.h>
 #include <stdbool.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <sys/wait.h>
+#include <unistd.h>
 
-#include "benchutil.h"
+#include "harness.h"
+#include "stats.h"
 #include "vgpufront.h"
 
 #define MSG_SIZE sizeof(struct vgpuif_req)
@@ -44,10 +53,10 @@ static void stats_from(struct stats *st, uint64_t *ns, size_t n)
 static int nop_once(struct vgpufront *dev, uint64_t *ns)
 {
 	struct vgpuif_req req = { .operation = VGPUIF_OP_NOP };
-	uint64_t t0 = bench_now_ns();
+	uint64_t t0 = harness_now_ns();
 	int ret = vgpufront_call(dev, &req, NULL);
 
-	*ns = bench_now_ns() - t0;
+	*ns = harness_now_ns() - t0;
 	return ret;
 }
 
@@ -73,7 +82,9 @@ static int nop_loop(struct vgpufront *dev, const struct opts *o, uint64_t *ns)
 /* NOP round trips; poll_us > 0 makes both ends spin that long. */
 static int bench_ring(const struct opts *o, int poll_us, struct stats *st)
 {
-	struct bench_backend b = { 0 };
+	struct harness_bench_backend b = { 0 };
+	char poll[32];
+	const char *const args[] = { poll, NULL };
 	struct vgpufront *dev;
 	uint64_t *ns;
 	int ret = -1;
@@ -81,7 +92,8 @@ static int bench_ring(const struct opts *o, int poll_us, struct stats *st)
 	ns = calloc(o->rounds, sizeof(*ns));
 	if (!ns)
 		return -1;
-	if (!o->spec && bench_backend_start(&b, poll_us))
+	snprintf(poll, sizeof(poll), "--poll-us=%d", poll_us);
+	if (!o->spec && harness_bench_backend_start(&b, args, NULL))
 		goto out_free;
 	dev = vgpufront_open(o->spec ? o->spec : b.spec, 0);
 	if (!dev) {
@@ -98,7 +110,7 @@ static int bench_ring(const struct opts *o, int poll_us, struct stats *st)
 	vgpufront_close(dev);
 out_stop:
 	if (!o->spec)
-		bench_backend_stop(&b);
+		harness_bench_backend_stop(&b);
 out_free:
 	free(ns);
 	return ret;
@@ -129,11 +141,11 @@ static int ping_loop(int fd, const struct opts *o, uint64_t *ns)
 	size_t i;
 
 	for (i = 0; i < o->warmup + o->rounds; i++) {
-		t0 = bench_now_ns();
+		t0 = harness_now_ns();
 		if (xfer(fd, buf, true) || xfer(fd, buf, false))
 			return -1;
 		if (i >= o->warmup)
-			ns[i - o->warmup] = bench_now_ns() - t0;
+			ns[i - o->warmup] = harness_now_ns() - t0;
 	}
 	return 0;
 }

@@ -25,7 +25,7 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "benchutil.h"
+#include "harness.h"
 
 #define MAX_CPUS        64
 
@@ -48,9 +48,9 @@ static void *spin(void *arg)
 		fprintf(stderr, "bench_stalls: cannot pin to CPU %d\n", sp->cpu);
 		exit(1);
 	}
-	start = prev = bench_now_ns();
+	start = prev = harness_now_ns();
 	end = start + sp->seconds_ns;
-	while ((now = bench_now_ns()) < end) {
+	while ((now = harness_now_ns()) < end) {
 		gap = now - prev;
 		prev = now;
 		if (gap < 1000000) {

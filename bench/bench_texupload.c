@@ -18,13 +18,20 @@
 #include <EGL/egl.h>
 #include <EGL/eglext.h>
 #include <GL/gl.h>
+#include <errno.h>
 #include <getopt.h>
 #include <limits.h>
 #include <sched.h>
+#include <signal.h>
 #include <stdbool.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
 #include <sys/mount.h>
+#include <unistd.h>
 
-#include "benchutil.h"
+#include "harness.h"
 
 #define TEX_SIZE        1024            /* 1024 x 1024 RGBA: 4 MiB */
 #define VTEST_SOCK      "/tmp/.virgl_test"
@@ -92,14 +99,15 @@ static int client_main(unsigned int mib)
 
 /* The run: our two programs and the client, each logging to a file. */
 
-enum { SOCK, BACKEND_LOG, VTEST_LOG, CLIENT_LOG, NR_PATHS };
+enum { BACKEND_LOG, VTEST_LOG, CLIENT_LOG, NR_PATHS };
 
 struct run {
 	unsigned int mib;
 	bool private_tmp;
 	char dir[64];
 	char path[NR_PATHS][96];
-	pid_t backend, vtest;
+	struct harness_bench_backend backend;
+	struct harness_child vtest;
 	char renderer[512];
 	uint64_t tex_bytes, back_copied, vtest_copied;
 	int workers;
@@ -115,7 +123,7 @@ static bool private_tmp(void)
 {
 	char build[PATH_MAX];
 
-	if (!realpath(bench_build(), build) || !strncmp(build, "/tmp/", 5) ||
+	if (!realpath(harness_build(), build) || !strncmp(build, "/tmp/", 5) ||
 	    unshare(CLONE_NEWNS | CLONE_NEWNET))
 		return false;
 	return !mount(NULL, "/", NULL, MS_REC | MS_PRIVATE, NULL) &&
@@ -128,7 +136,7 @@ static int vtest_socket_free(void)
 	int i;
 
 	for (i = 0; i < 1200; i++) {
-		if (!bench_sock_listening(VTEST_SOCK))
+		if (!harness_socket_listening(VTEST_SOCK))
 			return 0;
 		if (i == 0)
 			fprintf(stderr, "bench_texupload: waiting for %s\n",
@@ -141,24 +149,21 @@ static int vtest_socket_free(void)
 
 static int start_servers(struct run *r)
 {
-	char back[512], vtest[512], sockarg[128];
-	char *back_argv[] = { back, (char *)"--foreground", sockarg, NULL };
+	char vtest[512], sockarg[128];
 	char *vtest_argv[] = { vtest, sockarg,
 			       (char *)"--socket=" VTEST_SOCK, NULL };
 
-	snprintf(back, sizeof(back), "%s/bin/vgpu-backend", bench_build());
-	snprintf(vtest, sizeof(vtest), "%s/bin/vgpu-vtest", bench_build());
-	snprintf(sockarg, sizeof(sockarg), "--loopback=%s", r->path[SOCK]);
-	r->backend = bench_spawn(back_argv, r->path[BACKEND_LOG]);
-	if (r->backend < 0 ||
-	    bench_wait_listening(r->path[SOCK], &r->backend)) {
+	if (harness_bench_backend_start(&r->backend, NULL,
+					r->path[BACKEND_LOG])) {
 		fprintf(stderr, "bench_texupload: vgpu-backend did not start\n");
 		return -1;
 	}
 	if (!r->private_tmp && vtest_socket_free())
 		return -1;
-	r->vtest = bench_spawn(vtest_argv, r->path[VTEST_LOG]);
-	if (r->vtest < 0 || bench_wait_listening(VTEST_SOCK, &r->vtest)) {
+	harness_build_path(vtest, sizeof(vtest), "bin/vgpu-vtest");
+	snprintf(sockarg, sizeof(sockarg), "--loopback=%s", r->backend.sock);
+	if (harness_spawn_group(&r->vtest, vtest_argv, r->path[VTEST_LOG]) ||
+	    harness_wait_listening(VTEST_SOCK, &r->vtest, HARNESS_BENCH_MS)) {
 		fprintf(stderr, "bench_texupload: vgpu-vtest did not start\n");
 		return -1;
 	}
@@ -170,15 +175,15 @@ static int run_client(struct run *r)
 	char mib[16], line[512];
 	char *argv[] = { (char *)"/proc/self/exe", (char *)"--client", mib,
 			 NULL };
+	struct harness_child client;
 	unsigned long long v;
 	int status = -1;
-	pid_t pid;
 	FILE *f;
 
 	snprintf(mib, sizeof(mib), "%u", r->mib);
-	pid = bench_spawn(argv, r->path[CLIENT_LOG]);
-	if (pid > 0)
-		waitpid(pid, &status, 0);
+	/* No time limit here: main()'s alarm() ends a hung client. */
+	if (!harness_spawn_group(&client, argv, r->path[CLIENT_LOG]))
+		status = harness_wait(&client, INT_MAX);
 	f = fopen(r->path[CLIENT_LOG], "re");
 	while (f && fgets(line, sizeof(line), f)) {
 		line[strcspn(line, "\n")] = '\0';
@@ -258,13 +263,13 @@ static int stop_servers(struct run *r)
 {
 	int ret = 0;
 
-	if (bench_stop(&r->vtest)) {
+	if (harness_stop(&r->vtest, SIGTERM, HARNESS_BENCH_MS)) {
 		fprintf(stderr, "bench_texupload: vgpu-vtest failed\n");
 		ret = -1;
 	}
-	if (workers_gone(r->backend))
+	if (workers_gone(r->backend.child.pid))
 		ret = -1;
-	if (bench_stop(&r->backend)) {
+	if (harness_bench_backend_stop(&r->backend)) {
 		fprintf(stderr, "bench_texupload: vgpu-backend failed\n");
 		ret = -1;
 	}
@@ -317,14 +322,14 @@ static void show_log(const char *log)
 static int run(struct run *r)
 {
 	static const char *const names[NR_PATHS] = {
-		"backend.sock", "backend.log", "vtest.log", "client.log"
+		"backend.log", "vtest.log", "client.log"
 	};
 	int i, ret = -1;
 
 	r->private_tmp = private_tmp();
-	snprintf(r->dir, sizeof(r->dir), "/tmp/vgpu-texupload.XXXXXX");
-	if (!mkdtemp(r->dir)) {
-		perror("bench_texupload: mkdtemp");
+	if (harness_mkdtemp(r->dir, sizeof(r->dir), "texupload")) {
+		fprintf(stderr, "bench_texupload: mkdtemp: %s\n",
+			strerror(errno));
 		return -1;
 	}
 	for (i = 0; i < NR_PATHS; i++)
@@ -338,10 +343,10 @@ static int run(struct run *r)
 	if (!ret)
 		report(r);
 out:
-	bench_stop(&r->vtest);
-	bench_stop(&r->backend);
+	harness_stop(&r->vtest, SIGTERM, HARNESS_BENCH_MS);
+	harness_bench_backend_stop(&r->backend);
 	for (i = 0; i < NR_PATHS; i++) {
-		if (ret && i != SOCK)
+		if (ret)
 			show_log(r->path[i]);
 		unlink(r->path[i]);
 	}

@@ -16,10 +16,15 @@
  *
  * usage: bench_throughput [-t SECONDS_PER_CASE]
  */
+#include <errno.h>
 #include <getopt.h>
 #include <stdbool.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
 
-#include "benchutil.h"
+#include "harness.h"
 #include "vgpufront.h"
 
 /* Interface facts of virglrenderer 0.10.4 (src/virgl_protocol.h, virgl_hw.h). */
@@ -171,18 +176,18 @@ static double measure(struct run *r, double secs)
 	int ret = 0;
 
 	ret = submit_one(r, true) ?: wait_pending(r);  /* checked warm-up */
-	t0 = bench_now_ns();
+	t0 = harness_now_ns();
 	t1 = t0;
 	while (!ret && (t1 - t0) < secs * 1e9) {
 		ret = submit_one(r, ++n % FENCE_EVERY == 0);
 		if (n % FENCE_EVERY == 0)
-			t1 = bench_now_ns();
+			t1 = harness_now_ns();
 	}
 	if (!ret) {
 		ret = submit_one(r, true) ?: wait_pending(r);
 		n++;
 	}
-	t1 = bench_now_ns();
+	t1 = harness_now_ns();
 	if (ret)
 		return -1;
 	return (double)n * r->size / (double)(t1 - t0);
@@ -230,7 +235,8 @@ static void report(double gbps[2][3], uint32_t region)
 int main(int argc, char **argv)
 {
 	double gbps[2][3] = { { 0 } }, secs = 1.0;
-	struct bench_backend b;
+	static const char *const args[] = { "--poll-us=0", NULL };
+	struct harness_bench_backend b;
 	struct vgpufront *dev;
 	int c, ret = 1;
 
@@ -240,7 +246,7 @@ int main(int argc, char **argv)
 			return 2;
 		}
 	}
-	if (bench_backend_start(&b, 0))
+	if (harness_bench_backend_start(&b, args, NULL))
 		return 1;
 	dev = vgpufront_open(b.spec, CMD_PAGES);
 	if (!dev) {
@@ -257,6 +263,6 @@ int main(int argc, char **argv)
 out_close:
 	vgpufront_close(dev);
 out_stop:
-	bench_backend_stop(&b);
+	harness_bench_backend_stop(&b);
 	return ret;
 }

@@ -64,6 +64,55 @@ static void test_timeout_and_stop(void **state)
 	assert_int_equal(harness_wait(&c, 0), 128 + SIGTERM);
 }
 
+/* True while pid runs: neither gone nor a zombie nobody reaped yet. */
+static bool running(pid_t pid)
+{
+	char path[64], *text, *end;
+	bool alive;
+
+	snprintf(path, sizeof(path), "/proc/%d/stat", (int)pid);
+	text = harness_read_file(path);
+	if (!text) {
+		return false;
+	}
+	end = strrchr(text, ')');	/* "pid (comm) S ..." */
+	alive = end && end[1] == ' ' && end[2] != 'Z' && end[2] != 'X';
+	free(text);
+	return alive;
+}
+
+/* A group's leader and the process it forked both go with the group. */
+static void test_group_stop(void **state)
+{
+	char dir[64], pidfile[100], script[400], *text;
+	struct harness_child c;
+	char *argv[] = { "/bin/sh", "-c", script, NULL };
+	pid_t forked;
+	int i;
+
+	(void)state;
+	assert_int_equal(harness_mkdtemp(dir, sizeof(dir), "harness"), 0);
+	snprintf(pidfile, sizeof(pidfile), "%s/pid", dir);
+	snprintf(script, sizeof(script), "sleep 30 & echo $! > %s.new && "
+		 "mv %s.new %s; wait", pidfile, pidfile, pidfile);
+	assert_int_equal(harness_spawn_group(&c, argv, NULL), 0);
+	for (i = 0; i < 500 && access(pidfile, F_OK) < 0; i++) {
+		harness_sleep_ms(10);
+	}
+	text = harness_read_file(pidfile);
+	assert_non_null(text);
+	forked = atoi(text);
+	free(text);
+	assert_true(forked > 0);
+	assert_int_equal(getpgid(forked), c.pid);
+	assert_int_equal(harness_stop(&c, SIGTERM, 5000), 128 + SIGTERM);
+	for (i = 0; i < 500 && running(forked); i++) {
+		harness_sleep_ms(10);
+	}
+	assert_false(running(forked));
+	harness_rmtree(dir);
+}
+
 static int listen_on(const char *path, int type)
 {
 	struct sockaddr_un sa = { .sun_family = AF_UNIX };
@@ -84,12 +133,17 @@ static void check_socket_states(int type)
 	assert_int_equal(harness_mkdtemp(dir, sizeof(dir), "harness"), 0);
 	snprintf(path, sizeof(path), "%s/s", dir);
 	assert_int_equal(harness_socket_state(path), HARNESS_SOCK_NONE);
+	assert_false(harness_socket_listening(path));
 	fd = listen_on(path, type);
 	assert_int_equal(harness_socket_state(path), HARNESS_SOCK_LISTENING);
 	assert_int_equal(harness_wait_socket(path, NULL, 1000), 0);
+	assert_true(harness_socket_listening(path));
+	assert_int_equal(harness_wait_listening(path, NULL, 1000), 0);
 	close(fd);
 	assert_int_equal(harness_socket_state(path), HARNESS_SOCK_STALE);
 	assert_int_equal(harness_wait_socket(path, NULL, 100), -1);
+	assert_false(harness_socket_listening(path));
+	assert_int_equal(harness_wait_listening(path, NULL, 100), -1);
 	harness_rmtree(dir);
 }
 
@@ -168,6 +222,7 @@ int main(void)
 		cmocka_unit_test(test_exit_codes),
 		cmocka_unit_test(test_env_and_wrapper),
 		cmocka_unit_test(test_timeout_and_stop),
+		cmocka_unit_test(test_group_stop),
 		cmocka_unit_test(test_socket_states),
 		cmocka_unit_test(test_log_errors),
 		cmocka_unit_test(test_ppm_tolerance),

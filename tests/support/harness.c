@@ -48,12 +48,17 @@ int harness_ms(int ms)
 	return ms * timeout_scale();
 }
 
-static long now_ms(void)
+uint64_t harness_now_ns(void)
 {
 	struct timespec ts;
 
 	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return ts.tv_sec * 1000L + ts.tv_nsec / 1000000L;
+	return (uint64_t)ts.tv_sec * 1000000000ull + (uint64_t)ts.tv_nsec;
+}
+
+static long now_ms(void)
+{
+	return (long)(harness_now_ns() / 1000000u);
 }
 
 void harness_sleep_ms(int ms)
@@ -85,11 +90,18 @@ static int build_argv(char *words, const char *wrapper, char *const argv[],
 }
 
 /* In the child: never returns. */
-static void child_exec(char **argv, char *const env[], const char *log)
+static void child_exec(char **argv, char *const env[], const char *log,
+		       bool group)
 {
-	int fd = open(log, O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0644);
+	int fd = -1;
 
-	prctl(PR_SET_PDEATHSIG, SIGKILL);
+	if (group) {
+		setpgid(0, 0);
+	}
+	prctl(PR_SET_PDEATHSIG, group ? SIGTERM : SIGKILL);
+	if (log) {
+		fd = open(log, O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0644);
+	}
 	if (fd >= 0) {
 		dup2(fd, STDOUT_FILENO);
 		dup2(fd, STDERR_FILENO);
@@ -101,15 +113,17 @@ static void child_exec(char **argv, char *const env[], const char *log)
 	_exit(127);
 }
 
-int harness_spawn(struct harness_child *c, const char *wrapper,
-		  char *const argv[], char *const env[], const char *log)
+static int spawn(struct harness_child *c, const char *wrapper,
+		 char *const argv[], char *const env[], const char *log,
+		 bool group)
 {
 	char words[1024], *full[MAX_ARGS];
 	const char *base = strrchr(argv[0], '/');
 
 	memset(c, 0, sizeof(*c));
 	snprintf(c->name, sizeof(c->name), "%s", base ? base + 1 : argv[0]);
-	snprintf(c->log, sizeof(c->log), "%s", log);
+	snprintf(c->log, sizeof(c->log), "%s", log ? log : "");
+	c->group = group;
 	if ((wrapper && strlen(wrapper) >= sizeof(words)) ||
 	    build_argv(words, wrapper, argv, full) < 0) {
 		errno = E2BIG;
@@ -121,8 +135,23 @@ int harness_spawn(struct harness_child *c, const char *wrapper,
 		return -1;
 	}
 	if (c->pid == 0)
-		child_exec(full, env, log);
+		child_exec(full, env, log, group);
+	if (group) {
+		setpgid(c->pid, c->pid);	/* before any harness_stop() */
+	}
 	return 0;
+}
+
+int harness_spawn(struct harness_child *c, const char *wrapper,
+		  char *const argv[], char *const env[], const char *log)
+{
+	return spawn(c, wrapper, argv, env, log, false);
+}
+
+int harness_spawn_group(struct harness_child *c, char *const argv[],
+			const char *log)
+{
+	return spawn(c, NULL, argv, NULL, log, true);
 }
 
 static int exit_code(int status)
@@ -167,12 +196,12 @@ int harness_stop(struct harness_child *c, int sig, int timeout_ms)
 
 	if (!c->pid)
 		return exit_code(c->status);
-	kill(c->pid, sig);
+	kill(c->group ? -c->pid : c->pid, sig);
 	rc = harness_wait(c, timeout_ms);
 	if (rc < 0) {
 		fprintf(stderr, "harness: %s ignored signal %d for %d ms; "
 			"killing it\n", c->name, sig, timeout_ms);
-		kill(c->pid, SIGKILL);
+		kill(c->group ? -c->pid : c->pid, SIGKILL);
 		harness_wait(c, 5000);
 	}
 	return rc;
@@ -226,12 +255,39 @@ enum harness_sock harness_socket_state(const char *path)
 	return rc == 0 ? HARNESS_SOCK_LISTENING : HARNESS_SOCK_STALE;
 }
 
-int harness_wait_socket(const char *path, struct harness_child *c,
-			int timeout_ms)
+bool harness_socket_listening(const char *path)
+{
+	char line[512], flags[16], name[256];
+	FILE *f = fopen("/proc/net/unix", "re");
+	bool found = false;
+
+	if (!f) {
+		return false;
+	}
+	/* Num RefCount Protocol Flags Type St Inode Path; __SO_ACCEPTCON */
+	while (!found && fgets(line, sizeof(line), f)) {
+		if (sscanf(line, "%*s %*s %*s %15s %*s %*s %*s %255s", flags,
+			   name) == 2) {
+			found = !strcmp(name, path) &&
+				!strcmp(flags, "00010000");
+		}
+	}
+	fclose(f);
+	return found;
+}
+
+static bool accepts(const char *path)
+{
+	return harness_socket_state(path) == HARNESS_SOCK_LISTENING;
+}
+
+/* Polls ready(path) until it holds, c (may be NULL) exits or time is up. */
+static int wait_until(bool (*ready)(const char *), const char *path,
+		      struct harness_child *c, int timeout_ms)
 {
 	long end = now_ms() + timeout_ms;
 
-	while (harness_socket_state(path) != HARNESS_SOCK_LISTENING) {
+	while (!ready(path)) {
 		if (c && !harness_alive(c)) {
 			fprintf(stderr, "harness: %s exited (code %d) before "
 				"%s accepted connections\n", c->name,
@@ -248,33 +304,16 @@ int harness_wait_socket(const char *path, struct harness_child *c,
 	return 0;
 }
 
-int harness_backend_start(struct harness_child *c, const char *sock,
-			  const char *const *extra, const char *log)
+int harness_wait_socket(const char *path, struct harness_child *c,
+			int timeout_ms)
 {
-	char bin[PATH_MAX], lb[PATH_MAX + 16], wd[32], sc[PATH_MAX + 32];
-	char *argv[16] = { bin, lb, wd, sc };
-	const char *slash = strrchr(sock, '/');
-	size_t n = 4;
+	return wait_until(accepts, path, c, timeout_ms);
+}
 
-	harness_build_path(bin, sizeof(bin), "bin/vgpu-backend");
-	if (access(bin, X_OK) < 0) {
-		fprintf(stderr, "harness: %s is not built\n", bin);
-		return -1;
-	}
-	snprintf(lb, sizeof(lb), "--loopback=%s", sock);
-	snprintf(wd, sizeof(wd), "--watchdog-ms=%d", harness_ms(2000));
-	/* Each test's shaders are its own, beside its socket, not dom0's. */
-	snprintf(sc, sizeof(sc), "--shader-cache=%.*s/shaders",
-		 slash ? (int)(slash - sock) : 1, slash ? sock : ".");
-	while (extra && *extra && n < 15) {
-		argv[n++] = (char *)*extra++;
-	}
-	argv[n] = NULL;
-	if (harness_spawn(c, getenv("VGPU_BACKEND_WRAPPER"), argv, NULL,
-			  log) < 0) {
-		return -1;
-	}
-	return harness_wait_socket(sock, c, harness_ms(30000));
+int harness_wait_listening(const char *path, struct harness_child *c,
+			   int timeout_ms)
+{
+	return wait_until(harness_socket_listening, path, c, timeout_ms);
 }
 
 static int pin_driver(struct dl_phdr_info *info, size_t size, void *data)

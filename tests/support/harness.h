@@ -1,9 +1,11 @@
 /* SPDX-License-Identifier: GPL-2.0 */
 /*
- * harness: run the project's real programs as child processes from the
- * cmocka tests. Spawning with a log file, waiting with a timeout,
- * stopping, waiting for a UNIX socket to accept, and the whole loopback
- * stack (vgpu-backend + vgpu-vtest) in one call.
+ * harness: the test-support library (libvgputest), what the cmocka tests
+ * and the benchmarks share to run the project's real programs as child
+ * processes. Spawning with a log file, waiting with a timeout, stopping,
+ * waiting for a UNIX socket to accept, a vgpu-backend as the tests and
+ * as the benchmarks start it, and the whole loopback stack (vgpu-backend
+ * + vgpu-vtest) in one call.
  *
  * Programs are found under $VGPU_BUILD (default "build"). Children get
  * PR_SET_PDEATHSIG, so a crashed test leaves no process behind.
@@ -24,6 +26,7 @@
 #include <limits.h>
 #include <stdbool.h>
 #include <stddef.h>
+#include <stdint.h>
 #include <sys/types.h>
 
 /* A number as a string literal, for option arguments. */
@@ -38,6 +41,7 @@ struct harness_child {
 	int status;		/* wait status once reaped */
 	char name[64];
 	char log[PATH_MAX];
+	bool group;		/* leads a process group (harness_spawn_group) */
 };
 
 /* The build directory ($VGPU_BUILD or "build"). */
@@ -52,14 +56,27 @@ int harness_ms(int ms);
 /* Sleeps ms milliseconds, through signals. */
 void harness_sleep_ms(int ms);
 
+/* CLOCK_MONOTONIC in nanoseconds. */
+uint64_t harness_now_ns(void);
+
 /*
- * Starts argv (argv[0] is a path) with stdout and stderr appended to log.
- * wrapper (may be NULL or "") is split on spaces and put in front of
- * argv. env is a NULL-terminated list of "KEY=VALUE" set in the child
- * (may be NULL). Returns 0, or -1 with errno set.
+ * Starts argv (argv[0] is a path) with stdout and stderr appended to log
+ * (NULL: the child keeps ours). wrapper (may be NULL or "") is split on
+ * spaces and put in front of argv. env is a NULL-terminated list of
+ * "KEY=VALUE" set in the child (may be NULL). The child gets SIGKILL if
+ * we die. Returns 0, or -1 with errno set.
  */
 int harness_spawn(struct harness_child *c, const char *wrapper,
 		  char *const argv[], char *const env[], const char *log);
+
+/*
+ * harness_spawn() with no wrapper and no env, for what the benchmarks
+ * run: the child leads a process group of its own, which
+ * harness_stop() signals as a whole (vgpu-backend with its workers),
+ * and gets SIGTERM rather than SIGKILL if we die.
+ */
+int harness_spawn_group(struct harness_child *c, char *const argv[],
+			const char *log);
 
 /*
  * Waits up to timeout_ms for the child to exit. Returns its exit code,
@@ -69,9 +86,9 @@ int harness_spawn(struct harness_child *c, const char *wrapper,
 int harness_wait(struct harness_child *c, int timeout_ms);
 
 /*
- * Sends sig and waits up to timeout_ms; a child still running then gets
- * SIGKILL. Returns what harness_wait() returned for sig (-1: timed out
- * and was killed).
+ * Sends sig (to the child's process group if it leads one) and waits up
+ * to timeout_ms; a child still running then gets SIGKILL. Returns what
+ * harness_wait() returned for sig (-1: timed out and was killed).
  */
 int harness_stop(struct harness_child *c, int sig, int timeout_ms);
 
@@ -94,7 +111,17 @@ enum harness_sock {
 	HARNESS_SOCK_LISTENING,	/* connect() succeeds */
 };
 
+/* Probes path by connecting to it. */
 enum harness_sock harness_socket_state(const char *path);
+
+/*
+ * True while a socket listens on path, read from /proc/net/unix, so
+ * that checking opens no connection a server would have to handle (a
+ * vgpu-backend would fork a worker for it). The listener must be in our
+ * network namespace, and a listener on the same path in another mount
+ * namespace counts too.
+ */
+bool harness_socket_listening(const char *path);
 
 /*
  * Waits until path accepts connections. Fails (-1) if c (may be NULL)
@@ -102,6 +129,10 @@ enum harness_sock harness_socket_state(const char *path);
  */
 int harness_wait_socket(const char *path, struct harness_child *c,
 			int timeout_ms);
+
+/* harness_wait_socket() by harness_socket_listening(): no connection. */
+int harness_wait_listening(const char *path, struct harness_child *c,
+			   int timeout_ms);
 
 /*
  * Starts BUILD/bin/vgpu-backend --loopback=sock, then the options in
@@ -113,6 +144,38 @@ int harness_wait_socket(const char *path, struct harness_child *c,
  */
 int harness_backend_start(struct harness_child *c, const char *sock,
 			  const char *const *extra, const char *log);
+
+/* How long the benchmarks wait for a program to start or to stop. */
+#define HARNESS_BENCH_MS	10000
+
+/* A vgpu-backend a benchmark started, in a directory of its own. */
+struct harness_bench_backend {
+	struct harness_child child;
+	char dir[64];
+	char sock[96];		/* DIR/backend.sock */
+	char spec[128];		/* "loopback:SOCK" for vgpufront_open() */
+};
+
+/*
+ * Starts BUILD/bin/vgpu-backend --loopback=SOCK --foreground and the
+ * options in extra (NULL-terminated, may be NULL) in a new directory
+ * /tmp/vgpu-bench.XXXXXX, as it runs in production: no wrapper, none of
+ * the tests' options, in a process group of its own (see
+ * harness_spawn_group), its output in log (NULL: ours). Waits
+ * HARNESS_BENCH_MS for its socket with harness_wait_listening(), so
+ * that the backend serves no connection but the benchmark's. Returns 0,
+ * or -1 (message on stderr) with nothing left behind.
+ */
+int harness_bench_backend_start(struct harness_bench_backend *b,
+				const char *const *extra, const char *log);
+
+/*
+ * Stops the backend (SIGTERM to its group, SIGKILL after
+ * HARNESS_BENCH_MS) and removes its directory. Returns what
+ * harness_stop() returned; once stopped, further calls return 0 and do
+ * nothing.
+ */
+int harness_bench_backend_stop(struct harness_bench_backend *b);
 
 /*
  * Keeps the Mesa DRI drivers this process has loaded from being unloaded
