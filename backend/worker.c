@@ -349,14 +349,15 @@ static int ring_process(struct vgpu_worker *w)
 			return -EPROTO;
 		}
 		for (rc = w->ring.req_cons; rc != rp; rc++) {
-			if (RING_REQUEST_CONS_OVERFLOW(&w->ring, rc) ||
-			    !budget--) {
+			if (RING_REQUEST_CONS_OVERFLOW(&w->ring, rc)) {
 				break;
 			}
+			/* A guest that keeps the ring full gets no more. */
+			if (!budget) {
+				return 1;
+			}
+			budget--;
 			handle_one(w, rc);
-		}
-		if (!budget) {
-			return 1;
 		}
 		RING_FINAL_CHECK_FOR_REQUESTS(&w->ring, more);
 	} while (more);
