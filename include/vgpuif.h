@@ -108,6 +108,8 @@
  *   /local/domain/0/backend/vgpu/1/0/state = "4"
  *   /local/domain/0/backend/vgpu/1/0/protocol-versions = "1"
  *   /local/domain/0/backend/vgpu/1/0/max-mapped-pages = "65536"
+ *   /local/domain/0/backend/vgpu/1/0/weight = "256"
+ *   /local/domain/0/backend/vgpu/1/0/cap = "0"
  *   /local/domain/0/backend/vgpu/1/0/max-contexts = "64"
  *   /local/domain/0/backend/vgpu/1/0/max-resources = "4096"
  *   /local/domain/0/backend/vgpu/1/0/max-cmd-pages = "1024"
@@ -165,6 +167,24 @@
  *      times depth, layers (6 faces for a cube) and samples), reserved
  *      before the renderer allocates it; a RESOURCE_CREATE_3D past it
  *      fails with VGPUIF_ENOSPC.
+ *
+ * weight
+ *      Values:         <uint32_t>, 1 to 65535; absent or out of range: 256
+ *      Written by the toolstack (the vgpu= spec's weight=, or xenvgpu
+ *      sched), read by the backend, never written by it. The device's
+ *      share of GPU time in dom0's GPU scheduler: each scheduling period
+ *      is shared between the devices that use the GPU in proportion to
+ *      their weights. The backend watches the node, so a new value takes
+ *      effect at once, without reconnecting. The frontend does not read
+ *      it.
+ *
+ * cap
+ *      Values:         <uint32_t>, 0 to 100; absent or out of range: 0
+ *      Written by the toolstack (cap=, or xenvgpu sched), read by the
+ *      backend as weight is. The most GPU time the device gets in each
+ *      scheduling period, in percent, even when the GPU would otherwise
+ *      be idle; a device past its cap waits for the next period. 0: no
+ *      cap.
  *
  * max-contexts, max-resources
  *      Values:         <uint32_t>

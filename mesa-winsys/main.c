@@ -31,8 +31,8 @@ static void usage(FILE *f)
 		"Serves the vtest protocol (Mesa's GALLIUM_DRIVER=virpipe) on a vgpu device.\n"
 		"  --socket=PATH     listen here (default %s, which Mesa 22.3 hard-codes)\n"
 		"  --loopback=PATH   the backend of a loopback device listens on PATH\n"
-		"  --transport=SPEC  \"loopback:PATH\", \"xen\" or \"xen:DEVID\"\n"
-		"                    (default $VGPU_TRANSPORT, else xen)\n"
+		"  --transport=SPEC  \"loopback:PATH\", \"loopback@DOMID:PATH\", \"xen\" or\n"
+		"                    \"xen:DEVID\" (default $VGPU_TRANSPORT, else xen)\n"
 		"  --poll-us=N       spin N microseconds on the ring before sleeping\n"
 		"  --protocol=N      offer vtest protocol version N at most (0 or 2,\n"
 		"                    default 2; 0 sends all data over the socket)\n",

@@ -55,8 +55,17 @@ struct vgpufront_cmd {
 /*
  * Opens and connects a device. spec selects the transport:
  *   "loopback:PATH"  the backend listening on the UNIX socket PATH;
+ *   "loopback@DOMID:PATH"  the same, standing for domain DOMID (1 to
+ *                    VGPU_LB_MAX_DOMID): the frontend sends it as the
+ *                    "domid" node of its CONNECT (include/vgpu_loopback.h),
+ *                    and the backend's logs and GPU scheduler (weight,
+ *                    cap, `xenvgpu sched --table`) know the device by it.
+ *                    Without it the device has no domain (0). Nothing
+ *                    checks the claim, so loopback is for one host's own
+ *                    processes only;
  *   "xen" or "xen:DEVID"  device/vgpu/DEVID of this domain (default 0).
- * NULL means $VGPU_TRANSPORT, else "xen".
+ * NULL means $VGPU_TRANSPORT, else "xen". Any other spec fails with
+ * EINVAL.
  * cmd_pages: size of the command region, 0 for the default (256 pages).
  * Returns NULL with errno set; the reason is logged to stderr.
  */
