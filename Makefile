@@ -89,7 +89,7 @@ FUZZERS    := $(patsubst fuzz/%.c,$(BUILD)/fuzz/%,$(FUZZ_SRC))
 FUZZ_SECONDS ?= 300
 
 .PHONY: all tests benches install check demo bench e2e deps clean san-check \
-	fuzzers fuzz fuzz-smoke
+	fuzzers fuzz fuzz-smoke style kcheck
 all: $(BINS) tests benches
 # The render tests run the real programs, so tests builds them too.
 tests: $(TESTS) $(PROGS) $(BINS)
@@ -148,9 +148,10 @@ $(BUILD)/tests/%: $(call obj,tests/%.c) $(call obj,$(TEST_HELPERS)) $(LIB_TEST) 
 	$(CC) $(LDFLAGS) -o $@ $^ $(call pc_libs,$(PKGS_TEST)) $(BACK_LIBS) -lEGL -lGL $(LDLIBS)
 
 # Test programs (tests/progs/*.c): plain GL clients the render tests run
-# as child processes. They link no project library.
+# as child processes. Of the project's libraries they link only the
+# test-support library's EGL setup.
 $(BUILD)/tests/progs/%: $(call obj,tests/progs/%.c \
-			  tests/progs/common/gl_offscreen.c)
+			  tests/progs/common/gl_offscreen.c) $(LIB_TEST)
 	@mkdir -p $(dir $@)
 	$(CC) $(LDFLAGS) -o $@ $^ -lEGL -lGLESv2 $(LDLIBS)
 
@@ -193,9 +194,32 @@ demo: deps-demo
 	tools/demo.sh $(BUILD)
 
 check: deps-check
+	$(MAKE) style
+	$(MAKE) kcheck
 	$(MAKE) all
 	$(MAKE) SAN=1 tests
 	tests/run.sh $(BUILD) build-san
+
+# The house style on every file git tracks; tools/style-check.py says
+# what it checks. It takes paths too: tools/style-check.py frontend/
+style:
+	tools/style-check.py
+
+# include/vgpuif.h built as the guest kernel builds it: frontend/linux/,
+# in a copy under $(BUILD)/kcheck, against the headers of KDIR (the
+# running kernel's, else the newest linux-headers-*-amd64 installed). The
+# kernel's make gets none of this make's flags or variables.
+KDIR ?= $(firstword $(wildcard /lib/modules/$(shell uname -r)/build) \
+	$(shell ls -d /usr/src/linux-headers-*-amd64 2>/dev/null | sort -V | \
+		tail -n 1))
+kcheck:
+	@test -n "$(KDIR)" || { echo "kcheck: no kernel headers;" \
+		"tools/deps.sh check installs them"; exit 1; }
+	rm -rf $(BUILD)/kcheck && mkdir -p $(BUILD)/kcheck
+	cp frontend/linux/Kbuild frontend/linux/*.c $(BUILD)/kcheck/
+	env -u MAKEFLAGS -u MFLAGS -u MAKEOVERRIDES -u MAKELEVEL \
+		make -C $(KDIR) M=$(CURDIR)/$(BUILD)/kcheck \
+		VGPU_INCLUDE=$(CURDIR)/include modules
 
 bench: deps-bench
 	$(MAKE) all

@@ -15,8 +15,6 @@
  *
  * usage: bench_texupload [-m MIB]
  */
-#include <EGL/egl.h>
-#include <EGL/eglext.h>
 #include <GL/gl.h>
 #include <errno.h>
 #include <getopt.h>
@@ -36,35 +34,7 @@
 #define TEX_SIZE        1024            /* 1024 x 1024 RGBA: 4 MiB */
 #define VTEST_SOCK      "/tmp/.virgl_test"
 
-/* The GL client (--client MIB). */
-
-static int egl_init(void)
-{
-	static const EGLint cfg_attr[] = {
-		EGL_RENDERABLE_TYPE, EGL_OPENGL_BIT,
-		EGL_SURFACE_TYPE, EGL_PBUFFER_BIT, EGL_NONE
-	};
-	PFNEGLGETPLATFORMDISPLAYEXTPROC get_dpy;
-	EGLDisplay dpy;
-	EGLConfig cfg;
-	EGLContext ctx;
-	EGLint n;
-
-	get_dpy = (PFNEGLGETPLATFORMDISPLAYEXTPROC)
-		eglGetProcAddress("eglGetPlatformDisplayEXT");
-	if (!get_dpy)
-		return -1;
-	dpy = get_dpy(EGL_PLATFORM_SURFACELESS_MESA, EGL_DEFAULT_DISPLAY, NULL);
-	if (dpy == EGL_NO_DISPLAY || !eglInitialize(dpy, NULL, NULL) ||
-	    !eglBindAPI(EGL_OPENGL_API) ||
-	    !eglChooseConfig(dpy, cfg_attr, &cfg, 1, &n) || n < 1)
-		return -1;
-	ctx = eglCreateContext(dpy, cfg, EGL_NO_CONTEXT, NULL);
-	if (ctx == EGL_NO_CONTEXT ||
-	    !eglMakeCurrent(dpy, EGL_NO_SURFACE, EGL_NO_SURFACE, ctx))
-		return -1;
-	return 0;
-}
+/* The GL client (--client MIB): desktop GL on virpipe. */
 
 /* Uploads about mib MiB; prints "renderer R" and "texture_bytes N". */
 static int client_main(unsigned int mib)
@@ -76,7 +46,7 @@ static int client_main(unsigned int mib)
 
 	setenv("GALLIUM_DRIVER", "virpipe", 1);
 	setenv("LIBGL_ALWAYS_SOFTWARE", "1", 1);
-	if (!pix || egl_init()) {
+	if (!pix || harness_egl_surfaceless(0)) {
 		fprintf(stderr, "bench_texupload: no virpipe GL context\n");
 		return 1;
 	}

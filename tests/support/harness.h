@@ -186,6 +186,14 @@ int harness_bench_backend_stop(struct harness_bench_backend *b);
  */
 void harness_pin_gl_drivers(void);
 
+/*
+ * Makes an EGL context current on Mesa's surfaceless platform (no window
+ * system: the same on llvmpipe and on virpipe through vtest): GL ES
+ * es_version (2 or 3), or desktop GL when es_version is 0. Returns NULL,
+ * or a sentence saying which step failed.
+ */
+const char *harness_egl_surfaceless(int es_version);
+
 /* Reads a whole file into a NUL-terminated malloc'd string, or NULL. */
 char *harness_read_file(const char *path);
 

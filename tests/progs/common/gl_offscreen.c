@@ -1,14 +1,14 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * EGL surfaceless setup and shader programs for the GL test programs.
+ * EGL surfaceless setup (the test-support library's, shared with the
+ * benchmarks' GL client) and shader programs for the GL test programs.
  */
-#include <EGL/egl.h>
-#include <EGL/eglext.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "gl_offscreen.h"
+#include "harness.h"
 
 void gl_offscreen_die(const char *prog, const char *msg)
 {
@@ -18,42 +18,10 @@ void gl_offscreen_die(const char *prog, const char *msg)
 
 void gl_offscreen_init(const char *prog, int es_version)
 {
-	PFNEGLGETPLATFORMDISPLAYEXTPROC get_dpy;
-	const EGLint cfg_attr[] = {
-		EGL_RENDERABLE_TYPE,
-		es_version >= 3 ? EGL_OPENGL_ES3_BIT : EGL_OPENGL_ES2_BIT,
-		EGL_SURFACE_TYPE, EGL_PBUFFER_BIT, EGL_NONE
-	};
-	const EGLint ctx_attr[] = {
-		EGL_CONTEXT_CLIENT_VERSION, es_version, EGL_NONE
-	};
-	EGLDisplay dpy;
-	EGLConfig cfg;
-	EGLContext ctx;
-	EGLint n;
+	const char *failed = harness_egl_surfaceless(es_version);
 
-	get_dpy = (PFNEGLGETPLATFORMDISPLAYEXTPROC)
-		eglGetProcAddress("eglGetPlatformDisplayEXT");
-	if (!get_dpy) {
-		gl_offscreen_die(prog, "eglGetPlatformDisplayEXT is missing");
-	}
-	dpy = get_dpy(EGL_PLATFORM_SURFACELESS_MESA, EGL_DEFAULT_DISPLAY, NULL);
-	if (dpy == EGL_NO_DISPLAY || !eglInitialize(dpy, NULL, NULL)) {
-		gl_offscreen_die(prog, "cannot initialise the surfaceless EGL "
-				 "display");
-	}
-	if (!eglBindAPI(EGL_OPENGL_ES_API)) {
-		gl_offscreen_die(prog, "eglBindAPI(GLES) failed");
-	}
-	if (!eglChooseConfig(dpy, cfg_attr, &cfg, 1, &n) || n < 1) {
-		gl_offscreen_die(prog, "no GL ES EGL config");
-	}
-	ctx = eglCreateContext(dpy, cfg, EGL_NO_CONTEXT, ctx_attr);
-	if (ctx == EGL_NO_CONTEXT) {
-		gl_offscreen_die(prog, "eglCreateContext failed");
-	}
-	if (!eglMakeCurrent(dpy, EGL_NO_SURFACE, EGL_NO_SURFACE, ctx)) {
-		gl_offscreen_die(prog, "eglMakeCurrent (surfaceless) failed");
+	if (failed) {
+		gl_offscreen_die(prog, failed);
 	}
 }
 
