@@ -33,6 +33,18 @@
 #ifndef __XEN_PUBLIC_IO_VGPUIF_H__
 #define __XEN_PUBLIC_IO_VGPUIF_H__
 
+/*
+ * The same header serves the guest kernel and userspace. The kernel has
+ * its own copy of Xen's public headers, with its own barriers, and no
+ * libc; `make kcheck` builds a kernel object that includes this header.
+ */
+#ifdef __KERNEL__
+#include <linux/stddef.h>
+#include <linux/string.h>
+#include <linux/types.h>
+#include <xen/interface/grant_table.h>
+#include <xen/interface/io/ring.h>
+#else
 #include <stddef.h>
 #include <stdint.h>
 #include <string.h>
@@ -52,6 +64,7 @@
 
 #include <xen/grant_table.h>
 #include <xen/io/ring.h>
+#endif /* __KERNEL__ */
 
 /*
  ******************************************************************************

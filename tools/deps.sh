@@ -17,7 +17,10 @@ BASE=(build-essential pkg-config libvirglrenderer-dev libepoxy-dev
       libxen-dev libegl-dev libegl1-mesa-dev libgl1-mesa-dev libgles-dev
       libgl1-mesa-dri libegl-mesa0 mesa-utils libcmocka-dev libseccomp-dev)
 DEMO=(virgl-server glmark2-es2-x11 glmark2-data xvfb xauth)
-CHECK=(virgl-server valgrind systemd glmark2-es2-x11 glmark2-data xvfb)
+# python3 runs the style check, linux-headers-amd64 builds the kernel's
+# view of include/vgpuif.h (make style, make kcheck).
+CHECK=(virgl-server valgrind systemd glmark2-es2-x11 glmark2-data xvfb
+       python3 linux-headers-amd64)
 FUZZ=(clang-14 libclang-rt-14-dev)
 
 [ $# -eq 1 ] || die "usage: $0 demo|check|bench|fuzz"
