@@ -68,13 +68,15 @@ static int nop_loop(struct vgpufront *dev, const struct opts *o, uint64_t *ns)
 
 	for (i = 0; i < o->warmup; i++) {
 		ret = nop_once(dev, &dummy);
-		if (ret)
+		if (ret) {
 			return ret;
+		}
 	}
 	for (i = 0; i < o->rounds; i++) {
 		ret = nop_once(dev, &ns[i]);
-		if (ret)
+		if (ret) {
 			return ret;
+		}
 	}
 	return 0;
 }
@@ -90,11 +92,13 @@ static int bench_ring(const struct opts *o, int poll_us, struct stats *st)
 	int ret = -1;
 
 	ns = calloc(o->rounds, sizeof(*ns));
-	if (!ns)
+	if (!ns) {
 		return -1;
+	}
 	snprintf(poll, sizeof(poll), "--poll-us=%d", poll_us);
-	if (!o->spec && harness_bench_backend_start(&b, args, NULL))
+	if (!o->spec && harness_bench_backend_start(&b, args, NULL)) {
 		goto out_free;
+	}
 	dev = vgpufront_open(o->spec ? o->spec : b.spec, 0);
 	if (!dev) {
 		fprintf(stderr, "bench_nop: vgpufront_open: %s\n",
@@ -103,14 +107,16 @@ static int bench_ring(const struct opts *o, int poll_us, struct stats *st)
 	}
 	vgpufront_set_poll_us(dev, poll_us > 0 ? (unsigned int)poll_us : 0);
 	ret = nop_loop(dev, o, ns);
-	if (ret)
+	if (ret) {
 		fprintf(stderr, "bench_nop: NOP failed: %d\n", ret);
-	else
+	} else {
 		stats_from(st, ns, o->rounds);
+	}
 	vgpufront_close(dev);
 out_stop:
-	if (!o->spec)
+	if (!o->spec) {
 		harness_bench_backend_stop(&b);
+	}
 out_free:
 	free(ns);
 	return ret;
@@ -128,9 +134,11 @@ static void echo_child(int fd)
 {
 	char buf[MSG_SIZE];
 
-	while (!xfer(fd, buf, false))
-		if (xfer(fd, buf, true))
+	while (!xfer(fd, buf, false)) {
+		if (xfer(fd, buf, true)) {
 			break;
+		}
+	}
 	_exit(0);
 }
 
@@ -142,10 +150,12 @@ static int ping_loop(int fd, const struct opts *o, uint64_t *ns)
 
 	for (i = 0; i < o->warmup + o->rounds; i++) {
 		t0 = harness_now_ns();
-		if (xfer(fd, buf, true) || xfer(fd, buf, false))
+		if (xfer(fd, buf, true) || xfer(fd, buf, false)) {
 			return -1;
-		if (i >= o->warmup)
+		}
+		if (i >= o->warmup) {
 			ns[i - o->warmup] = harness_now_ns() - t0;
+		}
 	}
 	return 0;
 }
@@ -157,24 +167,28 @@ static int bench_socket(const struct opts *o, struct stats *st)
 	int sv[2], ret = -1;
 	pid_t pid;
 
-	if (!ns || socketpair(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0, sv))
+	if (!ns || socketpair(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0, sv)) {
 		goto out_free;
+	}
 	pid = fork();
-	if (pid < 0)
+	if (pid < 0) {
 		goto out_close;
+	}
 	if (pid == 0) {
 		close(sv[0]);
 		echo_child(sv[1]);
 	}
 	ret = ping_loop(sv[0], o, ns);
-	if (!ret)
+	if (!ret) {
 		stats_from(st, ns, o->rounds);
+	}
 	close(sv[0]);
 	sv[0] = -1;
 	waitpid(pid, NULL, 0);
 out_close:
-	if (sv[0] >= 0)
+	if (sv[0] >= 0) {
 		close(sv[0]);
+	}
 	close(sv[1]);
 out_free:
 	free(ns);
@@ -183,21 +197,23 @@ out_free:
 
 static void print_row(const char *name, const struct stats *st)
 {
-	if (st->ok)
+	if (st->ok) {
 		printf("%-12s %12.2f %12.2f\n", name, st->median_us,
 		       st->p99_us);
-	else
+	} else {
 		printf("%-12s %12s %12s\n", name, "FAILED", "FAILED");
+	}
 }
 
 static void print_summary(const char *name, const struct stats *st)
 {
-	if (st->ok)
+	if (st->ok) {
 		printf("summary: %s_median_us=%.2f %s_p99_us=%.2f\n", name,
 		       st->median_us, name, st->p99_us);
-	else
+	} else {
 		printf("summary: %s_median_us=FAILED %s_p99_us=FAILED\n",
 		       name, name);
+	}
 }
 
 static void report(const struct opts *o, const struct stats st[3])
@@ -210,21 +226,26 @@ static void report(const struct opts *o, const struct stats st[3])
 	printf("bench_nop: %zu round trips each after %zu warm-up; "
 	       "poll %d us\n", o->rounds, o->warmup, o->poll_us);
 	printf("%-12s %12s %12s\n", "path", "median_us", "p99_us");
-	for (i = 0; i < 3; i++)
-		if (!o->spec || i != 1)
+	for (i = 0; i < 3; i++) {
+		if (!o->spec || i != 1) {
 			print_row(names[i], &st[i]);
-	for (i = 0; i < 3; i++)
-		if (!o->spec || i != 1)
+		}
+	}
+	for (i = 0; i < 3; i++) {
+		if (!o->spec || i != 1) {
 			print_summary(names[i], &st[i]);
+		}
+	}
 	if (st[0].ok && st[2].ok) {
 		ratio = st[0].median_us / st[2].median_us;
 		printf("summary: ratio_nop_sleep_over_socket=%.2f\n", ratio);
 		printf("summary: nop_sleep_target_1.5x_socket=%s\n",
 		       ratio <= 1.5 ? "met" : "missed");
 	}
-	if (st[1].ok)
+	if (st[1].ok) {
 		printf("summary: nop_poll_target_5us=%s\n",
 		       st[1].median_us <= 5.0 ? "met" : "missed");
+	}
 }
 
 static int parse_opts(int argc, char **argv, struct opts *o)
@@ -266,8 +287,9 @@ int main(int argc, char **argv)
 	}
 	failed = bench_ring(&o, 0, &st[0]) != 0;
 	/* The backend's polling is its own when it is not ours to start. */
-	if (!o.spec)
+	if (!o.spec) {
 		failed |= bench_ring(&o, o.poll_us, &st[1]) != 0;
+	}
 	failed |= bench_socket(&o, &st[2]) != 0;
 	report(&o, st);
 	return failed;

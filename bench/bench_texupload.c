@@ -94,8 +94,9 @@ static bool private_tmp(void)
 	char build[PATH_MAX];
 
 	if (!realpath(harness_build(), build) || !strncmp(build, "/tmp/", 5) ||
-	    unshare(CLONE_NEWNS | CLONE_NEWNET))
+	    unshare(CLONE_NEWNS | CLONE_NEWNET)) {
 		return false;
+	}
 	return !mount(NULL, "/", NULL, MS_REC | MS_PRIVATE, NULL) &&
 	       !mount("tmpfs", "/tmp", "tmpfs", 0, "mode=1777");
 }
@@ -106,11 +107,13 @@ static int vtest_socket_free(void)
 	int i;
 
 	for (i = 0; i < 1200; i++) {
-		if (!harness_socket_listening(VTEST_SOCK))
+		if (!harness_socket_listening(VTEST_SOCK)) {
 			return 0;
-		if (i == 0)
+		}
+		if (i == 0) {
 			fprintf(stderr, "bench_texupload: waiting for %s\n",
 				VTEST_SOCK);
+		}
 		usleep(100000);
 	}
 	fprintf(stderr, "bench_texupload: %s stays busy\n", VTEST_SOCK);
@@ -128,8 +131,9 @@ static int start_servers(struct run *r)
 		fprintf(stderr, "bench_texupload: vgpu-backend did not start\n");
 		return -1;
 	}
-	if (!r->private_tmp && vtest_socket_free())
+	if (!r->private_tmp && vtest_socket_free()) {
 		return -1;
+	}
 	harness_build_path(vtest, sizeof(vtest), "bin/vgpu-vtest");
 	snprintf(sockarg, sizeof(sockarg), "--loopback=%s", r->backend.sock);
 	if (harness_spawn_group(&r->vtest, vtest_argv, r->path[VTEST_LOG]) ||
@@ -152,19 +156,22 @@ static int run_client(struct run *r)
 
 	snprintf(mib, sizeof(mib), "%u", r->mib);
 	/* No time limit here: main()'s alarm() ends a hung client. */
-	if (!harness_spawn_group(&client, argv, r->path[CLIENT_LOG]))
+	if (!harness_spawn_group(&client, argv, r->path[CLIENT_LOG])) {
 		status = harness_wait(&client, INT_MAX);
+	}
 	f = fopen(r->path[CLIENT_LOG], "re");
 	while (f && fgets(line, sizeof(line), f)) {
 		line[strcspn(line, "\n")] = '\0';
-		if (sscanf(line, "texture_bytes %llu", &v) == 1)
+		if (sscanf(line, "texture_bytes %llu", &v) == 1) {
 			r->tex_bytes = v;
-		else if (!strncmp(line, "renderer ", 9))
+		} else if (!strncmp(line, "renderer ", 9)) {
 			snprintf(r->renderer, sizeof(r->renderer), "%s",
 				 line + 9);
+		}
 	}
-	if (f)
+	if (f) {
 		fclose(f);
+	}
 	if (status || !r->tex_bytes || !strstr(r->renderer, "virgl")) {
 		fprintf(stderr, "bench_texupload: the GL client failed "
 			"(status %d, renderer '%s')\n", status, r->renderer);
@@ -183,16 +190,19 @@ static int workers_gone(pid_t pid)
 	snprintf(path, sizeof(path), "/proc/%d/task/%d/children", pid, pid);
 	for (i = 0; i < 1000 && busy; i++) {
 		f = fopen(path, "re");
-		if (!f)
+		if (!f) {
 			break;
+		}
 		busy = fscanf(f, " %c", &c) == 1;
 		fclose(f);
-		if (busy)
+		if (busy) {
 			usleep(10000);
+		}
 	}
-	if (busy)
+	if (busy) {
 		fprintf(stderr, "bench_texupload: vgpu-backend's workers did "
 			"not end (%s)\n", path);
+	}
 	return busy ? -1 : 0;
 }
 
@@ -217,11 +227,13 @@ static int sum_counter(const char *log, const char *fmt, uint64_t *sum)
 			n++;
 		}
 	}
-	if (f)
+	if (f) {
 		fclose(f);
-	if (!n)
+	}
+	if (!n) {
 		fprintf(stderr, "bench_texupload: no \"%s\" line in %s\n",
 			fmt, log);
+	}
 	return n;
 }
 
@@ -237,8 +249,9 @@ static int stop_servers(struct run *r)
 		fprintf(stderr, "bench_texupload: vgpu-vtest failed\n");
 		ret = -1;
 	}
-	if (workers_gone(r->backend.child.pid))
+	if (workers_gone(r->backend.child.pid)) {
 		ret = -1;
+	}
 	if (harness_bench_backend_stop(&r->backend)) {
 		fprintf(stderr, "bench_texupload: vgpu-backend failed\n");
 		ret = -1;
@@ -248,8 +261,9 @@ static int stop_servers(struct run *r)
 		&r->back_copied);
 	if (!sum_counter(r->path[VTEST_LOG],
 			 "copied %llu bytes of transfer data%n",
-			 &r->vtest_copied))
+			 &r->vtest_copied)) {
 		ret = -1;
+	}
 	return r->workers ? ret : -1;
 }
 
@@ -283,10 +297,12 @@ static void show_log(const char *log)
 	FILE *f = fopen(log, "re");
 
 	fprintf(stderr, "--- %s:\n", log);
-	while (f && fgets(line, sizeof(line), f))
+	while (f && fgets(line, sizeof(line), f)) {
 		fputs(line, stderr);
-	if (f)
+	}
+	if (f) {
 		fclose(f);
+	}
 }
 
 static int run(struct run *r)
@@ -302,22 +318,27 @@ static int run(struct run *r)
 			strerror(errno));
 		return -1;
 	}
-	for (i = 0; i < NR_PATHS; i++)
+	for (i = 0; i < NR_PATHS; i++) {
 		snprintf(r->path[i], sizeof(r->path[i]), "%s/%s", r->dir,
 			 names[i]);
-	if (start_servers(r))
+	}
+	if (start_servers(r)) {
 		goto out;
+	}
 	ret = run_client(r);
-	if (stop_servers(r))
+	if (stop_servers(r)) {
 		ret = -1;
-	if (!ret)
+	}
+	if (!ret) {
 		report(r);
+	}
 out:
 	harness_stop(&r->vtest, SIGTERM, HARNESS_BENCH_MS);
 	harness_bench_backend_stop(&r->backend);
 	for (i = 0; i < NR_PATHS; i++) {
-		if (ret)
+		if (ret) {
 			show_log(r->path[i]);
+		}
 		unlink(r->path[i]);
 	}
 	rmdir(r->dir);
@@ -329,8 +350,9 @@ int main(int argc, char **argv)
 	struct run r = { .mib = 64 };
 	int c;
 
-	if (argc == 3 && !strcmp(argv[1], "--client"))
+	if (argc == 3 && !strcmp(argv[1], "--client")) {
 		return client_main((unsigned int)atoi(argv[2]));
+	}
 	while ((c = getopt(argc, argv, "m:")) != -1) {
 		if (c != 'm' || !(r.mib = (unsigned int)atoi(optarg))) {
 			fprintf(stderr, "usage: %s [-m MIB]\n", argv[0]);

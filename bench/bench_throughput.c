@@ -61,9 +61,10 @@ static int call(struct vgpufront *dev, struct vgpuif_req *req)
 {
 	int ret = vgpufront_call(dev, req, NULL);
 
-	if (ret)
+	if (ret) {
 		fprintf(stderr, "bench_throughput: op %u failed: %d\n",
 			req->operation, ret);
+	}
 	return ret;
 }
 
@@ -76,8 +77,9 @@ static int setup(struct vgpufront *dev)
 	req.op.ctx_create.name_len = 5;
 	memcpy(req.op.ctx_create.name, "bench", 5);
 	ret = call(dev, &req);
-	if (ret)
+	if (ret) {
 		return ret;
+	}
 	req = (struct vgpuif_req){ .operation = VGPUIF_OP_RESOURCE_CREATE_3D };
 	req.op.resource_create_3d = (struct vgpuif_resource_create_3d_req){
 		.res_id = RES_ID, .target = PIPE_BUFFER,
@@ -85,8 +87,9 @@ static int setup(struct vgpufront *dev)
 		.bind = VIRGL_BIND_VERTEX_BUFFER, .width = RES_SIZE,
 		.height = 1, .depth = 1, .array_size = 1 };
 	ret = call(dev, &req);
-	if (ret)
+	if (ret) {
 		return ret;
+	}
 	req = (struct vgpuif_req){ .operation = VGPUIF_OP_CTX_ATTACH_RESOURCE,
 				   .ctx_id = CTX_ID };
 	req.op.resource.res_id = RES_ID;
@@ -104,8 +107,9 @@ static uint32_t put_cmd(uint32_t *p, enum kind kind, uint32_t dwords,
 		return dwords;
 	}
 	data = (len - VIRGL_IW_HDR_DWORDS) * 4;
-	if (*x + data > RES_SIZE)
+	if (*x + data > RES_SIZE) {
 		*x = 0;
+	}
 	p[0] = VIRGL_CMD0(VIRGL_CCMD_RESOURCE_INLINE_WRITE, 0, len);
 	p[1] = RES_ID;
 	p[2] = p[3] = p[4] = p[5] = 0;  /* level, usage, strides */
@@ -126,8 +130,9 @@ static void fill(uint32_t *p, enum kind kind, uint32_t size)
 	while (left) {
 		n = left < max ? left : max;
 		/* Never leave a remainder too short for a header. */
-		if (left > n && left - n < 1 + VIRGL_IW_HDR_DWORDS + 1)
+		if (left > n && left - n < 1 + VIRGL_IW_HDR_DWORDS + 1) {
 			n -= 1 + VIRGL_IW_HDR_DWORDS + 1;
+		}
 		p += put_cmd(p, kind, n, &x);
 		left -= n;
 	}
@@ -137,13 +142,15 @@ static int wait_pending(struct run *r)
 {
 	int ret;
 
-	if (!r->pending)
+	if (!r->pending) {
 		return 0;
+	}
 	r->pending = false;
 	ret = vgpufront_wait(r->dev, r->pending_id, NULL);
-	if (ret)
+	if (ret) {
 		fprintf(stderr, "bench_throughput: %s %u B submit failed: %d\n",
 			kind_names[r->kind], r->size, ret);
+	}
 	return ret;
 }
 
@@ -155,14 +162,17 @@ static int submit_one(struct run *r, bool fenced)
 	int ret;
 
 	ret = vgpufront_cmd_reserve(r->dev, r->size, &cmd);
-	if (ret)
+	if (ret) {
 		return ret;
+	}
 	fill(cmd.ptr, r->kind, r->size);
-	if (!fenced)
+	if (!fenced) {
 		return vgpufront_cmd_submit(r->dev, CTX_ID, &cmd, 0, NULL);
+	}
 	ret = vgpufront_cmd_submit(r->dev, CTX_ID, &cmd, ++r->fence, &id);
-	if (ret)
+	if (ret) {
 		return ret;
+	}
 	ret = wait_pending(r);
 	r->pending = true;
 	r->pending_id = id;
@@ -180,16 +190,18 @@ static double measure(struct run *r, double secs)
 	t1 = t0;
 	while (!ret && (t1 - t0) < secs * 1e9) {
 		ret = submit_one(r, ++n % FENCE_EVERY == 0);
-		if (n % FENCE_EVERY == 0)
+		if (n % FENCE_EVERY == 0) {
 			t1 = harness_now_ns();
+		}
 	}
 	if (!ret) {
 		ret = submit_one(r, true) ?: wait_pending(r);
 		n++;
 	}
 	t1 = harness_now_ns();
-	if (ret)
+	if (ret) {
 		return -1;
+	}
 	return (double)n * r->size / (double)(t1 - t0);
 }
 
@@ -203,8 +215,9 @@ static int run_all(struct vgpufront *dev, double secs, double gbps[2][3])
 			r.kind = k;
 			r.size = sizes[s];
 			gbps[k][s] = measure(&r, secs);
-			if (gbps[k][s] < 0)
+			if (gbps[k][s] < 0) {
 				return -1;
+			}
 		}
 	}
 	return 0;
@@ -220,14 +233,17 @@ static void report(double gbps[2][3], uint32_t region)
 	printf("%-8s %10s %10s %10s\n", "stream", "4KiB", "64KiB", "1MiB");
 	for (k = 0; k < 2; k++) {
 		printf("%-8s", kind_names[k]);
-		for (s = 0; s < 3; s++)
+		for (s = 0; s < 3; s++) {
 			printf(" %10.2f", gbps[k][s]);
+		}
 		printf("\n");
 	}
-	for (k = 0; k < 2; k++)
-		for (s = 0; s < 3; s++)
+	for (k = 0; k < 2; k++) {
+		for (s = 0; s < 3; s++) {
 			printf("summary: throughput_%s_%uk_gbps=%.2f\n",
 			       kind_names[k], sizes[s] / 1024, gbps[k][s]);
+		}
+	}
 	printf("summary: throughput_target_2gbps_nop_1m=%s\n",
 	       gbps[KIND_NOP][2] >= 2.0 ? "met" : "missed");
 }
@@ -246,16 +262,18 @@ int main(int argc, char **argv)
 			return 2;
 		}
 	}
-	if (harness_bench_backend_start(&b, args, NULL))
+	if (harness_bench_backend_start(&b, args, NULL)) {
 		return 1;
+	}
 	dev = vgpufront_open(b.spec, CMD_PAGES);
 	if (!dev) {
 		fprintf(stderr, "bench_throughput: vgpufront_open: %s\n",
 			strerror(errno));
 		goto out_stop;
 	}
-	if (setup(dev) || run_all(dev, secs, gbps))
+	if (setup(dev) || run_all(dev, secs, gbps)) {
 		goto out_close;
+	}
 	report(gbps, (vgpufront_limits(dev)->max_cmd_pages < CMD_PAGES ?
 		vgpufront_limits(dev)->max_cmd_pages : CMD_PAGES) *
 	       VGPUIF_PAGE_SIZE);

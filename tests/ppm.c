@@ -15,13 +15,16 @@ static int read_header(FILE *f, struct ppm *img)
 {
 	int maxval;
 
-	if (fscanf(f, "P6 %d %d %d", &img->width, &img->height, &maxval) != 3)
+	if (fscanf(f, "P6 %d %d %d", &img->width, &img->height, &maxval) != 3) {
 		return -1;
-	if (fgetc(f) == EOF || maxval != 255)
+	}
+	if (fgetc(f) == EOF || maxval != 255) {
 		return -1;
+	}
 	if (img->width <= 0 || img->height <= 0 ||
-	    img->width > 16384 || img->height > 16384)
+	    img->width > 16384 || img->height > 16384) {
 		return -1;
+	}
 	return 0;
 }
 
@@ -31,8 +34,9 @@ int ppm_load(const char *path, struct ppm *img)
 	size_t size;
 
 	memset(img, 0, sizeof(*img));
-	if (!f)
+	if (!f) {
 		return bad(path, "cannot open");
+	}
 	if (read_header(f, img) < 0) {
 		fclose(f);
 		return bad(path, "not a P6 PPM with maxval 255");
@@ -61,8 +65,9 @@ int ppm_compare(const struct ppm *a, const struct ppm *b,
 	int c;
 
 	memset(d, 0, sizeof(*d));
-	if (a->width != b->width || a->height != b->height)
+	if (a->width != b->width || a->height != b->height) {
 		return -1;
+	}
 	d->pixels = (long)a->width * a->height;
 	for (i = 0; i < d->pixels; i++) {
 		int differs = 0;
@@ -70,8 +75,9 @@ int ppm_compare(const struct ppm *a, const struct ppm *b,
 		for (c = 0; c < 3; c++) {
 			int delta = abs(a->rgb[i * 3 + c] - b->rgb[i * 3 + c]);
 
-			if (delta > d->max_channel)
+			if (delta > d->max_channel) {
 				d->max_channel = delta;
+			}
 			differs |= delta != 0;
 		}
 		d->differing += differs;
@@ -89,9 +95,11 @@ static int seen(const unsigned char *colours, int n, const unsigned char *px)
 {
 	int i;
 
-	for (i = 0; i < n; i++)
-		if (!memcmp(&colours[i * 3], px, 3))
+	for (i = 0; i < n; i++) {
+		if (!memcmp(&colours[i * 3], px, 3)) {
 			return 1;
+		}
+	}
 	return 0;
 }
 
@@ -101,11 +109,13 @@ int ppm_count_colours(const struct ppm *img, int limit)
 	long i, pixels = (long)img->width * img->height;
 	int n = 0;
 
-	if (!colours)
+	if (!colours) {
 		return -1;
+	}
 	for (i = 0; i < pixels && n < limit; i++) {
-		if (!seen(colours, n, &img->rgb[i * 3]))
+		if (!seen(colours, n, &img->rgb[i * 3])) {
 			memcpy(&colours[3 * n++], &img->rgb[i * 3], 3);
+		}
 	}
 	free(colours);
 	return n;

@@ -88,10 +88,12 @@ static void select_benches(struct env *e)
 
 	for (i = 0; i < e->n; i++) {
 		if (backend_wrapped()) {
-			if (i && same_scene(&e->list[i - 1], &e->list[i]))
+			if (i && same_scene(&e->list[i - 1], &e->list[i])) {
 				continue;
-			if (scenes++ == WRAPPED_SCENES)
+			}
+			if (scenes++ == WRAPPED_SCENES) {
 				break;
+			}
 		}
 		e->sel[e->nsel++] = i;
 	}
@@ -106,8 +108,9 @@ static bool on_path(const char *prog)
 	for (p = path ? path : "/usr/bin:/bin"; *p; p = *end ? end + 1 : end) {
 		end = strchrnul(p, ':');
 		snprintf(buf, sizeof(buf), "%.*s/%s", (int)(end - p), p, prog);
-		if (access(buf, X_OK) == 0)
+		if (access(buf, X_OK) == 0) {
 			return true;
+		}
 	}
 	return false;
 }
@@ -119,8 +122,9 @@ static int check_programs(void)
 	int rc = 0;
 
 	for (p = progs; *p; p++) {
-		if (on_path(*p))
+		if (on_path(*p)) {
 			continue;
+		}
 		fprintf(stderr, "test_glmark: %s is not installed; run "
 			"tools/deps.sh check (as root)\n", *p);
 		rc = -1;
@@ -137,11 +141,13 @@ static int read_display(struct env *e, int fd)
 	ssize_t r;
 
 	while (len < sizeof(num) - 1 && !strchr(num, '\n')) {
-		if (poll(&pfd, 1, harness_ms(XVFB_MS)) <= 0)
+		if (poll(&pfd, 1, harness_ms(XVFB_MS)) <= 0) {
 			return -1;
+		}
 		r = read(fd, num + len, sizeof(num) - 1 - len);
-		if (r <= 0)
+		if (r <= 0) {
 			return -1;	/* Xvfb exited */
+		}
 		len += r;
 		num[len] = '\0';
 	}
@@ -161,17 +167,20 @@ static int xvfb_start(struct env *e)
 			 "1280x1024x24", "-nolisten", "tcp", NULL };
 	int fds[2], rc;
 
-	if (pipe2(fds, O_CLOEXEC) < 0)
+	if (pipe2(fds, O_CLOEXEC) < 0) {
 		return -1;
+	}
 	snprintf(fdarg, sizeof(fdarg), "%d", fds[1]);
 	snprintf(log, sizeof(log), "%s/xvfb.log", e->dir);
 	/* Only the write end reaches Xvfb. */
 	rc = fcntl(fds[1], F_SETFD, 0);
-	if (!rc)
+	if (!rc) {
 		rc = harness_spawn(&e->xvfb, NULL, argv, NULL, log);
+	}
 	close(fds[1]);
-	if (!rc)
+	if (!rc) {
 		rc = read_display(e, fds[0]);
+	}
 	close(fds[0]);
 	if (rc < 0) {
 		fprintf(stderr, "test_glmark: Xvfb did not start; its log:\n");
@@ -199,13 +208,15 @@ static int glmark_run(struct env *e, const char *dir, const char *name,
 
 	argv[n++] = GLMARK;
 	argv[n++] = "--off-screen";
-	while (*args && n < (int)VGPU_ARRAY_SIZE(argv) - 1)
+	while (*args && n < (int)VGPU_ARRAY_SIZE(argv) - 1) {
 		argv[n++] = *args++;
+	}
 	argv[n] = NULL;
 	snprintf(log, sizeof(log), "%s/%s.log", dir, name);
 	*out = NULL;
-	if (harness_spawn(&c, NULL, argv, env, log) < 0)
+	if (harness_spawn(&c, NULL, argv, env, log) < 0) {
 		return -1;
+	}
 	rc = harness_wait(&c, timeout_ms);
 	if (rc < 0) {
 		fprintf(stderr, "test_glmark: %s still running after %d ms; "
@@ -213,8 +224,9 @@ static int glmark_run(struct env *e, const char *dir, const char *name,
 		harness_stop(&c, SIGKILL, STOP_MS);
 	}
 	*out = harness_read_file(log);
-	if (rc != 0)
+	if (rc != 0) {
 		harness_dump_log(&c);
+	}
 	return rc;
 }
 
@@ -230,8 +242,9 @@ static const char *result_of(const char *text, const char *key, char *buf,
 
 	while (strncmp(p, key, klen) || strncmp(p + klen, ": ", 2)) {
 		p = strchr(p, '\n');
-		if (!p)
+		if (!p) {
 			return NULL;
+		}
 		p++;
 	}
 	p += klen + 2;
@@ -249,8 +262,9 @@ static void parse_list(struct env *e, const char *text)
 	for (p = text; p && e->n < MAX_BENCH; p = *eol ? eol + 1 : NULL) {
 		eol = strchrnul(p, '\n');
 		m = strstr(p, mark);
-		if (*p != '[' || !m || m > eol || m - p >= KEY_LEN)
+		if (*p != '[' || !m || m > eol || m - p >= KEY_LEN) {
 			continue;
+		}
 		b = &e->list[e->n++];
 		snprintf(b->key, sizeof(b->key), "%.*s", (int)(m - p), p);
 		m += strlen(mark);
@@ -266,8 +280,9 @@ static int learn_list(struct env *e)
 
 	rc = glmark_run(e, e->dir, "llvmpipe-validate", false, args,
 			harness_ms(START_MS), &text);
-	if (text)
+	if (text) {
 		parse_list(e, text);
+	}
 	free(text);
 	if (rc != 0 || !e->n) {
 		fprintf(stderr, "test_glmark: " GLMARK " --validate on llvmpipe "
@@ -283,12 +298,14 @@ static void env_destroy(struct env *e)
 {
 	const char *keep = getenv("VGPU_TEST_KEEP");
 
-	if (e->xvfb.pid)
+	if (e->xvfb.pid) {
 		harness_stop(&e->xvfb, SIGTERM, STOP_MS);
-	if (keep && !strcmp(keep, "1"))
+	}
+	if (keep && !strcmp(keep, "1")) {
 		fprintf(stderr, "test_glmark: keeping %s\n", e->dir);
-	else
+	} else {
 		harness_rmtree(e->dir);
+	}
 	free(e);
 }
 
@@ -296,16 +313,19 @@ static int group_setup(void **state)
 {
 	struct env *e = calloc(1, sizeof(*e));
 
-	if (!e)
+	if (!e) {
 		return -1;
-	if (check_programs() < 0)
+	}
+	if (check_programs() < 0) {
 		goto fail_free;
+	}
 	if (harness_mkdtemp(e->dir, sizeof(e->dir), "glmark") < 0) {
 		perror("test_glmark: mkdtemp");
 		goto fail_free;
 	}
-	if (xvfb_start(e) < 0 || learn_list(e) < 0)
+	if (xvfb_start(e) < 0 || learn_list(e) < 0) {
 		goto fail;
+	}
 	*state = e;
 	return 0;
 
@@ -356,8 +376,9 @@ static int teardown(void **state)
 			backend_rc);
 		rc = -1;
 	}
-	if (harness_stack_check_logs(&e->stack) < 0)
+	if (harness_stack_check_logs(&e->stack) < 0) {
 		rc = -1;
+	}
 	harness_stack_destroy(&e->stack);
 	return rc;
 }
@@ -367,11 +388,12 @@ static void bench_arg(const struct bench *b, char *buf, size_t len)
 {
 	const char *scene = b->key + 1, *opts = strstr(b->key, "] ");
 
-	if (!opts || !strcmp(opts + 2, "<default>"))
+	if (!opts || !strcmp(opts + 2, "<default>")) {
 		snprintf(buf, len, "%.*s", (int)strcspn(scene, "]"), scene);
-	else
+	} else {
 		snprintf(buf, len, "%.*s:%s", (int)(opts - scene), scene,
 			 opts + 2);
+	}
 }
 
 /*
@@ -386,8 +408,9 @@ static int stack_glmark(struct env *e, const char *name, bool validate,
 	int i, n = 0;
 
 	args[n++] = validate ? "--validate" : "-b";
-	if (!validate)
+	if (!validate) {
 		args[n++] = ":duration=1";
+	}
 	for (i = 0; e->nsel < e->n && i < e->nsel; i++) {
 		bench_arg(&e->list[e->sel[i]], sel[i], sizeof(sel[i]));
 		args[n++] = "-b";
@@ -403,8 +426,9 @@ static bool renders_virgl(const char *text)
 {
 	const char *r = text ? strstr(text, "GL_RENDERER:") : NULL;
 
-	if (!r)
+	if (!r) {
 		return false;
+	}
 	r += strlen("GL_RENDERER:");
 	r += strspn(r, " ");
 	return !strncmp(r, "virgl", 5);
@@ -416,21 +440,23 @@ static void check_virgl(char *text)
 	bool virgl = renders_virgl(text);
 
 	free(text);
-	if (!virgl)
+	if (!virgl) {
 		fail_msg("glmark2 did not render through virgl (see its "
 			 "GL_RENDERER above): is GALLIUM_DRIVER=virpipe "
 			 "honoured by this Mesa?");
+	}
 }
 
 static void assert_no_rejects(const struct env *e)
 {
 	int n = harness_stack_rejections(&e->stack);
 
-	if (n != 0)
+	if (n != 0) {
 		fail_msg("vgpu-backend rejected requests of glmark2 (%d log "
 			 "lines above; -1: no log): a refused request draws "
 			 "nothing; each line names the op and the check that "
 			 "refused it in backend/", n);
+	}
 }
 
 /* Prints "FPS  benchmark" for each; returns how many have no FPS. */
@@ -465,16 +491,19 @@ static void test_default_list_fps(void **state)
 
 	rc = stack_glmark(e, "benchmark", false, &text);
 	bad = fps_table(e, text);
-	if (rc != 0 || bad)
+	if (rc != 0 || bad) {
 		harness_stack_dump_logs(&e->stack);
+	}
 	check_virgl(text);
 	assert_no_rejects(e);
-	if (rc != 0)
+	if (rc != 0) {
 		fail_msg("glmark2-es2 exited %d through the stack (its "
 			 "output and the stack's logs are above)", rc);
-	if (bad)
+	}
+	if (bad) {
 		fail_msg("%d of %d benchmarks reported no FPS through the "
 			 "stack (named above)", bad, e->nsel);
+	}
 }
 
 /*
@@ -495,8 +524,9 @@ static int validate_table(const struct env *e, const char *text)
 		r = r && !strncmp(r, "Validation: ", 12) ? r + 12 : r;
 		print_message("%-8s  %-8s  %s\n", b->sw, r ? r : "(none)",
 			      b->key);
-		if (strcmp(b->sw, "Success") || (r && !strcmp(r, "Success")))
+		if (strcmp(b->sw, "Success") || (r && !strcmp(r, "Success"))) {
 			continue;
+		}
 		print_error("%s: validates on llvmpipe, not through the "
 			    "stack: %s\n", b->key, r ? r : "missing (crashed?)");
 		bad++;
@@ -513,17 +543,20 @@ static void test_validate_as_llvmpipe(void **state)
 
 	rc = stack_glmark(e, "validate", true, &text);
 	bad = validate_table(e, text);
-	if (rc != 0 || bad)
+	if (rc != 0 || bad) {
 		harness_stack_dump_logs(&e->stack);
+	}
 	check_virgl(text);
 	assert_no_rejects(e);
-	if (rc != 0)
+	if (rc != 0) {
 		fail_msg("glmark2-es2 --validate exited %d through the stack "
 			 "(its output and the stack's logs are above)", rc);
-	if (bad)
+	}
+	if (bad) {
 		fail_msg("%d benchmarks validate on llvmpipe but not through "
 			 "the stack (named above): compare their images",
 			 bad);
+	}
 }
 
 int main(void)

@@ -190,8 +190,9 @@ static void compare_with(int n, int delta, struct ppm_diff *d)
 
 	memset(a_px, 100, sizeof(a_px));
 	memset(b_px, 100, sizeof(b_px));
-	for (i = 0; i < n; i++)
+	for (i = 0; i < n; i++) {
 		b_px[i * 3 * 7 % sizeof(b_px) / 3 * 3 + 1] += delta;
+	}
 	assert_int_equal(ppm_compare(&a, &b, d), 0);
 }
 

@@ -39,8 +39,9 @@ fmt(char *buf, size_t len, const char *format, ...)
 	va_start(ap, format);
 	n = vsnprintf(buf, len, format, ap);
 	va_end(ap);
-	if (n < 0 || (size_t)n >= len)
+	if (n < 0 || (size_t)n >= len) {
 		fail_msg("path too long: %s...", buf);
+	}
 }
 
 struct fixture {
@@ -57,9 +58,10 @@ static int setup(void **state)
 	assert_int_equal(harness_mkdtemp(f->dir, sizeof(f->dir), "install"),
 			 0);
 	fmt(f->root, sizeof(f->root), "%s/root", f->dir);
-	if (!realpath(harness_build(), f->build))
+	if (!realpath(harness_build(), f->build)) {
 		fail_msg("build directory %s: %s (run make tests first, or "
 			 "set VGPU_BUILD)", harness_build(), strerror(errno));
+	}
 	*state = f;
 	return 0;
 }
@@ -68,8 +70,9 @@ static int teardown(void **state)
 {
 	struct fixture *f = *state;
 
-	if (!getenv("VGPU_TEST_KEEP"))
+	if (!getenv("VGPU_TEST_KEEP")) {
 		harness_rmtree(f->dir);
+	}
 	free(f);
 	return 0;
 }
@@ -90,10 +93,12 @@ static int run(struct fixture *f, const char *name, char *const argv[],
 	fmt(log, sizeof(log), "%s/%s.log", f->dir, name);
 	assert_int_equal(harness_spawn(&c, NULL, argv, env, log), 0);
 	rc = harness_wait(&c, harness_ms(60000));
-	if (rc < 0)
+	if (rc < 0) {
 		harness_stop(&c, SIGKILL, 1000);
-	if (rc != 0 && !quiet)
+	}
+	if (rc != 0 && !quiet) {
 		harness_dump_log(&c);
+	}
 	return rc;
 }
 
@@ -113,9 +118,10 @@ static void make_install(struct fixture *f, const char *prefix)
 	for (i = 0; i < 3; i++) {
 		fmt(old[i], sizeof(old[i]), "%s/bin/%s", f->build,
 		    programs[i]);
-		if (stat(old[i], &st) < 0)
+		if (stat(old[i], &st) < 0) {
 			fail_msg("%s: %s (run make tests first)", old[i],
 				 strerror(errno));
+		}
 		argv[n++] = "-o";
 		argv[n++] = old[i];
 	}
@@ -126,9 +132,10 @@ static void make_install(struct fixture *f, const char *prefix)
 	argv[n++] = pfx;
 	argv[n++] = build;
 	argv[n] = NULL;
-	if (run(f, "make-install", argv, false) != 0)
+	if (run(f, "make-install", argv, false) != 0) {
 		fail_msg("make install DESTDIR=%s %s failed (its output is "
 			 "above)", f->root, pfx);
+	}
 }
 
 /* ROOT/rel is a regular file with exactly this mode; returns its size. */
@@ -139,12 +146,14 @@ static off_t assert_installed(struct fixture *f, const char *rel,
 	struct stat st;
 
 	fmt(path, sizeof(path), "%s%s", f->root, rel);
-	if (stat(path, &st) < 0)
+	if (stat(path, &st) < 0) {
 		fail_msg("make install did not install %s: %s", rel,
 			 strerror(errno));
-	if (!S_ISREG(st.st_mode) || (st.st_mode & 07777) != mode)
+	}
+	if (!S_ISREG(st.st_mode) || (st.st_mode & 07777) != mode) {
 		fail_msg("%s: mode %o, expected a file with mode %o", rel,
 			 (unsigned)(st.st_mode & 07777), (unsigned)mode);
+	}
 	return st.st_size;
 }
 
@@ -162,14 +171,17 @@ static void check_unit(struct fixture *f, const char *unit_rel,
 	fmt(path, sizeof(path), "%s%s", f->root, unit_rel);
 	text = harness_read_file(path);
 	assert_non_null(text);
-	if (strchr(text, '@'))
+	if (strchr(text, '@')) {
 		fail_msg("%s keeps a placeholder:\n%s", unit_rel, text);
+	}
 	fmt(want, sizeof(want), "\nExecStart=%s/vgpu-backend --xen\n",
 	    bindir);
-	if (!strstr(text, want))
+	if (!strstr(text, want)) {
 		fail_msg("%s lacks \"%s\":\n%s", unit_rel, want + 1, text);
-	if (!strstr(text, "\nDocumentation=man:xenvgpu(1)\n"))
+	}
+	if (!strstr(text, "\nDocumentation=man:xenvgpu(1)\n")) {
 		fail_msg("%s does not point to xenvgpu(1)", unit_rel);
+	}
 	free(text);
 	fmt(man, sizeof(man), "%s/xenvgpu.1", man1dir);
 	assert_installed(f, man, 0644);
@@ -242,12 +254,14 @@ static int verify(struct fixture *f, const char *analyze, bool quiet)
 
 	for (i = 0; i < 2 && !cp_argv[2]; i++) {
 		fmt(target, sizeof(target), "%s/sysinit.target", sys_dirs[i]);
-		if (access(target, R_OK) == 0)
+		if (access(target, R_OK) == 0) {
 			cp_argv[2] = (char *)sys_dirs[i];
+		}
 	}
-	if (!cp_argv[2])
+	if (!cp_argv[2]) {
 		fail_msg("no sysinit.target in /usr/lib/systemd/system or "
 			 "/lib/systemd/system: " DEPS_HINT);
+	}
 	fmt(dest, sizeof(dest), "%s%s", f->root, cp_argv[2]);
 	if (access(dest, F_OK) < 0) {
 		fmt(parent, sizeof(parent), "%s", dest);
@@ -268,11 +282,13 @@ static void test_install_usr_local(void **state)
 	make_install(f, "/usr/local");
 	check_files(f, "/usr/local", "/usr/local/lib/systemd/system");
 
-	if (!find_on_path("systemd-analyze", analyze, sizeof(analyze)))
+	if (!find_on_path("systemd-analyze", analyze, sizeof(analyze))) {
 		fail_msg("systemd-analyze is not installed: " DEPS_HINT);
-	if (verify(f, analyze, false) != 0)
+	}
+	if (verify(f, analyze, false) != 0) {
 		fail_msg("systemd-analyze verify rejects the installed "
 			 "unit (its output is above)");
+	}
 
 	/* The check is real: without the binary, verify must object. */
 	fmt(bin, sizeof(bin), "%s/usr/local/bin/vgpu-backend", f->root);

@@ -214,10 +214,11 @@ static void test_bad_requests(void **state)
 	for (i = 0; i < VGPU_ARRAY_SIZE(bad_requests); i++) {
 		req = bad_requests[i].req;
 		status = vgpufront_call(f->dev, &req, NULL);
-		if (status != bad_requests[i].status)
+		if (status != bad_requests[i].status) {
 			fail_msg("%s: status %d, expected %d",
 				 bad_requests[i].what, status,
 				 bad_requests[i].status);
+		}
 		assert_logged(f, req.id, status);
 		assert_serving(f);
 	}
@@ -229,9 +230,10 @@ static void test_duplicate_and_exhausted_contexts(void **state)
 	struct vgpuif_req req;
 	uint32_t ctx;
 
-	for (ctx = 1; ctx <= MAX_CONTEXTS; ctx++)
+	for (ctx = 1; ctx <= MAX_CONTEXTS; ctx++) {
 		assert_int_equal(call(f, (struct vgpuif_req){
 			.operation = VGPUIF_OP_CTX_CREATE, .ctx_id = ctx }), 0);
+	}
 	req = (struct vgpuif_req){ .operation = VGPUIF_OP_CTX_CREATE,
 				   .ctx_id = 1 };
 	assert_int_equal(vgpufront_call(f->dev, &req, NULL), VGPUIF_EEXIST);

@@ -64,8 +64,9 @@ static int setup_with(void **state, const char *const *backend_args)
 {
 	struct fixture *f = calloc(1, sizeof(*f));
 
-	if (!f)
+	if (!f) {
 		return -1;
+	}
 	if (harness_stack_start_args(&f->stack, backend_args) < 0 ||
 	    load_reference(f) < 0) {
 		harness_stack_destroy(&f->stack);
@@ -94,8 +95,9 @@ static int setup_reference(void **state)
 {
 	struct fixture *f = calloc(1, sizeof(*f));
 
-	if (!f)
+	if (!f) {
 		return -1;
+	}
 	if (harness_mkdtemp(f->stack.dir, sizeof(f->stack.dir), "test") < 0 ||
 	    load_reference(f) < 0) {
 		harness_stack_destroy(&f->stack);
@@ -147,8 +149,9 @@ static void check_client(const struct fixture *f, const char *name, int rc,
 	}
 	assert_int_equal(rc, 0);
 	assert_true(virgl);
-	if (!with_image)
+	if (!with_image) {
 		return;
+	}
 	assert_int_equal(ppm_load(out, &img), 0);
 	assert_int_equal(ppm_compare(&f->ref, &img, &d), 0);
 	print_message("%s: max channel diff %d, %ld of %ld pixels differ\n",
@@ -172,8 +175,9 @@ static void render_once(const struct fixture *f, const char *name,
 
 static void assert_stack_alive(struct fixture *f)
 {
-	if (!f->stack.reference)
+	if (!f->stack.reference) {
 		assert_true(harness_alive(&f->stack.backend));
+	}
 	assert_true(harness_alive(&f->stack.vtest));
 }
 
@@ -212,16 +216,19 @@ static void test_render_concurrent_clients(void **state)
 		assert_int_equal(harness_glscene_spawn(&c[i], log, true, args,
 						       out), 0);
 	}
-	for (i = 0; i < NCLIENTS; i++)
+	for (i = 0; i < NCLIENTS; i++) {
 		rc[i] = harness_wait(&c[i], harness_ms(120000));
-	for (i = 0; i < NCLIENTS; i++)
+	}
+	for (i = 0; i < NCLIENTS; i++) {
 		check_client(f, name[i], rc[i], true);
+	}
 	assert_stack_alive(f);
 	assert_int_equal(harness_stack_rejections(&f->stack), 0);
-	if (!f->stack.reference)
+	if (!f->stack.reference) {
 		assert_int_equal(harness_count_in_file(f->stack.backend.log,
 						       "connected (loopback)"),
 				 1);
+	}
 }
 
 /*
@@ -320,8 +327,9 @@ static void test_foreign_handle_dropped(void **state)
 	struct harness_child owner;
 	int fd;
 
-	if (f->stack.reference)
+	if (f->stack.reference) {
 		skip();
+	}
 	path_in(f, out, sizeof(out), "owner", "ppm");
 	path_in(f, log, sizeof(log), "owner", "log");
 	assert_int_equal(harness_glscene_spawn(&owner, log, true, args, out),
@@ -349,8 +357,9 @@ static void raw_vtest_skip_answer(int fd, uint32_t cmd)
 	assert_int_equal(recv(fd, hdr, sizeof(hdr), MSG_WAITALL),
 			 sizeof(hdr));
 	assert_int_equal(hdr[1], cmd);
-	for (; hdr[0]; hdr[0]--)
+	for (; hdr[0]; hdr[0]--) {
 		assert_int_equal(recv(fd, &word, 4, MSG_WAITALL), 4);
+	}
 }
 
 /* Opens fifo for writing once its reader has (child must stay alive). */
@@ -360,8 +369,9 @@ static int open_fifo_writer(const char *fifo, struct harness_child *child)
 
 	for (i = 0; i < harness_ms(120000) / 10; i++) {
 		fd = open(fifo, O_WRONLY | O_NONBLOCK | O_CLOEXEC);
-		if (fd >= 0 || !harness_alive(child))
+		if (fd >= 0 || !harness_alive(child)) {
 			return fd;
+		}
 		harness_sleep_ms(10);
 	}
 	return -1;
@@ -423,8 +433,9 @@ static long long cache_bytes(const char *dir)
 		 "'%%s\\n' 2>/dev/null", dir);
 	p = popen(cmd, "r");
 	assert_non_null(p);
-	if (!fgets(out, sizeof(out), p))
+	if (!fgets(out, sizeof(out), p)) {
 		out[0] = '\0';
+	}
 	pclose(p);
 	return atoll(out);
 }
@@ -439,8 +450,9 @@ static void test_shader_cache_kept(void **state)
 	char cache[PATH_MAX];
 	long long first;
 
-	if (f->stack.reference)
+	if (f->stack.reference) {
 		skip();
+	}
 	snprintf(cache, sizeof(cache), "%s/shaders/loopback", f->stack.dir);
 	render_once(f, "cold", NULL);
 	first = cache_bytes(cache);
@@ -466,8 +478,9 @@ static void test_sigterm_exits_cleanly(void **state)
 	struct fixture *f = *state;
 	int vtest_rc, backend_rc;
 
-	if (f->stack.reference)
+	if (f->stack.reference) {
 		skip();	/* virgl_test_server dies by the signal */
+	}
 	render_once(f, "before-stop", NULL);
 	harness_stack_stop(&f->stack, &vtest_rc, &backend_rc);
 	assert_int_equal(vtest_rc, 0);

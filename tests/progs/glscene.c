@@ -113,8 +113,10 @@ static void make_target(struct scene *s)
 	glBindFramebuffer(GL_FRAMEBUFFER, s->fbo);
 	glFramebufferTexture2D(GL_FRAMEBUFFER, GL_COLOR_ATTACHMENT0,
 			       GL_TEXTURE_2D, s->fbo_tex, 0);
-	if (glCheckFramebufferStatus(GL_FRAMEBUFFER) != GL_FRAMEBUFFER_COMPLETE)
+	if (glCheckFramebufferStatus(GL_FRAMEBUFFER) !=
+	    GL_FRAMEBUFFER_COMPLETE) {
 		die("framebuffer incomplete");
+	}
 	glViewport(0, 0, W, H);
 }
 
@@ -172,8 +174,9 @@ static void read_back(unsigned char *rgba)
 {
 	glPixelStorei(GL_PACK_ALIGNMENT, 1);
 	glReadPixels(0, 0, W, H, GL_RGBA, GL_UNSIGNED_BYTE, rgba);
-	if (glGetError() != GL_NO_ERROR)
+	if (glGetError() != GL_NO_ERROR) {
 		die("GL error during the scene");
+	}
 }
 
 /* Writes a binary PPM, top row first (GL's row 0 is the bottom). */
@@ -182,14 +185,18 @@ static void write_ppm(const char *path, const unsigned char *rgba)
 	FILE *f = fopen(path, "wb");
 	int x, y;
 
-	if (!f)
+	if (!f) {
 		die("cannot open the output file");
+	}
 	fprintf(f, "P6\n%d %d\n255\n", W, H);
-	for (y = H - 1; y >= 0; y--)
-		for (x = 0; x < W; x++)
+	for (y = H - 1; y >= 0; y--) {
+		for (x = 0; x < W; x++) {
 			fwrite(&rgba[(y * W + x) * 4], 1, 3, f);
-	if (fclose(f) != 0)
+		}
+	}
+	if (fclose(f) != 0) {
 		die("cannot write the output file");
+	}
 }
 
 /* Returns once a writer has opened FIFO and closed it again. */
@@ -198,10 +205,12 @@ static void pause_on(const char *fifo)
 	char byte;
 	int fd = open(fifo, O_RDONLY);
 
-	if (fd < 0)
+	if (fd < 0) {
 		die("cannot open the pause FIFO");
-	while (read(fd, &byte, 1) > 0)
+	}
+	while (read(fd, &byte, 1) > 0) {
 		;
+	}
 	close(fd);
 }
 
@@ -218,19 +227,21 @@ static void parse(int argc, char **argv, struct opts *o)
 
 	o->frames = 1;
 	for (i = 1; i < argc; i++) {
-		if (!strcmp(argv[i], "--abort-after-submit"))
+		if (!strcmp(argv[i], "--abort-after-submit")) {
 			o->abort_after_submit = 1;
-		else if (!strcmp(argv[i], "--frames") && i + 1 < argc)
+		} else if (!strcmp(argv[i], "--frames") && i + 1 < argc) {
 			o->frames = atoi(argv[++i]);
-		else if (!strcmp(argv[i], "--pause") && i + 1 < argc)
+		} else if (!strcmp(argv[i], "--pause") && i + 1 < argc) {
 			o->pause = argv[++i];
-		else if (argv[i][0] != '-' && !o->out)
+		} else if (argv[i][0] != '-' && !o->out) {
 			o->out = argv[i];
-		else
+		} else {
 			usage();
+		}
 	}
-	if ((!o->out && !o->abort_after_submit) || o->frames < 1)
+	if ((!o->out && !o->abort_after_submit) || o->frames < 1) {
 		usage();
+	}
 }
 
 int main(int argc, char **argv)

@@ -18,8 +18,9 @@ int main(int argc, char **argv)
 		fprintf(stderr, "usage: ppmdiff A.ppm B.ppm\n");
 		return 2;
 	}
-	if (ppm_load(argv[1], &a) < 0 || ppm_load(argv[2], &b) < 0)
+	if (ppm_load(argv[1], &a) < 0 || ppm_load(argv[2], &b) < 0) {
 		return 2;
+	}
 	if (ppm_compare(&a, &b, &d) < 0) {
 		fprintf(stderr, "ppmdiff: sizes differ\n");
 		return 1;

@@ -38,8 +38,9 @@ static int timeout_scale(void)
 	const char *s = getenv("VGPU_TEST_TIMEOUT_SCALE");
 	const char *w = getenv("VGPU_BACKEND_WRAPPER");
 
-	if (s && atoi(s) > 0)
+	if (s && atoi(s) > 0) {
 		return atoi(s);
+	}
 	return w && *w ? 20 : 1;
 }
 
@@ -80,11 +81,13 @@ static int build_argv(char *words, const char *wrapper, char *const argv[],
 	if (wrapper && *wrapper) {
 		strcpy(words, wrapper);
 		for (w = strtok_r(words, " ", &save); w && n < MAX_ARGS - 1;
-		     w = strtok_r(NULL, " ", &save))
+		     w = strtok_r(NULL, " ", &save)) {
 			out[n++] = w;
+		}
 	}
-	for (; *argv && n < MAX_ARGS - 1; argv++)
+	for (; *argv && n < MAX_ARGS - 1; argv++) {
 		out[n++] = *argv;
+	}
 	out[n] = NULL;
 	return *argv ? -1 : 0;
 }
@@ -106,8 +109,9 @@ static void child_exec(char **argv, char *const env[], const char *log,
 		dup2(fd, STDOUT_FILENO);
 		dup2(fd, STDERR_FILENO);
 	}
-	for (; env && *env; env++)
+	for (; env && *env; env++) {
 		putenv(*env);
+	}
 	execvp(argv[0], argv);
 	fprintf(stderr, "harness: exec %s: %s\n", argv[0], strerror(errno));
 	_exit(127);
@@ -134,8 +138,9 @@ static int spawn(struct harness_child *c, const char *wrapper,
 		c->pid = 0;
 		return -1;
 	}
-	if (c->pid == 0)
+	if (c->pid == 0) {
 		child_exec(full, env, log, group);
+	}
 	if (group) {
 		setpgid(c->pid, c->pid);	/* before any harness_stop() */
 	}
@@ -156,10 +161,12 @@ int harness_spawn_group(struct harness_child *c, char *const argv[],
 
 static int exit_code(int status)
 {
-	if (WIFEXITED(status))
+	if (WIFEXITED(status)) {
 		return WEXITSTATUS(status);
-	if (WIFSIGNALED(status))
+	}
+	if (WIFSIGNALED(status)) {
 		return 128 + WTERMSIG(status);
+	}
 	return -1;
 }
 
@@ -168,8 +175,9 @@ static bool reap(struct harness_child *c)
 {
 	pid_t r;
 
-	if (!c->pid)
+	if (!c->pid) {
 		return true;
+	}
 	r = waitpid(c->pid, &c->status, WNOHANG);
 	if (r == c->pid || (r < 0 && errno == ECHILD)) {
 		c->pid = 0;
@@ -183,8 +191,9 @@ int harness_wait(struct harness_child *c, int timeout_ms)
 	long end = now_ms() + timeout_ms;
 
 	while (!reap(c)) {
-		if (now_ms() >= end)
+		if (now_ms() >= end) {
 			return -1;
+		}
 		harness_sleep_ms(POLL_MS);
 	}
 	return exit_code(c->status);
@@ -194,8 +203,9 @@ int harness_stop(struct harness_child *c, int sig, int timeout_ms)
 {
 	int rc;
 
-	if (!c->pid)
+	if (!c->pid) {
 		return exit_code(c->status);
+	}
 	kill(c->group ? -c->pid : c->pid, sig);
 	rc = harness_wait(c, timeout_ms);
 	if (rc < 0) {
@@ -222,8 +232,9 @@ void harness_dump_log(const struct harness_child *c)
 		return;
 	}
 	for (line = strtok_r(text, "\n", &save); line;
-	     line = strtok_r(NULL, "\n", &save))
+	     line = strtok_r(NULL, "\n", &save)) {
 		fprintf(stderr, "[%s] %s\n", c->name, line);
+	}
 	free(text);
 }
 
@@ -235,8 +246,9 @@ static int try_connect(const char *path, int type)
 
 	snprintf(sa.sun_path, sizeof(sa.sun_path), "%s", path);
 	fd = socket(AF_UNIX, type | SOCK_CLOEXEC, 0);
-	if (fd < 0)
+	if (fd < 0) {
 		return -errno;
+	}
 	rc = connect(fd, (struct sockaddr *)&sa, sizeof(sa)) < 0 ? -errno : 0;
 	close(fd);
 	return rc;
@@ -247,11 +259,14 @@ enum harness_sock harness_socket_state(const char *path)
 	struct stat st;
 	int rc;
 
-	if (lstat(path, &st) < 0)
+	if (lstat(path, &st) < 0) {
 		return HARNESS_SOCK_NONE;
+	}
 	rc = try_connect(path, SOCK_STREAM);
-	if (rc == -EPROTOTYPE)	/* the loopback transport's seqpacket */
+	if (rc == -EPROTOTYPE) {
+		/* the loopback transport's seqpacket */
 		rc = try_connect(path, SOCK_SEQPACKET);
+	}
 	return rc == 0 ? HARNESS_SOCK_LISTENING : HARNESS_SOCK_STALE;
 }
 
@@ -339,22 +354,25 @@ char *harness_read_file(const char *path)
 	char *buf = NULL;
 	size_t len = 0, cap = 0, n;
 
-	if (!f)
+	if (!f) {
 		return NULL;
+	}
 	do {
 		if (cap - len < 4096) {
 			char *nb = realloc(buf, cap += 65536);
 
-			if (!nb)
+			if (!nb) {
 				break;
+			}
 			buf = nb;
 		}
 		n = fread(buf + len, 1, cap - len - 1, f);
 		len += n;
 	} while (n > 0);
 	fclose(f);
-	if (buf)
+	if (buf) {
 		buf[len] = '\0';
+	}
 	return buf;
 }
 
@@ -376,8 +394,9 @@ static int rm_one(const char *path, const struct stat *st, int flag,
 
 void harness_rmtree(const char *dir)
 {
-	if (dir && *dir)
+	if (dir && *dir) {
 		nftw(dir, rm_one, 16, FTW_DEPTH | FTW_PHYS);
+	}
 }
 
 /* True if text has "ERROR SUMMARY: N" with N > 0 (valgrind). */
@@ -387,8 +406,9 @@ static bool valgrind_errors(const char *text)
 
 	while ((p = strstr(p, "ERROR SUMMARY: "))) {
 		p += strlen("ERROR SUMMARY: ");
-		if (*p >= '1' && *p <= '9')
+		if (*p >= '1' && *p <= '9') {
 			return true;
+		}
 	}
 	return false;
 }
@@ -403,11 +423,13 @@ bool harness_log_has_errors(const char *path)
 	const char *const *m;
 	bool bad;
 
-	if (!text)
+	if (!text) {
 		return false;
+	}
 	bad = valgrind_errors(text);
-	for (m = marks; *m && !bad; m++)
+	for (m = marks; *m && !bad; m++) {
 		bad = strstr(text, *m) != NULL;
+	}
 	free(text);
 	return bad;
 }

@@ -51,8 +51,9 @@ static int start_reference(struct harness_stack *s)
 	char *argv[] = { "virgl_test_server", "--use-egl-surfaceless", NULL };
 
 	snprintf(log, sizeof(log), "%s/vtest.log", s->dir);
-	if (harness_spawn(&s->vtest, NULL, argv, NULL, log) < 0)
+	if (harness_spawn(&s->vtest, NULL, argv, NULL, log) < 0) {
 		return -1;
+	}
 	return harness_wait_socket(HARNESS_VTEST_SOCKET, &s->vtest,
 				   harness_ms(SOCKET_MS));
 }
@@ -77,8 +78,9 @@ static int start_vtest(struct harness_stack *s)
 		fprintf(stderr, "harness: %s is not built\n", bin);
 		return -1;
 	}
-	if (harness_spawn(&s->vtest, NULL, argv, NULL, log) < 0)
+	if (harness_spawn(&s->vtest, NULL, argv, NULL, log) < 0) {
 		return -1;
+	}
 	return harness_wait_socket(HARNESS_VTEST_SOCKET, &s->vtest,
 				   harness_ms(SOCKET_MS));
 }
@@ -99,15 +101,18 @@ int harness_stack_start_args(struct harness_stack *s,
 	}
 	snprintf(s->backend_sock, sizeof(s->backend_sock), "%s/backend.sock",
 		 s->dir);
-	if (claim_vtest_socket() < 0)
+	if (claim_vtest_socket() < 0) {
 		goto fail;
+	}
 	if (s->reference) {
-		if (start_reference(s) < 0)
+		if (start_reference(s) < 0) {
 			goto fail;
+		}
 		return 0;
 	}
-	if (start_backend(s, backend_args) < 0 || start_vtest(s) < 0)
+	if (start_backend(s, backend_args) < 0 || start_vtest(s) < 0) {
 		goto fail;
+	}
 	return 0;
 fail:
 	harness_stack_stop(s, NULL, NULL);
@@ -118,8 +123,9 @@ static int stop_one(struct harness_child *c, bool quiet)
 {
 	int rc;
 
-	if (!c->name[0])
+	if (!c->name[0]) {
 		return 0;	/* never started, or already stopped */
+	}
 	rc = harness_stop(c, SIGTERM, harness_ms(STOP_MS));
 	if (rc != 0 && !quiet) {
 		fprintf(stderr, "harness: %s stopped with code %d; its log:\n",
@@ -138,13 +144,16 @@ void harness_stack_stop(struct harness_stack *s, int *vtest_rc,
 	int b = stop_one(&s->backend, false);
 
 	if (s->reference &&
-	    harness_socket_state(HARNESS_VTEST_SOCKET) == HARNESS_SOCK_STALE)
+	    harness_socket_state(HARNESS_VTEST_SOCKET) == HARNESS_SOCK_STALE) {
 		unlink(HARNESS_VTEST_SOCKET);
+	}
 
-	if (vtest_rc)
+	if (vtest_rc) {
 		*vtest_rc = v;
-	if (backend_rc)
+	}
+	if (backend_rc) {
 		*backend_rc = b;
+	}
 }
 
 static int check_log(const char *dir, const char *name)
@@ -153,8 +162,9 @@ static int check_log(const char *dir, const char *name)
 
 	snprintf(c.name, sizeof(c.name), "%s", name);
 	snprintf(c.log, sizeof(c.log), "%s/%s.log", dir, name);
-	if (!harness_log_has_errors(c.log))
+	if (!harness_log_has_errors(c.log)) {
 		return 0;
+	}
 	fprintf(stderr, "harness: %s reported memory errors:\n", name);
 	harness_dump_log(&c);
 	return -1;
@@ -164,21 +174,26 @@ int harness_stack_check_logs(struct harness_stack *s)
 {
 	int rc = 0;
 
-	if (!s->dir[0])
+	if (!s->dir[0]) {
 		return 0;
-	if (check_log(s->dir, "backend") < 0)
+	}
+	if (check_log(s->dir, "backend") < 0) {
 		rc = -1;
-	if (check_log(s->dir, "vtest") < 0)
+	}
+	if (check_log(s->dir, "vtest") < 0) {
 		rc = -1;
+	}
 	return rc;
 }
 
 void harness_stack_dump_logs(const struct harness_stack *s)
 {
-	if (s->backend.name[0])
+	if (s->backend.name[0]) {
 		harness_dump_log(&s->backend);
-	if (s->vtest.name[0])
+	}
+	if (s->vtest.name[0]) {
 		harness_dump_log(&s->vtest);
+	}
 }
 
 int harness_stack_rejections(const struct harness_stack *s)
@@ -187,8 +202,9 @@ int harness_stack_rejections(const struct harness_stack *s)
 	char *line, *save;
 	int n = 0;
 
-	if (!text)
+	if (!text) {
 		return s->reference ? 0 : -1;
+	}
 	for (line = strtok_r(text, "\n", &save); line;
 	     line = strtok_r(NULL, "\n", &save)) {
 		if ((strstr(line, " (op ") && strstr(line, ") -> ")) ||
@@ -206,8 +222,9 @@ int harness_count_in_file(const char *path, const char *what)
 	char *text = harness_read_file(path), *p;
 	int n = 0;
 
-	for (p = text; p && (p = strstr(p, what)); p += strlen(what))
+	for (p = text; p && (p = strstr(p, what)); p += strlen(what)) {
 		n++;
+	}
 	free(text);
 	return n;
 }
@@ -217,10 +234,11 @@ void harness_stack_destroy(struct harness_stack *s)
 	const char *keep = getenv("VGPU_TEST_KEEP");
 
 	harness_stack_stop(s, NULL, NULL);
-	if (keep && !strcmp(keep, "1"))
+	if (keep && !strcmp(keep, "1")) {
 		fprintf(stderr, "harness: keeping %s\n", s->dir);
-	else
+	} else {
 		harness_rmtree(s->dir);
+	}
 	s->dir[0] = '\0';
 }
 
@@ -238,10 +256,12 @@ int harness_glscene_spawn(struct harness_child *c, const char *log,
 
 	harness_build_path(bin, sizeof(bin), "tests/progs/glscene");
 	argv[n++] = bin;
-	for (; args && *args && n < 14; args++)
+	for (; args && *args && n < 14; args++) {
 		argv[n++] = (char *)*args;
-	if (out)
+	}
+	if (out) {
 		argv[n++] = (char *)out;
+	}
 	argv[n] = NULL;
 	return harness_spawn(c, NULL, argv, virgl ? virgl_env : sw_env, log);
 }
@@ -252,8 +272,9 @@ int harness_glscene(const char *log, bool virgl, const char *const args[],
 	struct harness_child c;
 	int rc;
 
-	if (harness_glscene_spawn(&c, log, virgl, args, out) < 0)
+	if (harness_glscene_spawn(&c, log, virgl, args, out) < 0) {
 		return -1;
+	}
 	rc = harness_wait(&c, harness_ms(GLSCENE_MS));
 	if (rc < 0) {
 		fprintf(stderr, "harness: glscene still running after %d ms\n",
