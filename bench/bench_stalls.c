@@ -1,4 +1,4 @@
-// SPDX-License-Identifier: GPL-2.0
+/* SPDX-License-Identifier: GPL-2.0 */
 /*
  * bench_stalls [--seconds S] - how often this machine takes a busy CPU
  * away from the thread running on it, with nothing else of ours running.
@@ -17,6 +17,7 @@
  * Prints a line for each K, then
  *   summary: stalls_1ms_per_s_busyK=X ... stalls_max_ms_busyK=Y ...
  */
+#include <errno.h>
 #include <pthread.h>
 #include <sched.h>
 #include <stdint.h>
@@ -123,7 +124,8 @@ int main(int argc, char **argv)
 		return 2;
 	}
 	if (sched_getaffinity(0, sizeof(usable), &usable)) {
-		perror("bench_stalls: sched_getaffinity");
+		fprintf(stderr, "bench_stalls: sched_getaffinity: %s\n",
+			strerror(errno));
 		return 1;
 	}
 	for (cpu = 0; cpu < CPU_SETSIZE && ncpu < MAX_CPUS; cpu++) {

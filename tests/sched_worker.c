@@ -1,4 +1,4 @@
-// SPDX-License-Identifier: GPL-2.0
+/* SPDX-License-Identifier: GPL-2.0 */
 /* sched_worker: a scheduler "worker" in a child process (see the header). */
 #include <poll.h>
 #include <setjmp.h>

@@ -22,6 +22,7 @@
  * first WRAPPED_SCENES scenes (build, texture, shading: about 80 s in
  * all); the plain and ASan passes run the whole list.
  */
+#include <errno.h>
 #include <fcntl.h>
 #include <poll.h>
 #include <setjmp.h>
@@ -320,7 +321,8 @@ static int group_setup(void **state)
 		goto fail_free;
 	}
 	if (harness_mkdtemp(e->dir, sizeof(e->dir), "glmark") < 0) {
-		perror("test_glmark: mkdtemp");
+		fprintf(stderr, "test_glmark: mkdtemp: %s\n",
+			strerror(errno));
 		goto fail_free;
 	}
 	if (xvfb_start(e) < 0 || learn_list(e) < 0) {

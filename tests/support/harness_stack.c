@@ -3,6 +3,7 @@
  * The loopback stack for the render tests, and the glscene client.
  * See harness.h.
  */
+#include <errno.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -35,7 +36,8 @@ static int claim_vtest_socket(void)
 		return -1;
 	case HARNESS_SOCK_STALE:
 		if (unlink(HARNESS_VTEST_SOCKET) < 0) {
-			perror("harness: removing stale " HARNESS_VTEST_SOCKET);
+			fprintf(stderr, "harness: removing stale %s: %s\n",
+				HARNESS_VTEST_SOCKET, strerror(errno));
 			return -1;
 		}
 		return 0;
@@ -96,7 +98,7 @@ int harness_stack_start_args(struct harness_stack *s,
 	memset(s, 0, sizeof(*s));
 	s->reference = reference_mode();
 	if (harness_mkdtemp(s->dir, sizeof(s->dir), "test") < 0) {
-		perror("harness: mkdtemp");
+		fprintf(stderr, "harness: mkdtemp: %s\n", strerror(errno));
 		return -1;
 	}
 	snprintf(s->backend_sock, sizeof(s->backend_sock), "%s/backend.sock",

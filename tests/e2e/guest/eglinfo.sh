@@ -1,4 +1,5 @@
 #!/bin/sh
+# SPDX-License-Identifier: GPL-2.0
 # Runs inside the domU, chrooted into dom0's root: Mesa on llvmpipe.
 # eglinfo (mesa-utils 8.5) tries every platform, exits 1 when any fails
 # (no X, no GBM here), and prints no renderer string: check its

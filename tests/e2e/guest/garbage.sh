@@ -1,4 +1,5 @@
 #!/bin/sh
+# SPDX-License-Identifier: GPL-2.0
 # Runs inside the domU for steps/30-vgpu-refusals.sh: publishes garbage
 # in its vgpu device directory, then starts over when dom0 says so.
 d=device/vgpu/0

@@ -1,4 +1,5 @@
 #!/bin/sh
+# SPDX-License-Identifier: GPL-2.0
 # Runs inside the domU for steps/40-hostile.sh: tests/test_hostile in its
 # Xen mode, against dom0's vgpu-backend, with device 0 as the good guest,
 # 1 as the hostile one and 2 for second guests. The script's exit status

@@ -1,4 +1,5 @@
 #!/bin/sh
+# SPDX-License-Identifier: GPL-2.0
 # Runs inside the domU (chrooted into dom0's root) for steps/20-vgpu.sh:
 # stock Mesa virpipe renders through vgpu-vtest on the Xen transport, and
 # the image is compared with llvmpipe's. Phases are driven from dom0

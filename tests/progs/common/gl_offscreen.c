@@ -1,4 +1,4 @@
-// SPDX-License-Identifier: GPL-2.0
+/* SPDX-License-Identifier: GPL-2.0 */
 /*
  * EGL surfaceless setup (the test-support library's, shared with the
  * benchmarks' GL client) and shader programs for the GL test programs.
