@@ -3,9 +3,12 @@
  * harness: the test-support library (libvgputest), what the cmocka tests
  * and the benchmarks share to run the project's real programs as child
  * processes. Spawning with a log file, waiting with a timeout, stopping,
- * waiting for a UNIX socket to accept, a vgpu-backend as the tests and
- * as the benchmarks start it, and the whole loopback stack (vgpu-backend
- * + vgpu-vtest) in one call.
+ * waiting for a UNIX socket to accept (harness.c); a vgpu-backend as
+ * the tests and as the benchmarks start it (harness_backend.c); the
+ * whole loopback stack (vgpu-backend + vgpu-vtest) in one call
+ * (harness_stack.c); an EGL surfaceless context for GL clients
+ * (harness_egl.c). The Makefile archives tests/support/*.c into
+ * $(BUILD)/lib/libvgputest.a; this is its one header.
  *
  * Programs are found under $VGPU_BUILD (default "build"). Children get
  * PR_SET_PDEATHSIG, so a crashed test leaves no process behind.
