@@ -7,8 +7,8 @@
  * the tests and as the benchmarks start it (harness_backend.c); the
  * whole loopback stack (vgpu-backend + vgpu-vtest) in one call
  * (harness_stack.c); an EGL surfaceless context for GL clients
- * (harness_egl.c). The Makefile archives tests/support/*.c into
- * $(BUILD)/lib/libvgputest.a; this is its one header.
+ * (harness_egl.c). The Makefile archives the .c files of tests/support
+ * into $(BUILD)/lib/libvgputest.a; this is its one header.
  *
  * Programs are found under $VGPU_BUILD (default "build"). Children get
  * PR_SET_PDEATHSIG, so a crashed test leaves no process behind.
