@@ -152,12 +152,12 @@ int vgpuback_reject(struct vgpu_worker *w, const struct vgpuif_req *req,
 	va_start(ap, fmt);
 	vsnprintf(why, sizeof(why), fmt, ap);
 	va_end(ap);
-	vgpu_warn("dom%u: %s (op %u, id %u) -> %d: %s", w->t->domid,
+	vgpu_warn(VGPU_DEV_FMT "%s (op %u, id %u) -> %d: %s", w->t->domid, w->t->devid,
 		  vgpuback_op_name(req->operation), req->operation, req->id,
 		  status, why);
 	if (w->nr_unlogged) {
-		vgpu_warn("dom%u: %llu more rejections not logged",
-			  w->t->domid, (unsigned long long)w->nr_unlogged);
+		vgpu_warn(VGPU_DEV_FMT "%llu more rejections not logged",
+			  w->t->domid, w->t->devid, (unsigned long long)w->nr_unlogged);
 		w->nr_unlogged = 0;
 	}
 	return status;

@@ -1,4 +1,4 @@
-// SPDX-License-Identifier: GPL-2.0
+/* SPDX-License-Identifier: GPL-2.0 */
 /*
  * A worker's side of GPU scheduling: holding the GPU around its work,
  * charging, and giving the GPU up only once its fences have retired, so
@@ -37,8 +37,8 @@ void vgpuback_sched_attach(struct vgpu_worker *w)
 	w->sched_idx = vgpu_sched_attach(w->cfg.sched, w->t->domid,
 					 w->t->devid);
 	if (w->sched_idx < 0) {
-		vgpu_warn("dom%u: %s: this device runs unscheduled",
-			  w->t->domid, w->sched_idx == -ENOSPC ?
+		vgpu_warn(VGPU_DEV_FMT "%s: this device runs unscheduled",
+			  w->t->domid, w->t->devid, w->sched_idx == -ENOSPC ?
 			  "the GPU scheduler's table is full" :
 			  "this worker has no witness page for the GPU scheduler");
 		return;

@@ -52,12 +52,13 @@ static struct lb_share *find_share(struct lb_back *lb, uint32_t gref)
 		uint32_t mid = lo + (hi - lo) / 2;
 		struct lb_share *s = &lb->shares[mid];
 
-		if (gref < s->first_gref)
+		if (gref < s->first_gref) {
 			hi = mid;
-		else if (gref - s->first_gref >= s->num_pages)
+		} else if (gref - s->first_gref >= s->num_pages) {
 			lo = mid + 1;
-		else
+		} else {
 			return s;
+		}
 	}
 	return NULL;
 }
@@ -76,12 +77,14 @@ static int check_backed(int fd, uint32_t num_pages)
 	void *last;
 	int ret;
 
-	if (seals < 0 || !(seals & F_SEAL_SHRINK))
+	if (seals < 0 || !(seals & F_SEAL_SHRINK)) {
 		return -EINVAL;
+	}
 	last = mmap(NULL, VGPUIF_PAGE_SIZE, PROT_READ, MAP_SHARED, fd,
 		    (off_t)(num_pages - 1) * VGPUIF_PAGE_SIZE);
-	if (last == MAP_FAILED)
+	if (last == MAP_FAILED) {
 		return -EINVAL;
+	}
 	ret = madvise(last, VGPUIF_PAGE_SIZE, MADV_POPULATE_READ) ? -errno : 0;
 	munmap(last, VGPUIF_PAGE_SIZE);
 	/*
@@ -100,18 +103,23 @@ static int add_share(struct lb_back *lb, const struct vgpu_lb_share *msg,
 	int ret;
 
 	if (!msg->num_pages || msg->reserved ||
-	    msg->first_gref + (uint64_t)msg->num_pages > UINT32_MAX)
+	    msg->first_gref + (uint64_t)msg->num_pages > UINT32_MAX) {
 		return -EINVAL;
-	if (last && msg->first_gref < last->first_gref + last->num_pages)
+	}
+	if (last && msg->first_gref < last->first_gref + last->num_pages) {
 		return -EINVAL;
-	if (lb->nshares == LB_MAX_SHARES)
+	}
+	if (lb->nshares == LB_MAX_SHARES) {
 		return -ENOSPC;
+	}
 	ret = check_backed(fd, msg->num_pages);
-	if (ret)
+	if (ret) {
 		return ret;
+	}
 	shares = realloc(lb->shares, sizeof(*shares) * (lb->nshares + 1));
-	if (!shares)
+	if (!shares) {
 		return -ENOMEM;
+	}
 	lb->shares = shares;
 	shares[lb->nshares++] = (struct lb_share){
 		.first_gref = msg->first_gref,
@@ -128,8 +136,9 @@ static int remove_share(struct lb_back *lb, const struct vgpu_lb_share *msg)
 	size_t index;
 
 	if (!s || s->first_gref != msg->first_gref ||
-	    s->num_pages != msg->num_pages)
+	    s->num_pages != msg->num_pages) {
 		return -ENOENT;
+	}
 	close(s->fd);
 	index = (size_t)(s - lb->shares);
 	memmove(s, s + 1, sizeof(*s) * (lb->nshares - index - 1));
@@ -144,22 +153,27 @@ static int handle_share(struct lb_back *lb, uint32_t type, const char *payload,
 	int ret = -EINVAL;
 
 	if ((size_t)len != sizeof(msg) ||
-	    nfds != (type == VGPU_LB_SHARE ? 1 : 0))
+	    nfds != (type == VGPU_LB_SHARE ? 1 : 0)) {
 		goto out;
+	}
 	memcpy(&msg, payload, sizeof(msg));
-	if (type == VGPU_LB_SHARE)
+	if (type == VGPU_LB_SHARE) {
 		ret = add_share(lb, &msg, fds[0]);
-	else
+	} else {
 		ret = remove_share(lb, &msg);
-	if (!ret)
+	}
+	if (!ret) {
 		nfds = 0;       /* the fd now belongs to the share table */
 out:
-	while (nfds)
+	while (nfds) {
 		close(fds[--nfds]);
-	if (ret)
+	}
+	}
+	if (ret) {
 		vgpu_warn("loopback: refused %s: %s",
 			  type == VGPU_LB_SHARE ? "share" : "unshare",
 			  strerror(-ret));
+	}
 	return vgpu_lb_reply(lb->sock, ret, NULL);
 }
 
@@ -174,8 +188,9 @@ static int lb_recv_one(struct lb_back *lb, char *payload, int *fds, int *nfds)
 
 	len = vgpu_lb_recv(lb->sock, &type, payload, VGPU_LB_MAX_PAYLOAD + 1,
 			   fds, nfds);
-	if (len < 0)
+	if (len < 0) {
 		return len;
+	}
 	switch (type) {
 	case VGPU_LB_SHARE:
 	case VGPU_LB_UNSHARE:
@@ -185,8 +200,9 @@ static int lb_recv_one(struct lb_back *lb, char *payload, int *fds, int *nfds)
 	case VGPU_LB_CONNECT:
 		return (int)type;
 	default:
-		while (*nfds)
+		while (*nfds) {
 			close(fds[--*nfds]);
+		}
 		vgpu_warn("loopback: unexpected message type %u", type);
 		return -EPROTO;
 	}
@@ -203,8 +219,9 @@ static int read_domid(struct lb_back *lb)
 {
 	char value[16];
 
-	if (vgpu_kv_get(lb->front_nodes, "domid", value, sizeof(value)))
+	if (vgpu_kv_get(lb->front_nodes, "domid", value, sizeof(value))) {
 		return 0;
+	}
 	if (vgpu_parse_u32(value, 1, VGPU_LB_MAX_DOMID, &lb->base.domid)) {
 		vgpu_lb_reply(lb->sock, -EINVAL, "domid: not 1 to 32751");
 		return -EPROTO;
@@ -224,8 +241,9 @@ static int lb_wait_front(struct vgpuback_transport *t)
 			continue;
 		}
 		if (nfds != 2) {
-			while (nfds)
+			while (nfds) {
 				close(fds[--nfds]);
+			}
 			vgpu_lb_reply(lb->sock, -EINVAL,
 				      "CONNECT needs two eventfds");
 			return -EPROTO;
@@ -269,8 +287,9 @@ static uint32_t run_end(struct lb_share *s, const grant_ref_t *grefs,
 	uint32_t end = i + 1;
 
 	while (end < count && grefs[end] == grefs[end - 1] + 1 &&
-	       grefs[end] - s->first_gref < s->num_pages)
+	       grefs[end] - s->first_gref < s->num_pages) {
 		end++;
+	}
 	return end;
 }
 
@@ -284,8 +303,9 @@ static void *lb_map(struct vgpuback_transport *t, const grant_ref_t *grefs,
 	char *base;
 	int ret = -EFAULT;
 
-	if (!count)
+	if (!count) {
 		goto fail;
+	}
 	/* Reserve the whole range first so the runs land side by side. */
 	base = mmap(NULL, (size_t)count * VGPUIF_PAGE_SIZE, PROT_NONE,
 		    MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
@@ -295,12 +315,14 @@ static void *lb_map(struct vgpuback_transport *t, const grant_ref_t *grefs,
 	}
 	for (i = 0; i < count; i = end) {
 		s = find_share(lb, grefs[i]);
-		if (!s || (writable && s->readonly))
+		if (!s || (writable && s->readonly)) {
 			goto fail_unmap;
+		}
 		end = run_end(s, grefs, i, count);
 		ret = map_run(s, grefs, i, end, base, prot);
-		if (ret)
+		if (ret) {
 			goto fail_unmap;
+		}
 	}
 	return base;
 
@@ -314,16 +336,18 @@ fail:
 static void lb_unmap(struct vgpuback_transport *t, void *addr, uint32_t count)
 {
 	(void)t;
-	if (addr)
+	if (addr) {
 		munmap(addr, (size_t)count * VGPUIF_PAGE_SIZE);
+	}
 }
 
 static int lb_notify(struct vgpuback_transport *t)
 {
 	uint64_t one = 1;
 
-	if (write(to_lb(t)->kick_out, &one, sizeof(one)) != sizeof(one))
+	if (write(to_lb(t)->kick_out, &one, sizeof(one)) != sizeof(one)) {
 		return -errno;
+	}
 	return 0;
 }
 
@@ -337,8 +361,9 @@ static void lb_ack_event(struct vgpuback_transport *t)
 	uint64_t count;
 
 	/* The eventfd is non-blocking; EAGAIN just means nothing pending. */
-	if (read(to_lb(t)->kick_in, &count, sizeof(count)) < 0)
+	if (read(to_lb(t)->kick_in, &count, sizeof(count)) < 0) {
 		return;
+	}
 }
 
 static int lb_control_fd(struct vgpuback_transport *t)
@@ -353,8 +378,9 @@ static int lb_control(struct vgpuback_transport *t)
 
 	ret = lb_recv_one(to_lb(t), payload, fds, &nfds);
 	if (ret == VGPU_LB_CONNECT) {
-		while (nfds)
+		while (nfds) {
 			close(fds[--nfds]);
+		}
 		vgpu_warn("loopback: CONNECT while connected");
 		return -EPROTO;
 	}
@@ -366,13 +392,16 @@ static void lb_destroy(struct vgpuback_transport *t)
 	struct lb_back *lb = to_lb(t);
 	uint32_t i;
 
-	for (i = 0; i < lb->nshares; i++)
+	for (i = 0; i < lb->nshares; i++) {
 		close(lb->shares[i].fd);
+	}
 	free(lb->shares);
-	if (lb->kick_in >= 0)
+	if (lb->kick_in >= 0) {
 		close(lb->kick_in);
-	if (lb->kick_out >= 0)
+	}
+	if (lb->kick_out >= 0) {
 		close(lb->kick_out);
+	}
 	close(lb->sock);
 	free(lb);
 }
@@ -398,8 +427,9 @@ static void raise_fd_limit(void)
 {
 	struct rlimit rl;
 
-	if (getrlimit(RLIMIT_NOFILE, &rl) || rl.rlim_cur >= rl.rlim_max)
+	if (getrlimit(RLIMIT_NOFILE, &rl) || rl.rlim_cur >= rl.rlim_max) {
 		return;
+	}
 	rl.rlim_cur = rl.rlim_max;
 	setrlimit(RLIMIT_NOFILE, &rl);
 }

@@ -113,7 +113,8 @@ static void catch_fatal_signals(void)
 }
 
 int vgpuback_memlimit_enter(uint64_t vram_bytes, uint32_t overhead_mib,
-			    uint32_t domid)
+			    uint32_t domid,
+			    uint32_t devid)
 {
 	uint64_t limit = vram_bytes + overhead_mib * MIB, held;
 	struct rlimit rl = { .rlim_cur = limit, .rlim_max = limit };
@@ -124,21 +125,21 @@ int vgpuback_memlimit_enter(uint64_t vram_bytes, uint32_t overhead_mib,
 		return 0;
 	}
 	if (tool) {
-		vgpu_info("dom%u: no memory limit under %s", domid, tool);
+		vgpu_info(VGPU_DEV_FMT "no memory limit under %s", domid, devid, tool);
 		return 0;
 	}
 	page_bytes = (uint64_t)sysconf(_SC_PAGESIZE);
 	statm_fd = open("/proc/self/statm", O_RDONLY | O_CLOEXEC);
 	ret = statm_fd < 0 ? -errno : data_bytes(&held);
 	if (ret) {
-		vgpu_err("dom%u: cannot read /proc/self/statm: %s", domid,
+		vgpu_err(VGPU_DEV_FMT "cannot read /proc/self/statm: %s", domid, devid,
 			 strerror(-ret));
 		return ret;
 	}
 	if (held >= limit) {
-		vgpu_err("dom%u: the worker already holds %llu MiB, over its "
+		vgpu_err(VGPU_DEV_FMT "the worker already holds %llu MiB, over its "
 			 "memory limit of %llu MiB (vram %llu MiB + overhead "
-			 "%u MiB): raise --mem-overhead", domid,
+			 "%u MiB): raise --mem-overhead", domid, devid,
 			 (unsigned long long)(held / MIB),
 			 (unsigned long long)(limit / MIB),
 			 (unsigned long long)(vram_bytes / MIB), overhead_mib);
@@ -148,12 +149,13 @@ int vgpuback_memlimit_enter(uint64_t vram_bytes, uint32_t overhead_mib,
 	catch_fatal_signals();
 	if (setrlimit(RLIMIT_DATA, &rl)) {
 		ret = -errno;
-		vgpu_err("dom%u: setrlimit(RLIMIT_DATA): %s", domid,
+		vgpu_err(VGPU_DEV_FMT "setrlimit(RLIMIT_DATA): %s", domid, devid,
 			 strerror(-ret));
 		return ret;
 	}
-	vgpu_info("dom%u: memory limit %llu MiB (vram %llu + overhead %u); "
-		  "%llu MiB held now", domid, (unsigned long long)(limit / MIB),
+	vgpu_info(VGPU_DEV_FMT "memory limit %llu MiB (vram %llu + overhead %u); "
+		  "%llu MiB held now", domid, devid,
+		  (unsigned long long)(limit / MIB),
 		  (unsigned long long)(vram_bytes / MIB), overhead_mib,
 		  (unsigned long long)(held / MIB));
 	return 0;

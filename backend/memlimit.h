@@ -36,6 +36,7 @@
  * more than the limit, or -errno.
  */
 int vgpuback_memlimit_enter(uint64_t vram_bytes, uint32_t overhead_mib,
-			    uint32_t domid);
+			    uint32_t domid,
+			    uint32_t devid);
 
 #endif /* VGPUBACK_MEMLIMIT_H */

@@ -303,9 +303,9 @@ void vgpuback_watchdog(struct vgpu_sched *s)
 			 "resetting it (its guest sees the device lost)",
 			 (int)hang.pid, (unsigned long long)hang.stalled_ms);
 	} else {
-		vgpu_err("dom%u: GPU hang: no progress for %llu ms; "
+		vgpu_err(VGPU_DEV_FMT "GPU hang: no progress for %llu ms; "
 			 "resetting its worker %d (its guest sees the device "
-			 "lost)", hang.domid, (unsigned long long)hang.stalled_ms,
+			 "lost)", hang.domid, hang.devid, (unsigned long long)hang.stalled_ms,
 			 (int)hang.pid);
 	}
 	kill(hang.pid, SIGKILL);

@@ -325,7 +325,8 @@ static int verify_dropped(uid_t uid, gid_t gid)
 }
 
 /* Switches every thread to the user; returns its uid, or -errno. */
-static long drop_user(const struct vgpuback_privsep *p, uint32_t domid)
+static long drop_user(const struct vgpuback_privsep *p, uint32_t domid,
+		      uint32_t devid)
 {
 	const struct passwd *pw = find_user(p);
 	uid_t uid;
@@ -333,7 +334,7 @@ static long drop_user(const struct vgpuback_privsep *p, uint32_t domid)
 	int ret;
 
 	if (!pw) {
-		vgpu_err("dom%u: no user to drop to", domid);
+		vgpu_err(VGPU_DEV_FMT "no user to drop to", domid, devid);
 		return -ENOENT;
 	}
 	uid = pw->pw_uid;
@@ -341,14 +342,14 @@ static long drop_user(const struct vgpuback_privsep *p, uint32_t domid)
 	if (setgroups(0, NULL) || setresgid(gid, gid, gid) ||
 	    setresuid(uid, uid, uid)) {
 		ret = -errno;
-		vgpu_err("dom%u: cannot drop to user %s: %s", domid,
+		vgpu_err(VGPU_DEV_FMT "cannot drop to user %s: %s", domid, devid,
 			 pw->pw_name, strerror(-ret));
 		return ret;
 	}
 	ret = verify_dropped(uid, gid);
 	if (ret) {
-		vgpu_err("dom%u: root can still be regained after dropping to "
-			 "%s", domid, pw->pw_name);
+		vgpu_err(VGPU_DEV_FMT "root can still be regained after dropping to "
+			 "%s", domid, devid, pw->pw_name);
 		return ret;
 	}
 	return uid;
@@ -356,34 +357,36 @@ static long drop_user(const struct vgpuback_privsep *p, uint32_t domid)
 
 /* Loads the filter unless told not to, or unable to; logs the outcome. */
 static int enter_seccomp(const struct vgpuback_privsep *p, uint32_t domid,
+			 uint32_t devid,
 			 long uid)
 {
 	int count;
 
 	if (p->no_seccomp || under_valgrind()) {
-		vgpu_info("dom%u: worker sandboxed: uid %ld, seccomp off (%s)",
-			  domid, uid, p->no_seccomp ? "--no-seccomp" :
+		vgpu_info(VGPU_DEV_FMT "worker sandboxed: uid %ld, seccomp off (%s)",
+			  domid, devid, uid, p->no_seccomp ? "--no-seccomp" :
 			  "valgrind cannot load it");
 		return 0;
 	}
 	count = load_seccomp();
 	if (count < 0) {
-		vgpu_err("dom%u: cannot install the seccomp filter: %s", domid,
+		vgpu_err(VGPU_DEV_FMT "cannot install the seccomp filter: %s", domid, devid,
 			 strerror(-count));
 		return count;
 	}
-	vgpu_info("dom%u: worker sandboxed: uid %ld, seccomp allowlist of %d "
-		  "syscalls", domid, uid, count);
+	vgpu_info(VGPU_DEV_FMT "worker sandboxed: uid %ld, seccomp allowlist of %d "
+		  "syscalls", domid, devid, uid, count);
 	return 0;
 }
 
-int vgpuback_privsep_enter(const struct vgpuback_privsep *p, uint32_t domid)
+int vgpuback_privsep_enter(const struct vgpuback_privsep *p, uint32_t domid,
+			   uint32_t devid)
 {
 	long uid = getuid();
 	int ret;
 
 	if (dropping(p)) {
-		uid = drop_user(p, domid);
+		uid = drop_user(p, domid, devid);
 		if (uid < 0) {
 			return (int)uid;
 		}
@@ -392,8 +395,8 @@ int vgpuback_privsep_enter(const struct vgpuback_privsep *p, uint32_t domid)
 	if (prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) ||
 	    prctl(PR_SET_DUMPABLE, 0, 0, 0, 0)) {
 		ret = -errno;
-		vgpu_err("dom%u: prctl: %s", domid, strerror(-ret));
+		vgpu_err(VGPU_DEV_FMT "prctl: %s", domid, devid, strerror(-ret));
 		return ret;
 	}
-	return enter_seccomp(p, domid, uid);
+	return enter_seccomp(p, domid, devid, uid);
 }

@@ -38,6 +38,7 @@ int vgpuback_privsep_check(const struct vgpuback_privsep *p);
  * domid is for the log. Returns 0, or -errno (logged): the worker must
  * then exit, as it may be half sandboxed.
  */
-int vgpuback_privsep_enter(const struct vgpuback_privsep *p, uint32_t domid);
+int vgpuback_privsep_enter(const struct vgpuback_privsep *p, uint32_t domid,
+			   uint32_t devid);
 
 #endif /* VGPUBACK_PRIVSEP_H */

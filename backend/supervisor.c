@@ -356,12 +356,13 @@ static int open_handles(struct supervisor *s)
 	s->xc = xc_interface_open(NULL, NULL, 0);
 	if (!s->xs || !s->xc) {
 		vgpu_err("cannot open xenstore or the hypervisor interface: "
-			 "%m (run in dom0 with xenstored running)");
+			 "%s (run in dom0 with xenstored running)",
+			 strerror(errno));
 		return -ENODEV;
 	}
 	if (!xs_watch(s->xs, BACKEND_DIR, "devices") ||
 	    !xs_watch(s->xs, "@releaseDomain", "release")) {
-		vgpu_err("cannot watch xenstore: %m");
+		vgpu_err("cannot watch xenstore: %s", strerror(errno));
 		return -errno;
 	}
 	return vgpuback_parent_init(&s->parent, s->cfg->sched,

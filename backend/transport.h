@@ -99,8 +99,9 @@ void vgpuback_xen_read_toolstack(uint32_t domid, uint32_t devid,
 
 static inline void vgpuback_transport_destroy(struct vgpuback_transport *t)
 {
-	if (t)
+	if (t) {
 		t->impl->destroy(t);
+	}
 }
 
 #endif /* VGPUBACK_TRANSPORT_H */

@@ -254,8 +254,8 @@ int vgpuback_worker_publish(struct vgpu_worker *w)
 	if (ret) {
 		/* A peer that only checked we listen hangs up here: no error. */
 		vgpu_log(ret == -EPIPE ? VGPU_LOG_DEBUG : VGPU_LOG_ERR,
-			 "dom%u: cannot publish the backend nodes: %s",
-			 w->t->domid, strerror(-ret));
+			 VGPU_DEV_FMT "cannot publish the backend nodes: %s",
+			 w->t->domid, w->t->devid, strerror(-ret));
 	}
 	return ret;
 }
@@ -276,12 +276,13 @@ int vgpuback_worker_accept(struct vgpu_worker *w)
 		ret = map_shared(w, &f, why);
 	}
 	if (ret) {
-		vgpu_err("dom%u: refusing the frontend: %s", t->domid, why);
+		vgpu_err(VGPU_DEV_FMT "refusing the frontend: %s", t->domid,
+			 t->devid, why);
 		t->impl->connected(t, ret, why);
 		return ret;
 	}
-	vgpu_info("dom%u: connected (%s): ring-ref %u, %u command pages",
-		  t->domid, t->impl->name, f.ring_ref, f.cmd_pages);
+	vgpu_info(VGPU_DEV_FMT "connected (%s): ring-ref %u, %u command "
+		  "pages", t->domid, t->devid, t->impl->name, f.ring_ref, f.cmd_pages);
 	return t->impl->connected(t, 0, NULL);
 }
 
@@ -341,9 +342,9 @@ static int ring_process(struct vgpu_worker *w)
 		rp = *(volatile RING_IDX *)&w->ring.sring->req_prod;
 		xen_rmb(); /* requests are read only after req_prod */
 		if (RING_REQUEST_PROD_OVERFLOW(&w->ring, rp)) {
-			vgpu_err("dom%u: req_prod %u is %u past our answers "
-				 "(ring size %u): hostile frontend, "
-				 "disconnecting", w->t->domid, rp,
+			vgpu_err(VGPU_DEV_FMT "req_prod %u is %u past our "
+				 "answers (ring size %u): hostile frontend, "
+				 "disconnecting", w->t->domid, w->t->devid, rp,
 				 rp - w->ring.rsp_prod_pvt,
 				 RING_SIZE(&w->ring));
 			return -EPROTO;
@@ -456,9 +457,9 @@ int vgpuback_worker_run(struct vgpu_worker *w)
 		ret = wait_events(w, ret > 0 ? 0 :
 				  vgpuback_sched_linger_left_ns(w));
 		if (ret == -EPIPE) {
-			vgpu_info("dom%u: frontend gone after %llu requests; "
-				  "copied %llu command bytes",
-				  w->t->domid,
+			vgpu_info(VGPU_DEV_FMT "frontend gone after %llu "
+				  "requests; copied %llu command bytes",
+				  w->t->domid, w->t->devid,
 				  (unsigned long long)w->nr_requests,
 				  (unsigned long long)w->bytes_copied);
 			return 0;
@@ -500,14 +501,15 @@ static int serve(struct vgpuback_transport *t,
 	if (vgpuback_worker_accept(w)) {
 		ret = VGPUBACK_EXIT_REFUSED;
 	} else if (vgpuback_memlimit_enter(vgpuback_vram_bytes(&cfg->lim),
-					   cfg->mem_overhead_mib, t->domid) ||
-		   vgpuback_privsep_enter(&cfg->privsep, t->domid)) {
+					   cfg->mem_overhead_mib, t->domid,
+					   t->devid) ||
+		   vgpuback_privsep_enter(&cfg->privsep, t->domid, t->devid)) {
 		ret = 1;
 	} else {
 		vgpuback_sched_attach(w);
 		ret = vgpuback_worker_run(w);
 		if (ret) {
-			vgpu_err("dom%u: worker stopped: %s", t->domid,
+			vgpu_err(VGPU_DEV_FMT "worker stopped: %s", t->domid, t->devid,
 				 strerror(-ret));
 		}
 		ret = ret ? 1 : 0;

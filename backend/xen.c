@@ -36,7 +36,7 @@ static void refuse(struct xen_back *xb, const char *message)
 {
 	char nodes[320] = "";
 
-	vgpu_err("domain %u: %s", xb->base.domid, message);
+	vgpu_err(VGPU_DEV_FMT "%s", xb->base.domid, xb->base.devid, message);
 	vgpu_kv_add(nodes, sizeof(nodes), "error", "%s", message);
 	vgpu_xs_write_nodes(xb->xs, xb->dir, nodes, XenbusStateClosed);
 }
@@ -61,9 +61,11 @@ static int bind_event_channel(struct xen_back *xb)
 	}
 	xb->port = (evtchn_port_t)port;
 	/* From now on this handle can reach no other domain's channels. */
-	if (xenevtchn_restrict(xb->evtchn, (domid_t)xb->base.domid))
-		vgpu_warn("domain %u: cannot restrict the event channel "
-			  "handle: %m", xb->base.domid);
+	if (xenevtchn_restrict(xb->evtchn, (domid_t)xb->base.domid)) {
+		vgpu_warn(VGPU_DEV_FMT "cannot restrict the event channel "
+			  "handle: %s", xb->base.domid, xb->base.devid,
+			  strerror(errno));
+	}
 	return 0;
 }
 
@@ -82,14 +84,17 @@ static int xen_wait_front(struct vgpuback_transport *t)
 
 	ret = vgpu_xs_wait_state(xb->xs, xb->frontend,
 				 VGPU_XS_STATE(XenbusStateInitialised), -1);
-	if (ret < 0)
+	if (ret < 0) {
 		return ret;
+	}
 	ret = bind_event_channel(xb);
-	if (ret)
+	if (ret) {
 		return ret;
+	}
 	snprintf(path, sizeof(path), "%s/state", xb->frontend);
-	if (!xs_watch(xb->xs, path, "vgpu-frontend-state"))
+	if (!xs_watch(xb->xs, path, "vgpu-frontend-state")) {
 		return -errno;
+	}
 	/* The toolstack detaches a device by setting our state to Closing. */
 	snprintf(path, sizeof(path), "%s/state", xb->dir);
 	return xs_watch(xb->xs, path, "vgpu-backend-state") ? 0 : -errno;
@@ -126,8 +131,9 @@ static bool any_reserved(const grant_ref_t *grefs, uint32_t count)
 	uint32_t i;
 
 	for (i = 0; i < count; i++) {
-		if (grefs[i] < GNTTAB_NR_RESERVED_ENTRIES)
+		if (grefs[i] < GNTTAB_NR_RESERVED_ENTRIES) {
 			return true;
+		}
 	}
 	return false;
 }
@@ -146,15 +152,18 @@ static void *xen_map(struct vgpuback_transport *t, const grant_ref_t *grefs,
 	addr = xengnttab_map_domain_grant_refs(xb->gnttab, count,
 					       xb->base.domid,
 					       (uint32_t *)grefs, prot);
-	if (!addr && errno != ENOMEM)
+	if (!addr && errno != ENOMEM) {
 		errno = EFAULT;
+	}
 	return addr;
 }
 
 static void xen_unmap(struct vgpuback_transport *t, void *addr, uint32_t count)
 {
-	if (addr && xengnttab_unmap(to_xen(t)->gnttab, addr, count))
-		vgpu_err("domain %u: grant unmap failed: %m", t->domid);
+	if (addr && xengnttab_unmap(to_xen(t)->gnttab, addr, count)) {
+		vgpu_err(VGPU_DEV_FMT "grant unmap failed: %s", t->domid,
+			 t->devid, strerror(errno));
+	}
 }
 
 static int xen_notify(struct vgpuback_transport *t)
@@ -175,8 +184,9 @@ static void xen_ack_event(struct vgpuback_transport *t)
 	xenevtchn_port_or_error_t port;
 
 	port = xenevtchn_pending(xb->evtchn);
-	if (port >= 0)
+	if (port >= 0) {
 		xenevtchn_unmask(xb->evtchn, port);
+	}
 }
 
 static int xen_control_fd(struct vgpuback_transport *t)
@@ -195,14 +205,16 @@ static int xen_control(struct vgpuback_transport *t)
 	char **event;
 
 
-	while ((event = xs_check_watch(xb->xs)))
+	while ((event = xs_check_watch(xb->xs))) {
 		free(event);
+	}
 	/* Initialised: it has not yet seen our Connected. */
 	front = vgpu_xs_state(xb->xs, xb->frontend);
 	if ((front != XenbusStateInitialised &&
 	     front != XenbusStateConnected) ||
-	    vgpu_xs_state(xb->xs, xb->dir) == XenbusStateClosing)
+	    vgpu_xs_state(xb->xs, xb->dir) == XenbusStateClosing) {
 		return -EPIPE;
+	}
 	return 0;
 }
 
@@ -211,8 +223,9 @@ static void xen_destroy(struct vgpuback_transport *t)
 	struct xen_back *xb = to_xen(t);
 
 	if (xb->xs) {
-		if (vgpu_xs_state(xb->xs, xb->dir) != XenbusStateClosed)
+		if (vgpu_xs_state(xb->xs, xb->dir) != XenbusStateClosed) {
 			vgpu_xs_set_state(xb->xs, xb->dir, XenbusStateClosed);
+		}
 		xs_close(xb->xs);
 	}
 	xenevtchn_close(xb->evtchn);
@@ -240,14 +253,15 @@ static int open_handles(struct xen_back *xb)
 {
 	xb->xs = xs_open(0);
 	if (!xb->xs) {
-		vgpu_err("cannot open xenstore: %m (is xenstored running?)");
+		vgpu_err("cannot open xenstore: %s (is xenstored running?)",
+			 strerror(errno));
 		return -errno;
 	}
 	xb->gnttab = xengnttab_open(NULL, 0);
 	xb->evtchn = xenevtchn_open(NULL, 0);
 	if (!xb->gnttab || !xb->evtchn) {
-		vgpu_err("cannot open /dev/xen/gntdev or evtchn: %m (load "
-			 "xen-gntdev and xen-evtchn)");
+		vgpu_err("cannot open /dev/xen/gntdev or evtchn: %s (load "
+			 "xen-gntdev and xen-evtchn)", strerror(errno));
 		return -errno;
 	}
 	return 0;
@@ -260,14 +274,16 @@ void vgpuback_xen_read_toolstack(uint32_t domid, uint32_t devid,
 	char dir[128];
 
 	name[0] = '\0';
-	if (!xs)
+	if (!xs) {
 		return;
+	}
 	snprintf(dir, sizeof(dir), "backend/vgpu/%u/%u", domid, devid);
 	/* The schema's range: 16 MiB to 64 GiB of 4 KiB pages. */
 	vgpu_xs_read_u32(xs, dir, "max-mapped-pages", 4096, 16777216, pages);
 	snprintf(dir, sizeof(dir), "/local/domain/%u", domid);
-	if (vgpu_xs_read(xs, dir, "name", name, len))
+	if (vgpu_xs_read(xs, dir, "name", name, len)) {
 		name[0] = '\0';
+	}
 	xs_close(xs);
 }
 
@@ -277,15 +293,17 @@ struct vgpuback_transport *vgpuback_xen_create(uint32_t domid, uint32_t devid,
 	struct xen_back *xb = calloc(1, sizeof(*xb));
 	int ret = -ENOMEM;
 
-	if (!xb)
+	if (!xb) {
 		goto fail;
+	}
 	xb->base.impl = &xen_impl;
 	xb->base.domid = domid;
 	xb->base.devid = devid;
 	snprintf(xb->dir, sizeof(xb->dir), "backend/vgpu/%u/%u", domid, devid);
 	ret = open_handles(xb);
-	if (ret)
+	if (ret) {
 		goto fail_destroy;
+	}
 	/* gntdev refuses mappings past its per-handle limit: set ours. */
 	xengnttab_set_max_grants(xb->gnttab, max_grants);
 	ret = vgpu_xs_read(xb->xs, xb->dir, "frontend", xb->frontend,

@@ -1,4 +1,4 @@
-// SPDX-License-Identifier: GPL-2.0
+/* SPDX-License-Identifier: GPL-2.0 */
 /*
  * The worker's side of the scheduler: waiting for the GPU, charging for
  * it, giving it up, and reporting its figures. A worker may only touch

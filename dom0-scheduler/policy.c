@@ -1,4 +1,4 @@
-// SPDX-License-Identifier: GPL-2.0
+/* SPDX-License-Identifier: GPL-2.0 */
 /*
  * The credit policy (see DOC: policy in vgpu_sched.h): refilling credit
  * each period, charging the holder, and choosing who gets the GPU next.

@@ -1,4 +1,4 @@
-// SPDX-License-Identifier: GPL-2.0
+/* SPDX-License-Identifier: GPL-2.0 */
 /*
  * The shared table: making, mapping and locking it, the configuration,
  * entries and their life (configure, attach, detach, reaped), and the

@@ -256,6 +256,7 @@ void vgpu_sched_reaped(struct vgpu_sched *s, pid_t pid);
 struct vgpu_sched_hang {
 	pid_t pid;              /* the worker to kill: a child of the caller */
 	uint32_t domid;         /* its entry's (not set if kept_lock) */
+	uint32_t devid;
 	uint64_t stalled_ms;    /* no progress, or the lock kept, this long */
 	bool kept_lock;         /* it kept the table's lock, not the GPU */
 };

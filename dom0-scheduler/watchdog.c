@@ -1,4 +1,4 @@
-// SPDX-License-Identifier: GPL-2.0
+/* SPDX-License-Identifier: GPL-2.0 */
 /*
  * The watchdog (see DOC: watchdog in vgpu_sched.h): a holder that made
  * no progress for the timeout is guilty and loses the GPU; so is a worker
@@ -133,7 +133,7 @@ static enum verdict holder_stalled(struct vgpu_sched *s, uint64_t now,
 	/* Read once: the pid checked must be the pid killed. */
 	*hang = (struct vgpu_sched_hang){
 		.pid = __atomic_load_n(&e->pid, __ATOMIC_RELAXED),
-		.domid = e->domid, .stalled_ms = (now - last) / 1000000,
+		.domid = e->domid, .devid = e->devid, .stalled_ms = (now - last) / 1000000,
 	};
 	w = witness_of(s, hang->pid);
 	if (w && !admits_stall(s, w, now)) {
@@ -163,15 +163,17 @@ bool vgpu_sched_watchdog(struct vgpu_sched *s, struct vgpu_sched_hang *hang)
 		return true;
 	}
 	if (verdict == VERDICT_DENIED) {
-		vgpu_err("dom%u: the GPU scheduler's table says worker %d has "
-			 "held the GPU for %llu ms without progress, and the "
-			 "worker says otherwise: the GPU is taken back, nothing "
-			 "is killed", hang->domid, (int)hang->pid,
+		vgpu_err(VGPU_DEV_FMT "the GPU scheduler's table says worker "
+			 "%d has held the GPU for %llu ms without progress, and "
+			 "the worker says otherwise: the GPU is taken back, "
+			 "nothing is killed", hang->domid, hang->devid,
+			 (int)hang->pid,
 			 (unsigned long long)hang->stalled_ms);
 	} else if (verdict != VERDICT_NONE) {
-		vgpu_err("dom%u: the GPU scheduler's table names pid %d as its "
-			 "worker, which is no worker of this backend: the GPU "
-			 "is taken back, nothing is killed", hang->domid,
+		vgpu_err(VGPU_DEV_FMT "the GPU scheduler's table names pid %d "
+			 "as its worker, which is no worker of this backend: "
+			 "the GPU is taken back, nothing is killed", hang->domid,
+			 hang->devid,
 			 (int)hang->pid);
 	}
 	return false;

@@ -1,4 +1,4 @@
-// SPDX-License-Identifier: GPL-2.0
+/* SPDX-License-Identifier: GPL-2.0 */
 /*
  * Witnesses (DOC: trust in vgpu_sched.h): a page for each worker, which
  * the parent maps before it forks that worker. The new worker unmaps the

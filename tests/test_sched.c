@@ -320,7 +320,7 @@ static void test_watchdog_isolates_hang(void **state)
 	assert_int_equal(sched_resets(f, 1), 0);
 	log = harness_read_file(f->backend.log);
 	assert_non_null(log);
-	assert_non_null(strstr(log, "dom2: GPU hang"));
+	assert_non_null(strstr(log, "domain 2 device 0: GPU hang"));
 	free(log);
 	read_trace(f, 1, &t);
 	for (i = 1; i < t.n; i++) {
