@@ -43,7 +43,7 @@ endif
 CFLAGS   ?= $(OPT) -g
 CFLAGS   += -std=gnu11 -Wall -Wextra -Werror -Wno-missing-field-initializers \
 	    -D_GNU_SOURCE -Iinclude -Icommon -Ifrontend/lib -Ibackend \
-	    -Imesa-winsys -Idom0-scheduler \
+	    -Imesa-winsys -Ilibvgpusched \
 	    -MMD -MP $(SANFLAGS)
 LDFLAGS  += $(SANFLAGS)
 LDLIBS   += -lpthread
@@ -52,7 +52,7 @@ pc_cflags = $(shell pkg-config --cflags $(1) 2>/dev/null)
 pc_libs   = $(shell pkg-config --libs $(1) 2>/dev/null)
 
 COMMON_SRC := $(wildcard common/*.c)
-SCHED_SRC  := $(wildcard dom0-scheduler/*.c)
+SCHED_SRC  := $(wildcard libvgpusched/*.c)
 FRONT_SRC  := $(wildcard frontend/lib/*.c)
 BACK_SRC   := $(filter-out backend/main.c,$(wildcard backend/*.c))
 VTEST_SRC  := $(filter-out mesa-winsys/main.c,$(wildcard mesa-winsys/*.c))

@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: GPL-2.0 */
 /*
- * A worker's use of the dom0 scheduler (dom0-scheduler/vgpu_sched.h):
+ * A worker's use of the dom0 scheduler (libvgpusched/vgpu_sched.h):
  * it holds the GPU while it has GPU work to do or in flight, is charged
  * after every request and retired fence, and gives the GPU up when it
  * runs out of work or the scheduler says so. Without a table

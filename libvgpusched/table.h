@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: GPL-2.0 */
 /*
  * The layout of the shared table and the helpers its files share. Only
- * dom0-scheduler/ sees it; everyone else goes through vgpu_sched.h.
+ * libvgpusched/ sees it; everyone else goes through vgpu_sched.h.
  */
 #ifndef VGPU_SCHED_TABLE_H
 #define VGPU_SCHED_TABLE_H
