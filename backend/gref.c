@@ -23,13 +23,13 @@ static int read_dir_page(struct vgpuback_transport *t, grant_ref_t ref,
 {
 	const struct vgpuif_gref_directory *dir;
 
-	dir = t->impl->map(t, &ref, 1, false);
+	dir = vgpuback_transport_map(t, &ref, 1, false);
 	if (!dir) {
 		return map_error();
 	}
 	memcpy(next, &dir->gref_dir_next_page, sizeof(*next));
 	memcpy(grefs, dir->gref, (size_t)n * sizeof(*grefs));
-	t->impl->unmap(t, (void *)dir, 1);
+	vgpuback_transport_unmap(t, (void *)dir, 1);
 	return 0;
 }
 
@@ -87,7 +87,7 @@ void *vgpuback_gref_map_dir(struct vgpuback_transport *t,
 	if (ret) {
 		goto fail_free;
 	}
-	addr = t->impl->map(t, grefs, num_pages, writable);
+	addr = vgpuback_transport_map(t, grefs, num_pages, writable);
 	if (!addr) {
 		ret = map_error();
 		goto fail_free;
@@ -110,6 +110,6 @@ void vgpuback_gref_unmap(struct vgpuback_transport *t,
 	if (!addr) {
 		return;
 	}
-	t->impl->unmap(t, addr, num_pages);
+	vgpuback_transport_unmap(t, addr, num_pages);
 	vgpuback_pages_release(o, num_pages);
 }

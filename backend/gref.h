@@ -9,7 +9,7 @@
 #include <stdint.h>
 
 #include "objects.h"
-#include "transport.h"
+#include "back_transport.h"
 
 /*
  * Maps the num_pages pages listed by the gref directory starting at

@@ -13,7 +13,6 @@
  */
 #include <errno.h>
 #include <poll.h>
-#include <sched.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -31,33 +30,8 @@
 #define RING_BUDGET             (4 * VGPUIF_RING_SIZE)
 /* Requests handled while spinning before the fds are polled anyway. */
 #define SPIN_POLL_EVERY         64
-#define SPIN_YIELD_AFTER_NS     5000
 #define NODES_MAX               1024
 #define WHY_MAX                 128
-
-static void cpu_relax(void)
-{
-#if defined(__x86_64__) || defined(__i386__)
-	__builtin_ia32_pause();
-#elif defined(__aarch64__)
-	__asm__ volatile("yield");
-#endif
-	__asm__ volatile("" ::: "memory");
-}
-
-/*
- * Pauses in a spin loop. After SPIN_YIELD_AFTER_NS it yields on every
- * turn, so a spinner never keeps the CPU from the peer it waits for when
- * the cores are all busy.
- */
-static void spin_pause(uint64_t start)
-{
-	if (vgpu_now_ns() - start < SPIN_YIELD_AFTER_NS) {
-		cpu_relax();
-	} else {
-		sched_yield();
-	}
-}
 
 void vgpuback_config_defaults(struct vgpuback_config *cfg)
 {
@@ -120,7 +94,7 @@ void vgpuback_worker_destroy(struct vgpu_worker *w)
 	vgpuback_sched_detach(w);
 	vgpuback_gref_unmap(w->t, &w->objs, (void *)w->cmd, w->cmd_pages);
 	if (w->ring_page) {
-		w->t->impl->unmap(w->t, w->ring_page, 1);
+		vgpuback_transport_unmap(w->t, w->ring_page, 1);
 		vgpuback_pages_release(&w->objs, 1);
 	}
 	vgpuback_objects_fini(&w->objs);
@@ -160,7 +134,7 @@ static int publish(struct vgpu_worker *w)
 			return ret;
 		}
 	}
-	return w->t->impl->publish(w->t, text);
+	return vgpuback_transport_publish(w->t, text);
 }
 
 /* Reads one frontend node as a uint32 in [min, max]; why says what failed. */
@@ -170,7 +144,7 @@ static int read_node(struct vgpu_worker *w, const char *key, uint32_t min,
 	char buf[32];
 	int ret;
 
-	ret = w->t->impl->read_front(w->t, key, buf, sizeof(buf));
+	ret = vgpuback_transport_read_front(w->t, key, buf, sizeof(buf));
 	if (ret) {
 		snprintf(why, WHY_MAX, "%s: %s", key,
 			 ret == -ENOENT ? "missing" : "unreadable");
@@ -228,7 +202,7 @@ static int map_shared(struct vgpu_worker *w, const struct front_nodes *f,
 		snprintf(why, WHY_MAX, "ring-ref: over max-mapped-pages");
 		return ret;
 	}
-	w->ring_page = w->t->impl->map(w->t, &f->ring_ref, 1, true);
+	w->ring_page = vgpuback_transport_map(w->t, &f->ring_ref, 1, true);
 	if (!w->ring_page) {
 		vgpuback_pages_release(&w->objs, 1);
 		snprintf(why, WHY_MAX, "ring-ref: cannot map %u", f->ring_ref);
@@ -267,7 +241,7 @@ int vgpuback_worker_accept(struct vgpu_worker *w)
 	struct front_nodes f;
 	int ret;
 
-	ret = t->impl->wait_front ? t->impl->wait_front(t) : 0;
+	ret = vgpuback_transport_wait_front(t);
 	if (ret) {
 		return ret;
 	}
@@ -278,12 +252,13 @@ int vgpuback_worker_accept(struct vgpu_worker *w)
 	if (ret) {
 		vgpu_err(VGPU_DEV_FMT "refusing the frontend: %s", t->domid,
 			 t->devid, why);
-		t->impl->connected(t, ret, why);
+		vgpuback_transport_connected(t, ret, why);
 		return ret;
 	}
 	vgpu_info(VGPU_DEV_FMT "connected (%s): ring-ref %u, %u command "
-		  "pages", t->domid, t->devid, t->impl->name, f.ring_ref, f.cmd_pages);
-	return t->impl->connected(t, 0, NULL);
+		  "pages", t->domid, t->devid, vgpuback_transport_name(t),
+		  f.ring_ref, f.cmd_pages);
+	return vgpuback_transport_connected(t, 0, NULL);
 }
 
 int vgpuback_worker_connect(struct vgpu_worker *w)
@@ -307,7 +282,7 @@ void vgpuback_worker_respond(struct vgpu_worker *w,
 	w->ring.rsp_prod_pvt++;
 	RING_PUSH_RESPONSES_AND_CHECK_NOTIFY(&w->ring, notify);
 	if (notify) {
-		w->t->impl->notify(w->t);
+		vgpuback_transport_notify(w->t);
 	}
 }
 
@@ -392,7 +367,7 @@ static int spin(struct vgpu_worker *w)
 		if (vgpuback_renderer_busy(w->r) && fd_ready(rfd)) {
 			return 1;
 		}
-		spin_pause(start);
+		vgpu_spin_pause(start);
 	} while (vgpu_now_ns() < deadline);
 	return 0;
 }
@@ -408,8 +383,8 @@ static int wait_events(struct vgpu_worker *w, int64_t timeout_ns)
 	struct vgpuback_transport *t = w->t;
 	int rfd = vgpuback_renderer_poll_fd(w->r);
 	struct pollfd fds[3] = {
-		{ .fd = t->impl->event_fd(t), .events = POLLIN },
-		{ .fd = t->impl->control_fd(t), .events = POLLIN },
+		{ .fd = vgpuback_transport_event_fd(t), .events = POLLIN },
+		{ .fd = vgpuback_transport_control_fd(t), .events = POLLIN },
 		{ .fd = rfd, .events = POLLIN },
 	};
 
@@ -424,14 +399,14 @@ static int wait_events(struct vgpu_worker *w, int64_t timeout_ns)
 		return errno == EINTR ? 0 : -errno;
 	}
 	if (fds[0].revents) {
-		t->impl->ack_event(t);
+		vgpuback_transport_ack_event(t);
 	}
 	if (rfd >= 0 ? fds[2].revents : vgpuback_renderer_busy(w->r)) {
 		vgpuback_renderer_poll(w->r);
 		vgpuback_sched_account(w);
 	}
 	if (fds[1].fd >= 0 && fds[1].revents) {
-		return t->impl->control(t);
+		return vgpuback_transport_control(t);
 	}
 	return 0;
 }

@@ -15,7 +15,7 @@
 #include "memlimit.h"
 #include "privsep.h"
 #include "renderer.h"
-#include "transport.h"
+#include "back_transport.h"
 #include "vgpuif.h"
 
 /* Defaults of the per-guest limits (the backend nodes). */

@@ -15,8 +15,7 @@
 
 #include <stdint.h>
 
-/* The backend's (frontend/ has a transport.h too, earlier on -I). */
-#include "../backend/transport.h"
+#include "back_transport.h"
 
 struct page_tp {
 	struct vgpuback_transport base;         /* first */

@@ -2,14 +2,16 @@
 /*
  * The backend's view of a transport: how a worker reaches its frontend's
  * nodes, maps granted pages and signals the event channel. One interface,
- * several implementations (loopback.c, later xen.c), in the manner of
- * wlroots' backends: each embeds struct vgpuback_transport first and has
- * one static const vtable.
+ * two implementations (back_loopback.c, back_xen.c), in the manner of
+ * wlroots' backends: each embeds struct vgpuback_transport first, has one
+ * static const vtable, and down-casts only after checking it
+ * (vgpuback_transport_is_xen() and the like). Callers go through the
+ * wrappers below, never through the vtable.
  *
  * All functions return 0 or a negative errno unless stated.
  */
-#ifndef VGPUBACK_TRANSPORT_H
-#define VGPUBACK_TRANSPORT_H
+#ifndef VGPUBACK_BACK_TRANSPORT_H
+#define VGPUBACK_BACK_TRANSPORT_H
 
 #include <stdbool.h>
 #include <stddef.h>
@@ -97,6 +99,80 @@ struct vgpuback_transport *vgpuback_xen_create(uint32_t domid, uint32_t devid,
 void vgpuback_xen_read_toolstack(uint32_t domid, uint32_t devid,
 				 uint32_t *pages, char *name, size_t len);
 
+/* Whether t is that implementation's (before any down-cast). */
+bool vgpuback_transport_is_loopback(const struct vgpuback_transport *t);
+bool vgpuback_transport_is_xen(const struct vgpuback_transport *t);
+
+static inline const char *
+vgpuback_transport_name(const struct vgpuback_transport *t)
+{
+	return t->impl->name;
+}
+
+static inline int vgpuback_transport_publish(struct vgpuback_transport *t,
+					     const char *nodes)
+{
+	return t->impl->publish(t, nodes);
+}
+
+/* 0 at once where publish() already waited. */
+static inline int vgpuback_transport_wait_front(struct vgpuback_transport *t)
+{
+	return t->impl->wait_front ? t->impl->wait_front(t) : 0;
+}
+
+static inline int vgpuback_transport_read_front(struct vgpuback_transport *t,
+						const char *key, char *buf,
+						size_t len)
+{
+	return t->impl->read_front(t, key, buf, len);
+}
+
+static inline int vgpuback_transport_connected(struct vgpuback_transport *t,
+					       int status, const char *message)
+{
+	return t->impl->connected(t, status, message);
+}
+
+static inline void *vgpuback_transport_map(struct vgpuback_transport *t,
+					   const grant_ref_t *grefs,
+					   uint32_t count, bool writable)
+{
+	return t->impl->map(t, grefs, count, writable);
+}
+
+static inline void vgpuback_transport_unmap(struct vgpuback_transport *t,
+					    void *addr, uint32_t count)
+{
+	t->impl->unmap(t, addr, count);
+}
+
+static inline int vgpuback_transport_notify(struct vgpuback_transport *t)
+{
+	return t->impl->notify(t);
+}
+
+static inline int vgpuback_transport_event_fd(struct vgpuback_transport *t)
+{
+	return t->impl->event_fd(t);
+}
+
+static inline void vgpuback_transport_ack_event(struct vgpuback_transport *t)
+{
+	t->impl->ack_event(t);
+}
+
+static inline int vgpuback_transport_control_fd(struct vgpuback_transport *t)
+{
+	return t->impl->control_fd(t);
+}
+
+static inline int vgpuback_transport_control(struct vgpuback_transport *t)
+{
+	return t->impl->control(t);
+}
+
+/* vgpuback_transport_destroy(NULL) is a no-op. */
 static inline void vgpuback_transport_destroy(struct vgpuback_transport *t)
 {
 	if (t) {
@@ -104,4 +180,4 @@ static inline void vgpuback_transport_destroy(struct vgpuback_transport *t)
 	}
 }
 
-#endif /* VGPUBACK_TRANSPORT_H */
+#endif /* VGPUBACK_BACK_TRANSPORT_H */

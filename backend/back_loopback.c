@@ -4,6 +4,7 @@
  * eventfds for the event channel, the setup socket for xenstore.
  * See include/vgpu_loopback.h for the messages.
  */
+#include <assert.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <poll.h>
@@ -13,7 +14,7 @@
 #include <sys/resource.h>
 #include <unistd.h>
 
-#include "transport.h"
+#include "back_transport.h"
 #include "vgpu_util.h"
 
 /* A frontend cannot make the backend hold more fds than this. */
@@ -39,8 +40,14 @@ struct lb_back {
 
 static const struct vgpuback_transport_impl lb_impl;
 
+bool vgpuback_transport_is_loopback(const struct vgpuback_transport *t)
+{
+	return t->impl == &lb_impl;
+}
+
 static struct lb_back *to_lb(struct vgpuback_transport *t)
 {
+	assert(vgpuback_transport_is_loopback(t));
 	return (struct lb_back *)t;
 }
 

@@ -5,6 +5,7 @@
  * the xenstore handshake of include/vgpuif.h. One instance serves one
  * device of one guest, in its own worker process.
  */
+#include <assert.h>
 #include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -13,7 +14,7 @@
 #include <xenevtchn.h>
 #include <xengnttab.h>
 
-#include "transport.h"
+#include "back_transport.h"
 #include "vgpu_util.h"
 #include "vgpu_xs.h"
 
@@ -27,8 +28,16 @@ struct xen_back {
 	char frontend[128];     /* the frontend's directory */
 };
 
+static const struct vgpuback_transport_impl xen_impl;
+
+bool vgpuback_transport_is_xen(const struct vgpuback_transport *t)
+{
+	return t->impl == &xen_impl;
+}
+
 static struct xen_back *to_xen(struct vgpuback_transport *t)
 {
+	assert(vgpuback_transport_is_xen(t));
 	return (struct xen_back *)t;
 }
 
