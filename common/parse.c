@@ -4,7 +4,6 @@
 #include <stdarg.h>
 #include <stdio.h>
 #include <string.h>
-#include <time.h>
 
 #include "vgpu_util.h"
 
@@ -71,12 +70,4 @@ int vgpu_kv_add(char *text, size_t len, const char *key, const char *fmt, ...)
 		return -ENOSPC;
 	}
 	return 0;
-}
-
-uint64_t vgpu_now_ns(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (uint64_t)ts.tv_sec * 1000000000ull + (uint64_t)ts.tv_nsec;
 }

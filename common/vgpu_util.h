@@ -75,4 +75,11 @@ int vgpu_lb_reply(int sock, int status, const char *message);
 /* Monotonic time in nanoseconds. */
 uint64_t vgpu_now_ns(void);
 
+/*
+ * One turn of a spin loop that began at start_ns. After a few
+ * microseconds it yields on every turn, so that a spinner never keeps the
+ * CPU from the peer it waits for when all cores are busy.
+ */
+void vgpu_spin_pause(uint64_t start_ns);
+
 #endif /* VGPU_UTIL_H */

@@ -5,14 +5,10 @@
  */
 #include <errno.h>
 #include <poll.h>
-#include <sched.h>
 #include <string.h>
 #include <unistd.h>
 
 #include "front.h"
-
-/* Spin without yielding this long, then yield on every turn. */
-#define SPIN_YIELD_AFTER_NS 5000
 #include "vgpu_util.h"
 
 void front_wake(struct vgpufront *dev)
@@ -104,10 +100,7 @@ static int await_responses(struct vgpufront *dev)
 		if (responses_pending(dev)) {
 			return 0;
 		}
-		/* Never keep the CPU from the backend we are waiting for. */
-		if (now - start > SPIN_YIELD_AFTER_NS) {
-			sched_yield();
-		}
+		vgpu_spin_pause(start);
 		now = vgpu_now_ns();
 	}
 	RING_FINAL_CHECK_FOR_RESPONSES(&dev->ring, more);
