@@ -89,7 +89,7 @@ FUZZERS    := $(patsubst fuzz/%.c,$(BUILD)/fuzz/%,$(FUZZ_SRC))
 FUZZ_SECONDS ?= 300
 
 .PHONY: all tests benches install check demo bench e2e deps clean san-check \
-	fuzzers fuzz fuzz-smoke style kcheck
+	fuzzers fuzz fuzz-smoke style kcheck symcheck
 all: $(BINS) tests benches
 # The render tests run the real programs, so tests builds them too.
 tests: $(TESTS) $(PROGS) $(BINS)
@@ -197,6 +197,7 @@ check: deps-check
 	$(MAKE) style
 	$(MAKE) kcheck
 	$(MAKE) all
+	$(MAKE) symcheck
 	$(MAKE) SAN=1 tests
 	tests/run.sh $(BUILD) build-san
 
@@ -204,6 +205,14 @@ check: deps-check
 # what it checks. It takes paths too: tools/style-check.py frontend/
 style:
 	tools/style-check.py
+
+# Every symbol libvgpusched defines carries its prefix, vgpu_sched_, the
+# ones its files share as well as its API (libvgpusched/table.h).
+symcheck: $(LIB_SCHED)
+	@bad=$$(nm -g --defined-only $< | \
+		awk 'NF == 3 && $$3 !~ /^vgpu_sched_/ { print $$3 }'); \
+	test -z "$$bad" || { echo "symcheck: $< defines unprefixed" \
+		"symbols:" $$bad; exit 1; }
 
 # include/vgpuif.h built as the guest kernel builds it: frontend/linux/,
 # in a copy under $(BUILD)/kcheck, against the headers of KDIR (the

@@ -23,29 +23,29 @@ void vgpu_sched_acquire(struct vgpu_sched *s, int idx)
 	uint64_t now, timeout;
 	uint32_t seen;
 
-	now = sched_lock(s);
+	now = vgpu_sched_table_lock(s);
 	if (!mine(s, idx) || t->holder == idx) {
 		goto out;
 	}
-	policy_advance(s, now);
+	vgpu_sched_policy_advance(s, now);
 	e->state = ENTRY_WAITING;
 	e->wait_start_ns = now;
 	e->active = 1;
 	e->boost = !e->preempted && e->credit_ns > 0;
-	policy_grant_next(s, now);
+	vgpu_sched_policy_grant_next(s, now);
 	while (t->holder != idx && mine(s, idx)) {
 		seen = __atomic_load_n(&e->grant, __ATOMIC_ACQUIRE);
 		/* Wake at the next period too: a capped entry may run then. */
-		timeout = policy_next_period_ns(s, now) + 1000;
-		sched_unlock(s);
-		sched_futex_wait(&e->grant, seen, timeout);
-		now = sched_lock(s);
-		policy_advance(s, now);
-		policy_grant_next(s, now);
+		timeout = vgpu_sched_policy_next_period_ns(s, now) + 1000;
+		vgpu_sched_table_unlock(s);
+		vgpu_sched_futex_wait(&e->grant, seen, timeout);
+		now = vgpu_sched_table_lock(s);
+		vgpu_sched_policy_advance(s, now);
+		vgpu_sched_policy_grant_next(s, now);
 	}
 out:
-	witness_hold(s, t->holder == idx && mine(s, idx), now);
-	sched_unlock(s);
+	vgpu_sched_witness_hold(s, t->holder == idx && mine(s, idx), now);
+	vgpu_sched_table_unlock(s);
 }
 
 /*
@@ -57,12 +57,12 @@ static bool lock_and_charge(struct vgpu_sched *s, int idx, uint64_t *now)
 {
 	struct sched_table *t = s->t;
 
-	*now = sched_lock(s);
+	*now = vgpu_sched_table_lock(s);
 	if (!mine(s, idx) || t->holder != idx) {
 		return false;
 	}
-	policy_advance(s, *now);
-	policy_charge(&t->e[idx], *now);
+	vgpu_sched_policy_advance(s, *now);
+	vgpu_sched_policy_charge(&t->e[idx], *now);
 	return true;
 }
 
@@ -73,9 +73,10 @@ static bool lock_and_charge(struct vgpu_sched *s, int idx, uint64_t *now)
 static bool outranked(const struct vgpu_sched *s,
 		      const struct sched_entry *e, bool ties_lose)
 {
-	int next = policy_pick(s);
+	int next = vgpu_sched_policy_pick(s);
 
-	return next >= 0 && policy_ahead(&s->t->e[next], e, ties_lose);
+	return next >= 0 &&
+	       vgpu_sched_policy_ahead(&s->t->e[next], e, ties_lose);
 }
 
 static bool slice_used(const struct vgpu_sched *s,
@@ -94,11 +95,11 @@ static bool must_give_up(const struct vgpu_sched *s,
 {
 	int next;
 
-	if (!policy_eligible(s, e)) {
+	if (!vgpu_sched_policy_eligible(s, e)) {
 		return true;
 	}
-	next = policy_pick(s);
-	if (next < 0 || !policy_ahead(&s->t->e[next], e, false)) {
+	next = vgpu_sched_policy_pick(s);
+	if (next < 0 || !vgpu_sched_policy_ahead(&s->t->e[next], e, false)) {
 		return false;
 	}
 	return slice_used(s, e, now) || s->t->e[next].boost;
@@ -112,7 +113,7 @@ bool vgpu_sched_charge(struct vgpu_sched *s, int idx, bool progressed)
 
 	holds = lock_and_charge(s, idx, &now);
 	if (progressed) {
-		witness_progress(s, now);
+		vgpu_sched_witness_progress(s, now);
 	}
 	if (holds) {
 		if (progressed) {
@@ -124,7 +125,7 @@ bool vgpu_sched_charge(struct vgpu_sched *s, int idx, bool progressed)
 		give_up = must_give_up(s, e, now);
 		e->preempted = give_up;
 	}
-	sched_unlock(s);
+	vgpu_sched_table_unlock(s);
 	return give_up;
 }
 
@@ -132,9 +133,10 @@ bool vgpu_sched_contended(struct vgpu_sched *s, int idx)
 {
 	bool waiter;
 
-	sched_lock(s);
-	waiter = mine(s, idx) && s->t->holder == idx && policy_pick(s) >= 0;
-	sched_unlock(s);
+	vgpu_sched_table_lock(s);
+	waiter = mine(s, idx) && s->t->holder == idx &&
+		 vgpu_sched_policy_pick(s) >= 0;
+	vgpu_sched_table_unlock(s);
 	return waiter;
 }
 
@@ -148,11 +150,11 @@ uint64_t vgpu_sched_linger(struct vgpu_sched *s, int idx)
 		goto out;
 	}
 	e->preempted = 0;       /* it ran out of work */
-	if (policy_eligible(s, e) && !outranked(s, e, true)) {
+	if (vgpu_sched_policy_eligible(s, e) && !outranked(s, e, true)) {
 		linger = s->cfg.linger_us * 1000ull;
 	}
 out:
-	sched_unlock(s);
+	vgpu_sched_table_unlock(s);
 	return linger;
 }
 
@@ -161,10 +163,10 @@ void vgpu_sched_release(struct vgpu_sched *s, int idx)
 	uint64_t now;
 
 	if (lock_and_charge(s, idx, &now)) {
-		entry_take_gpu(s, idx, now);
+		vgpu_sched_entry_take_gpu(s, idx, now);
 	}
-	witness_hold(s, false, 0);
-	sched_unlock(s);
+	vgpu_sched_witness_hold(s, false, 0);
+	vgpu_sched_table_unlock(s);
 }
 
 void vgpu_sched_count_submit(struct vgpu_sched *s, int idx)

@@ -63,7 +63,7 @@ static void refill(struct vgpu_sched *s)
 	}
 }
 
-void policy_advance(struct vgpu_sched *s, uint64_t now)
+void vgpu_sched_policy_advance(struct vgpu_sched *s, uint64_t now)
 {
 	struct sched_table *t = s->t;
 	uint64_t period = period_ns(s);
@@ -76,14 +76,15 @@ void policy_advance(struct vgpu_sched *s, uint64_t now)
 	t->period_start_ns = now - (now - t->period_start_ns) % period;
 }
 
-uint64_t policy_next_period_ns(const struct vgpu_sched *s, uint64_t now)
+uint64_t vgpu_sched_policy_next_period_ns(const struct vgpu_sched *s,
+					  uint64_t now)
 {
 	uint64_t period = period_ns(s), end = s->t->period_start_ns + period;
 
 	return end <= now ? 0 : end - now < period ? end - now : period;
 }
 
-void policy_charge(struct sched_entry *e, uint64_t now)
+void vgpu_sched_policy_charge(struct sched_entry *e, uint64_t now)
 {
 	uint64_t used = now > e->charged_ns ? now - e->charged_ns : 0;
 
@@ -95,14 +96,15 @@ void policy_charge(struct sched_entry *e, uint64_t now)
 	e->charged_ns = now;
 }
 
-bool policy_eligible(const struct vgpu_sched *s, const struct sched_entry *e)
+bool vgpu_sched_policy_eligible(const struct vgpu_sched *s,
+				const struct sched_entry *e)
 {
 	return !e->cap ||
 	       e->cap_used_ns < period_ns(s) * e->cap / VGPU_SCHED_CAP_MAX;
 }
 
-bool policy_ahead(const struct sched_entry *next, const struct sched_entry *e,
-		  bool ties_lose)
+bool vgpu_sched_policy_ahead(const struct sched_entry *next,
+			     const struct sched_entry *e, bool ties_lose)
 {
 	if (next->boost != e->boost) {
 		return next->boost;
@@ -111,7 +113,7 @@ bool policy_ahead(const struct sched_entry *next, const struct sched_entry *e,
 			   next->credit_ns > e->credit_ns;
 }
 
-int policy_pick(const struct vgpu_sched *s)
+int vgpu_sched_policy_pick(const struct vgpu_sched *s)
 {
 	const struct sched_table *t = s->t;
 	const struct sched_entry *e, *best = NULL;
@@ -119,12 +121,13 @@ int policy_pick(const struct vgpu_sched *s)
 
 	for (i = 0; i < VGPU_SCHED_MAX_ENTRIES; i++) {
 		e = &t->e[i];
-		if (e->state != ENTRY_WAITING || !policy_eligible(s, e)) {
+		if (e->state != ENTRY_WAITING ||
+		    !vgpu_sched_policy_eligible(s, e)) {
 			continue;
 		}
 		/* Ahead, or level and waiting longer. */
-		if (!best || policy_ahead(e, best, false) ||
-		    (policy_ahead(e, best, true) &&
+		if (!best || vgpu_sched_policy_ahead(e, best, false) ||
+		    (vgpu_sched_policy_ahead(e, best, true) &&
 		     e->wait_start_ns < best->wait_start_ns)) {
 			best = e;
 			pick = i;
@@ -133,16 +136,16 @@ int policy_pick(const struct vgpu_sched *s)
 	return pick;
 }
 
-void policy_grant_next(struct vgpu_sched *s, uint64_t now)
+void vgpu_sched_policy_grant_next(struct vgpu_sched *s, uint64_t now)
 {
 	struct sched_table *t = s->t;
 	struct sched_entry *e;
 	int next;
 
-	if (sched_holder(t) >= 0) {
+	if (vgpu_sched_holder(t) >= 0) {
 		return;
 	}
-	next = policy_pick(s);
+	next = vgpu_sched_policy_pick(s);
 	if (next < 0) {
 		return;
 	}
@@ -156,5 +159,5 @@ void policy_grant_next(struct vgpu_sched *s, uint64_t now)
 	e->grants++;
 	t->holder = next;
 	__atomic_add_fetch(&e->grant, 1, __ATOMIC_RELEASE);
-	sched_futex_wake(&e->grant, INT_MAX);
+	vgpu_sched_futex_wake(&e->grant, INT_MAX);
 }

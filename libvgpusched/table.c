@@ -53,7 +53,7 @@ void vgpu_sched_get_config(const struct vgpu_sched *s,
 	*cfg = s->cfg;
 }
 
-void sched_futex_wait(uint32_t *word, uint32_t seen, uint64_t ns)
+void vgpu_sched_futex_wait(uint32_t *word, uint32_t seen, uint64_t ns)
 {
 	struct timespec ts = {
 		.tv_sec = (time_t)(ns / 1000000000),
@@ -64,7 +64,7 @@ void sched_futex_wait(uint32_t *word, uint32_t seen, uint64_t ns)
 	syscall(SYS_futex, word, FUTEX_WAIT, seen, ns ? &ts : NULL, NULL, 0);
 }
 
-void sched_futex_wake(uint32_t *word, int n)
+void vgpu_sched_futex_wake(uint32_t *word, int n)
 {
 	syscall(SYS_futex, word, FUTEX_WAKE, n, NULL, NULL, 0);
 }
@@ -108,18 +108,18 @@ static bool lock_by(struct vgpu_sched *s, uint64_t deadline)
 		if (deadline && now >= deadline) {
 			return false;
 		}
-		sched_futex_wait(word, cur | SCHED_LOCK_WAITERS,
-				 deadline ? deadline - now : 0);
+		vgpu_sched_futex_wait(word, cur | SCHED_LOCK_WAITERS,
+				      deadline ? deadline - now : 0);
 	}
 }
 
-uint64_t sched_lock(struct vgpu_sched *s)
+uint64_t vgpu_sched_table_lock(struct vgpu_sched *s)
 {
 	uint64_t now;
 
 	lock_by(s, 0);
 	now = vgpu_now_ns();
-	witness_lock(s, now);
+	vgpu_sched_witness_lock(s, now);
 	return now;
 }
 
@@ -132,7 +132,7 @@ static bool owner_gone(uint32_t owner)
 	return owner && kill((pid_t)owner, 0) && errno == ESRCH;
 }
 
-bool sched_lock_timed(struct vgpu_sched *s)
+bool vgpu_sched_table_lock_timed(struct vgpu_sched *s)
 {
 	uint32_t owner;
 
@@ -147,27 +147,27 @@ bool sched_lock_timed(struct vgpu_sched *s)
 	}
 	vgpu_warn("the GPU scheduler's table was left locked by pid %u, "
 		  "which has exited; freeing the lock", owner);
-	sched_lock_break(s, owner);
+	vgpu_sched_table_lock_break(s, owner);
 	return lock_by(s, vgpu_now_ns() + SCHED_LOCK_WAIT_MS * 1000000ull);
 }
 
-void sched_unlock(struct vgpu_sched *s)
+void vgpu_sched_table_unlock(struct vgpu_sched *s)
 {
-	witness_lock(s, 0);
+	vgpu_sched_witness_lock(s, 0);
 	if (__atomic_exchange_n(&s->t->lock, 0, __ATOMIC_RELEASE) &
 	    SCHED_LOCK_WAITERS) {
-		sched_futex_wake(&s->t->lock, 1);
+		vgpu_sched_futex_wake(&s->t->lock, 1);
 	}
 }
 
-void sched_lock_break(struct vgpu_sched *s, uint32_t owner)
+void vgpu_sched_table_lock_break(struct vgpu_sched *s, uint32_t owner)
 {
 	uint32_t cur = __atomic_load_n(&s->t->lock, __ATOMIC_RELAXED);
 
 	if ((cur & SCHED_LOCK_OWNER) == (owner & SCHED_LOCK_OWNER) &&
 	    __atomic_compare_exchange_n(&s->t->lock, &cur, 0, false,
 					__ATOMIC_RELEASE, __ATOMIC_RELAXED)) {
-		sched_futex_wake(&s->t->lock, INT_MAX);
+		vgpu_sched_futex_wake(&s->t->lock, INT_MAX);
 	}
 }
 
@@ -304,7 +304,7 @@ void vgpu_sched_close(struct vgpu_sched *s)
 	if (!s) {
 		return;
 	}
-	witnesses_unmap(s);
+	vgpu_sched_witnesses_unmap(s);
 	munmap(s->t, sizeof(struct sched_table));
 	free(s->path);
 	free(s);
@@ -352,7 +352,7 @@ int vgpu_sched_configure(struct vgpu_sched *s, uint32_t domid,
 	    cap > VGPU_SCHED_CAP_MAX) {
 		return -ERANGE;
 	}
-	if (!sched_lock_timed(s)) {
+	if (!vgpu_sched_table_lock_timed(s)) {
 		return -EBUSY;
 	}
 	for (i = 0; i < VGPU_SCHED_MAX_ENTRIES; i++) {
@@ -366,7 +366,7 @@ int vgpu_sched_configure(struct vgpu_sched *s, uint32_t domid,
 		ret = alloc_entry(t, domid, devid, weight, cap);
 		ret = ret < 0 ? ret : 0;
 	}
-	sched_unlock(s);
+	vgpu_sched_table_unlock(s);
 	return ret;
 }
 
@@ -375,7 +375,7 @@ void vgpu_sched_remove(struct vgpu_sched *s, uint32_t domid, uint32_t devid)
 	struct sched_table *t = s->t;
 	int i;
 
-	if (!sched_lock_timed(s)) {
+	if (!vgpu_sched_table_lock_timed(s)) {
 		return;
 	}
 	for (i = 0; i < VGPU_SCHED_MAX_ENTRIES; i++) {
@@ -383,7 +383,7 @@ void vgpu_sched_remove(struct vgpu_sched *s, uint32_t domid, uint32_t devid)
 			t->e[i].state = ENTRY_FREE;
 		}
 	}
-	sched_unlock(s);
+	vgpu_sched_table_unlock(s);
 }
 
 int vgpu_sched_attach(struct vgpu_sched *s, uint32_t domid, uint32_t devid)
@@ -396,7 +396,7 @@ int vgpu_sched_attach(struct vgpu_sched *s, uint32_t domid, uint32_t devid)
 		return -EPERM;  /* not forked by vgpu_sched_after_fork() */
 	}
 	s->self = getpid();     /* the lock's owner from now on */
-	sched_lock(s);
+	vgpu_sched_table_lock(s);
 	for (i = 0; i < VGPU_SCHED_MAX_ENTRIES && idx < 0; i++) {
 		if (keyed(&t->e[i], domid, devid)) {
 			weight = t->e[i].weight;
@@ -412,58 +412,58 @@ int vgpu_sched_attach(struct vgpu_sched *s, uint32_t domid, uint32_t devid)
 		t->e[idx].pid = s->self;
 		t->e[idx].state = ENTRY_IDLE;
 	}
-	sched_unlock(s);
+	vgpu_sched_table_unlock(s);
 	return idx;
 }
 
-void entry_take_gpu(struct vgpu_sched *s, int idx, uint64_t now)
+void vgpu_sched_entry_take_gpu(struct vgpu_sched *s, int idx, uint64_t now)
 {
 	struct sched_table *t = s->t;
 
 	if (t->holder == idx) {
-		policy_charge(&t->e[idx], now);
+		vgpu_sched_policy_charge(&t->e[idx], now);
 		t->holder = -1;
 	}
 	t->e[idx].state = ENTRY_IDLE;
 	t->e[idx].boost = 0;
-	policy_grant_next(s, now);
+	vgpu_sched_policy_grant_next(s, now);
 }
 
-void entry_drop(struct vgpu_sched *s, int idx, uint64_t now)
+void vgpu_sched_entry_drop(struct vgpu_sched *s, int idx, uint64_t now)
 {
 	s->t->e[idx].pid = 0;
-	entry_take_gpu(s, idx, now);
+	vgpu_sched_entry_take_gpu(s, idx, now);
 }
 
 void vgpu_sched_detach(struct vgpu_sched *s, int idx)
 {
-	uint64_t now = sched_lock(s);
+	uint64_t now = vgpu_sched_table_lock(s);
 
 	if (idx >= 0 && idx < VGPU_SCHED_MAX_ENTRIES &&
 	    s->t->e[idx].pid == s->self) {
-		entry_drop(s, idx, now);
+		vgpu_sched_entry_drop(s, idx, now);
 	}
-	witness_hold(s, false, 0);
-	sched_unlock(s);
+	vgpu_sched_witness_hold(s, false, 0);
+	vgpu_sched_table_unlock(s);
 }
 
 void vgpu_sched_reaped(struct vgpu_sched *s, pid_t pid)
 {
 	int i;
 
-	witness_reaped(s, pid);
+	vgpu_sched_witness_reaped(s, pid);
 	/* A worker killed holding the lock could not free it. */
-	sched_lock_break(s, (uint32_t)pid);
+	vgpu_sched_table_lock_break(s, (uint32_t)pid);
 	/* Left undone, the watchdog takes the GPU back from a dead holder. */
-	if (!sched_lock_timed(s)) {
+	if (!vgpu_sched_table_lock_timed(s)) {
 		return;
 	}
 	for (i = 0; i < VGPU_SCHED_MAX_ENTRIES; i++) {
 		if (s->t->e[i].state != ENTRY_FREE && s->t->e[i].pid == pid) {
-			entry_drop(s, i, vgpu_now_ns());
+			vgpu_sched_entry_drop(s, i, vgpu_now_ns());
 		}
 	}
-	sched_unlock(s);
+	vgpu_sched_table_unlock(s);
 }
 
 ssize_t vgpu_sched_stats(struct vgpu_sched *s, struct vgpu_sched_stat *out,
@@ -475,14 +475,14 @@ ssize_t vgpu_sched_stats(struct vgpu_sched *s, struct vgpu_sched_stat *out,
 	uint64_t now;
 	ssize_t n = 0;
 
-	if (!sched_lock_timed(s)) {
+	if (!vgpu_sched_table_lock_timed(s)) {
 		return -EBUSY;
 	}
 	now = vgpu_now_ns();
 	/* The holder's time so far counts, as xentop counts a running vcpu. */
-	holder = sched_holder(t);
+	holder = vgpu_sched_holder(t);
 	if (holder >= 0) {
-		policy_charge(&t->e[holder], now);
+		vgpu_sched_policy_charge(&t->e[holder], now);
 	}
 	for (i = 0; i < VGPU_SCHED_MAX_ENTRIES; i++) {
 		e = &t->e[i];
@@ -508,6 +508,6 @@ ssize_t vgpu_sched_stats(struct vgpu_sched *s, struct vgpu_sched_stat *out,
 		}
 		n++;
 	}
-	sched_unlock(s);
+	vgpu_sched_table_unlock(s);
 	return n;
 }

@@ -1,7 +1,13 @@
 /* SPDX-License-Identifier: GPL-2.0 */
 /*
- * The layout of the shared table and the helpers its files share. Only
- * libvgpusched/ sees it; everyone else goes through vgpu_sched.h.
+ * The library's private header: the layout of the shared table and the
+ * helpers its files share. Only libvgpusched/ includes it (and
+ * tests/test_sched_trust.c, which writes the table as a rogue worker
+ * would); everyone else goes through vgpu_sched.h. The helpers its files
+ * share carry the library's prefix too, then what they work on
+ * (vgpu_sched_table_lock(), vgpu_sched_policy_pick(),
+ * vgpu_sched_witness_of()): `make symcheck` fails on any symbol the
+ * library defines without it. Static helpers are short and unprefixed.
  */
 #ifndef VGPU_SCHED_TABLE_H
 #define VGPU_SCHED_TABLE_H
@@ -84,10 +90,16 @@ struct vgpu_sched {
 	 * write the table, so this process's copy is the one that counts.
 	 */
 	struct vgpu_sched_config cfg;
-	/* Watchdog: the lock's owner when sched_lock_timed() first failed. */
+	/*
+	 * Watchdog: the lock's owner when vgpu_sched_table_lock_timed()
+	 * first failed.
+	 */
 	uint32_t lock_denied_owner;
 	uint64_t lock_denied_ns;
-	/* Watchdog: when sched_lock_timed() last failed (a holder waited). */
+	/*
+	 * Watchdog: when vgpu_sched_table_lock_timed() last failed (a holder
+	 * waited).
+	 */
 	uint64_t lock_kept_ns;
 	/*
 	 * In the parent, the pages of the workers it forked; in a worker,
@@ -119,24 +131,25 @@ struct vgpu_sched {
  * Takes the table's lock and returns the time it got it, the "now" of
  * what the caller does under it. Workers wait as long as it takes (the
  * parent frees a lock its dead or foreign owner left); the parent and
- * the tools use sched_lock_timed(), which frees a lock whose owner has
- * exited and otherwise returns false after SCHED_LOCK_WAIT_MS without it.
+ * the tools use vgpu_sched_table_lock_timed(), which frees a lock whose
+ * owner has exited and otherwise returns false after SCHED_LOCK_WAIT_MS
+ * without it.
  */
-uint64_t sched_lock(struct vgpu_sched *s);
-bool sched_lock_timed(struct vgpu_sched *s);
-void sched_unlock(struct vgpu_sched *s);
+uint64_t vgpu_sched_table_lock(struct vgpu_sched *s);
+bool vgpu_sched_table_lock_timed(struct vgpu_sched *s);
+void vgpu_sched_table_unlock(struct vgpu_sched *s);
 /* Frees the lock if owner still holds it and wakes its waiters. */
-void sched_lock_break(struct vgpu_sched *s, uint32_t owner);
+void vgpu_sched_table_lock_break(struct vgpu_sched *s, uint32_t owner);
 
 /* FUTEX_WAIT on a shared word for at most ns (0: for ever); FUTEX_WAKE. */
-void sched_futex_wait(uint32_t *word, uint32_t seen, uint64_t ns);
-void sched_futex_wake(uint32_t *word, int n);
+void vgpu_sched_futex_wait(uint32_t *word, uint32_t seen, uint64_t ns);
+void vgpu_sched_futex_wake(uint32_t *word, int n);
 
 /*
  * The holder, read once and checked: a worker may write any value there,
  * at any time, so whoever indexes with it reads it through this.
  */
-static inline int sched_holder(const struct sched_table *t)
+static inline int vgpu_sched_holder(const struct sched_table *t)
 {
 	int32_t h = __atomic_load_n(&t->holder, __ATOMIC_RELAXED);
 
@@ -149,37 +162,39 @@ static inline int sched_holder(const struct sched_table *t)
  * (none in the parent and the tools): it holds the table's lock since
  * then (0: no longer), it holds the GPU or not, its GPU work moved.
  */
-const struct sched_witness *witness_of(const struct vgpu_sched *s, pid_t pid);
-void witness_lock(struct vgpu_sched *s, uint64_t since);
-void witness_hold(struct vgpu_sched *s, bool held, uint64_t now);
-void witness_progress(struct vgpu_sched *s, uint64_t now);
+const struct sched_witness *vgpu_sched_witness_of(const struct vgpu_sched *s,
+						  pid_t pid);
+void vgpu_sched_witness_lock(struct vgpu_sched *s, uint64_t since);
+void vgpu_sched_witness_hold(struct vgpu_sched *s, bool held, uint64_t now);
+void vgpu_sched_witness_progress(struct vgpu_sched *s, uint64_t now);
 /* Forgets a reaped worker's page; unmaps every page this process has. */
-void witness_reaped(struct vgpu_sched *s, pid_t pid);
-void witnesses_unmap(struct vgpu_sched *s);
+void vgpu_sched_witness_reaped(struct vgpu_sched *s, pid_t pid);
+void vgpu_sched_witnesses_unmap(struct vgpu_sched *s);
 
 /*
- * Lock held. entry_take_gpu() takes the GPU back from entry idx if it
- * holds it and leaves the entry idle; entry_drop() also detaches it from
- * its worker.
+ * Lock held. vgpu_sched_entry_take_gpu() takes the GPU back from entry
+ * idx if it holds it and leaves the entry idle; vgpu_sched_entry_drop()
+ * also detaches it from its worker.
  */
-void entry_take_gpu(struct vgpu_sched *s, int idx, uint64_t now);
-void entry_drop(struct vgpu_sched *s, int idx, uint64_t now);
+void vgpu_sched_entry_take_gpu(struct vgpu_sched *s, int idx, uint64_t now);
+void vgpu_sched_entry_drop(struct vgpu_sched *s, int idx, uint64_t now);
 
 /* policy.c, called with the lock held. */
-void policy_advance(struct vgpu_sched *s, uint64_t now);
-void policy_charge(struct sched_entry *e, uint64_t now);
-int policy_pick(const struct vgpu_sched *s);
+void vgpu_sched_policy_advance(struct vgpu_sched *s, uint64_t now);
+void vgpu_sched_policy_charge(struct sched_entry *e, uint64_t now);
+int vgpu_sched_policy_pick(const struct vgpu_sched *s);
 /*
  * Entry next goes ahead of entry e: boosted before not boosted, then by
  * credit (a tie goes to next only if ties_lose).
  */
-bool policy_ahead(const struct sched_entry *next, const struct sched_entry *e,
-		  bool ties_lose);
-bool policy_eligible(const struct vgpu_sched *s,
-		     const struct sched_entry *e);
+bool vgpu_sched_policy_ahead(const struct sched_entry *next,
+			     const struct sched_entry *e, bool ties_lose);
+bool vgpu_sched_policy_eligible(const struct vgpu_sched *s,
+				const struct sched_entry *e);
 /* Gives a free GPU to the best waiter, if any, and wakes it. */
-void policy_grant_next(struct vgpu_sched *s, uint64_t now);
+void vgpu_sched_policy_grant_next(struct vgpu_sched *s, uint64_t now);
 /* Time until the next period begins. */
-uint64_t policy_next_period_ns(const struct vgpu_sched *s, uint64_t now);
+uint64_t vgpu_sched_policy_next_period_ns(const struct vgpu_sched *s,
+					  uint64_t now);
 
 #endif /* VGPU_SCHED_TABLE_H */

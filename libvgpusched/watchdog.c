@@ -38,14 +38,14 @@ static bool admits_lock(const struct sched_witness *w, uint64_t first_denied)
 }
 
 /*
- * sched_lock_timed() failed. Updates under the lock take microseconds,
- * so a lock one owner kept for the timeout is kept on purpose, by a
- * worker its guest took over (a lock whose owner has exited,
- * sched_lock_timed() has freed already). An owner that is our child and
- * says it holds the lock is reset like a hung holder (reaping it frees
- * the lock). Any other owner, named by a worker that wrote the word
- * itself, loses the lock: a worker must not get another reset by
- * writing that one's pid there.
+ * vgpu_sched_table_lock_timed() failed. Updates under the lock take
+ * microseconds, so a lock one owner kept for the timeout is kept on
+ * purpose, by a worker its guest took over (a lock whose owner has
+ * exited, vgpu_sched_table_lock_timed() has freed already). An owner
+ * that is our child and says it holds the lock is reset like a hung
+ * holder (reaping it frees the lock). Any other owner, named by a worker
+ * that wrote the word itself, loses the lock: a worker must not get
+ * another reset by writing that one's pid there.
  */
 static bool lock_kept(struct vgpu_sched *s, struct vgpu_sched_hang *hang)
 {
@@ -65,7 +65,7 @@ static bool lock_kept(struct vgpu_sched *s, struct vgpu_sched_hang *hang)
 		return false;
 	}
 	s->lock_denied_ns = 0;
-	w = witness_of(s, (pid_t)owner);
+	w = vgpu_sched_witness_of(s, (pid_t)owner);
 	if (w && own_child((pid_t)owner) && admits_lock(w, first)) {
 		*hang = (struct vgpu_sched_hang){
 			.pid = (pid_t)owner, .stalled_ms = held / 1000000,
@@ -78,7 +78,7 @@ static bool lock_kept(struct vgpu_sched *s, struct vgpu_sched_hang *hang)
 		 (unsigned long long)(held / 1000000), owner,
 		 w ? "a worker that says it does not hold it" :
 		     "which is no worker of this backend");
-	sched_lock_break(s, owner);
+	vgpu_sched_table_lock_break(s, owner);
 	return false;
 }
 
@@ -114,7 +114,7 @@ enum verdict {
 static enum verdict holder_stalled(struct vgpu_sched *s, uint64_t now,
 				   struct vgpu_sched_hang *hang)
 {
-	int holder = sched_holder(s->t);
+	int holder = vgpu_sched_holder(s->t);
 	const struct sched_witness *w;
 	struct sched_entry *e;
 	uint64_t last, start;
@@ -135,16 +135,16 @@ static enum verdict holder_stalled(struct vgpu_sched *s, uint64_t now,
 		.pid = __atomic_load_n(&e->pid, __ATOMIC_RELAXED),
 		.domid = e->domid, .devid = e->devid, .stalled_ms = (now - last) / 1000000,
 	};
-	w = witness_of(s, hang->pid);
+	w = vgpu_sched_witness_of(s, hang->pid);
 	if (w && !admits_stall(s, w, now)) {
-		entry_take_gpu(s, holder, now);
+		vgpu_sched_entry_take_gpu(s, holder, now);
 		return VERDICT_DENIED;
 	}
 	if (w) {
 		e->resets++;
 	}
 	/* Detached now: the killed worker's last calls are ignored. */
-	entry_drop(s, holder, now);
+	vgpu_sched_entry_drop(s, holder, now);
 	return w ? VERDICT_GUILTY : VERDICT_FOREIGN;
 }
 
@@ -152,13 +152,13 @@ bool vgpu_sched_watchdog(struct vgpu_sched *s, struct vgpu_sched_hang *hang)
 {
 	enum verdict verdict;
 
-	if (!sched_lock_timed(s)) {
+	if (!vgpu_sched_table_lock_timed(s)) {
 		return lock_kept(s, hang);
 	}
 	s->lock_denied_ns = 0;
 	/* Read the clock under the lock: no worker's stamp can be newer. */
 	verdict = holder_stalled(s, vgpu_now_ns(), hang);
-	sched_unlock(s);
+	vgpu_sched_table_unlock(s);
 	if (verdict == VERDICT_GUILTY && own_child(hang->pid)) {
 		return true;
 	}

@@ -49,7 +49,7 @@ void vgpu_sched_after_fork(struct vgpu_sched *s, pid_t pid)
 	w = s->pending;
 	s->pending = NULL;
 	if (pid == 0) {
-		witnesses_unmap(s);
+		vgpu_sched_witnesses_unmap(s);
 		s->own = w;
 	} else if (pid > 0 && w) {
 		s->witnesses[s->nwitnesses++] = (struct sched_witness_ref){
@@ -60,7 +60,8 @@ void vgpu_sched_after_fork(struct vgpu_sched *s, pid_t pid)
 	}
 }
 
-const struct sched_witness *witness_of(const struct vgpu_sched *s, pid_t pid)
+const struct sched_witness *vgpu_sched_witness_of(const struct vgpu_sched *s,
+						  pid_t pid)
 {
 	size_t i;
 
@@ -72,7 +73,7 @@ const struct sched_witness *witness_of(const struct vgpu_sched *s, pid_t pid)
 	return NULL;
 }
 
-void witness_reaped(struct vgpu_sched *s, pid_t pid)
+void vgpu_sched_witness_reaped(struct vgpu_sched *s, pid_t pid)
 {
 	size_t i;
 
@@ -85,7 +86,7 @@ void witness_reaped(struct vgpu_sched *s, pid_t pid)
 	}
 }
 
-void witnesses_unmap(struct vgpu_sched *s)
+void vgpu_sched_witnesses_unmap(struct vgpu_sched *s)
 {
 	while (s->nwitnesses) {
 		witness_unmap(s->witnesses[--s->nwitnesses].w);
@@ -100,21 +101,21 @@ static void stamp(uint64_t *field, uint64_t value)
 	__atomic_store_n(field, value, __ATOMIC_RELAXED);
 }
 
-void witness_lock(struct vgpu_sched *s, uint64_t since)
+void vgpu_sched_witness_lock(struct vgpu_sched *s, uint64_t since)
 {
 	if (s->own) {
 		stamp(&s->own->lock_since_ns, since);
 	}
 }
 
-void witness_hold(struct vgpu_sched *s, bool held, uint64_t now)
+void vgpu_sched_witness_hold(struct vgpu_sched *s, bool held, uint64_t now)
 {
 	if (s->own) {
 		stamp(&s->own->held_since_ns, held ? now : 0);
 	}
 }
 
-void witness_progress(struct vgpu_sched *s, uint64_t now)
+void vgpu_sched_witness_progress(struct vgpu_sched *s, uint64_t now)
 {
 	if (s->own) {
 		stamp(&s->own->progress_ns, now);

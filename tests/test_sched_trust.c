@@ -140,7 +140,7 @@ static char rogue_cmd(struct vgpu_sched *s, int idx, char cmd)
 		}
 		return 'w';
 	case 'k':
-		sched_lock(s);
+		vgpu_sched_table_lock(s);
 		return 'k';
 	case 'f':
 		__atomic_store_n(&t->lock, (uint32_t)forged_pid,
@@ -533,7 +533,7 @@ static void tool_dies_holding_lock(struct fixture *f)
 	if (pid == 0) {
 		tool = vgpu_sched_open(path);
 		if (tool) {
-			sched_lock(tool);
+			vgpu_sched_table_lock(tool);
 		}
 		_exit(tool ? 0 : 1);
 	}
