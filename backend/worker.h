@@ -11,7 +11,7 @@
 #include <stdint.h>
 
 #include "objects.h"
-#include "gpu_sched.h"
+#include "worker_sched.h"
 #include "memlimit.h"
 #include "privsep.h"
 #include "renderer.h"
@@ -58,7 +58,7 @@ struct vgpu_worker {
 	uint32_t cmd_pages;
 	uint8_t *submit_buf;            /* max-submit-size bytes */
 
-	/* The GPU scheduler (sched.c). */
+	/* The GPU scheduler (worker_sched.c). */
 	int sched_idx;                  /* our entry, -1 if none */
 	bool gpu_held;
 	uint64_t linger_until;          /* 0: not lingering */

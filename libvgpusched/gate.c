@@ -1,11 +1,15 @@
 /* SPDX-License-Identifier: GPL-2.0 */
 /*
- * The worker's side of the scheduler: waiting for the GPU, charging for
- * it, giving it up, and reporting its figures. A worker may only touch
- * its own entry, and only while it is still attached: once the watchdog
- * has taken the entry from a hung worker, whatever that worker still
- * does is ignored. It keeps its own page (its witness: DOC: trust) true
- * as it goes: whether it holds the GPU, and when its work last moved.
+ * The library's worker-facing API, as the library implements it
+ * (vgpu_sched_acquire() to vgpu_sched_set_mapped() in vgpu_sched.h;
+ * attach and detach are in table.c, with the rest of an entry's life):
+ * waiting for the GPU, charging for it, giving it up, and reporting a
+ * worker's figures. The backend's use of these calls is
+ * backend/worker_sched.c. A worker may only touch its own entry, and
+ * only while it is still attached: once the watchdog has taken the
+ * entry from a hung worker, whatever that worker still does is ignored.
+ * It keeps its own page (its witness: DOC: trust) true as it goes:
+ * whether it holds the GPU, and when its work last moved.
  */
 #include "table.h"
 #include "vgpu_util.h"

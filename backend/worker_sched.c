@@ -1,15 +1,20 @@
 /* SPDX-License-Identifier: GPL-2.0 */
 /*
- * A worker's side of GPU scheduling: holding the GPU around its work,
- * charging, and giving the GPU up only once its fences have retired, so
- * that the GPU time of its work is charged to it.
+ * The backend worker's use of the GPU scheduler library: the adapter
+ * between what a worker does (requests, fences in flight, an empty ring)
+ * and the library's worker-facing calls, which libvgpusched/gate.c
+ * implements. It holds the GPU around the worker's work, has it charged,
+ * and gives the GPU up only once its fences have retired, so that the
+ * GPU time of its work is charged to it. What the worker keeps for this
+ * (its entry, whether it holds the GPU, lingering) is in struct
+ * vgpu_worker, not in the library.
  */
 #include <errno.h>
 
-#include "gpu_sched.h"
 #include "vgpu_sched.h"
 #include "vgpu_util.h"
 #include "worker.h"
+#include "worker_sched.h"
 
 /*
  * True when the worker got somewhere since last asked: a fence retired,

@@ -1,13 +1,14 @@
 /* SPDX-License-Identifier: GPL-2.0 */
 /*
- * A worker's use of the dom0 scheduler (libvgpusched/vgpu_sched.h):
- * it holds the GPU while it has GPU work to do or in flight, is charged
- * after every request and retired fence, and gives the GPU up when it
- * runs out of work or the scheduler says so. Without a table
+ * The backend worker's use of the GPU scheduler library (the adapter to
+ * libvgpusched/vgpu_sched.h; the library's side is libvgpusched/gate.c):
+ * the worker holds the GPU while it has GPU work to do or in flight, is
+ * charged after every request and retired fence, and gives the GPU up
+ * when it runs out of work or the scheduler says so. Without a table
  * (cfg.sched == NULL: scheduling off) every call returns at once.
  */
-#ifndef VGPUBACK_GPU_SCHED_H
-#define VGPUBACK_GPU_SCHED_H
+#ifndef VGPUBACK_WORKER_SCHED_H
+#define VGPUBACK_WORKER_SCHED_H
 
 #include <stdint.h>
 
@@ -36,4 +37,4 @@ int64_t vgpuback_sched_linger_left_ns(const struct vgpu_worker *w);
 /* Counts one SUBMIT_3D for xenvgpu top. */
 void vgpuback_sched_count_submit(struct vgpu_worker *w);
 
-#endif /* VGPUBACK_GPU_SCHED_H */
+#endif /* VGPUBACK_WORKER_SCHED_H */
