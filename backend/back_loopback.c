@@ -8,6 +8,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <poll.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/mman.h>
@@ -236,6 +237,92 @@ static int read_domid(struct lb_back *lb)
 	return 0;
 }
 
+/* Why a kick is refused: at most this long, with its fd and direction. */
+#define KICK_WHY_MAX    128
+
+/*
+ * The worker polls kick_in and writes kick_out for as long as the guest
+ * is connected, so anything but an eventfd can stop it there: a pipe
+ * that hangs up reads as ready forever (a spin), one that fills blocks
+ * write(), a file is always readable. /proc names an eventfd's inode
+ * "anon_inode:[eventfd]"; it is read here, before the sandbox refuses
+ * readlink. Then the kick is made non-blocking: the flag is on the file
+ * both ends share, so a frontend that passed it blocking cannot make a
+ * full counter hang the worker.
+ */
+static int check_kick(int fd, const char *name, char *why)
+{
+	char path[64], target[32];
+	ssize_t n;
+	int flags;
+
+	snprintf(path, sizeof(path), "/proc/self/fd/%d", fd);
+	n = readlink(path, target, sizeof(target) - 1);
+	if (n < 0) {
+		snprintf(why, KICK_WHY_MAX, "%s: cannot tell what it is: %s",
+			 name, strerror(errno));
+		return -EINVAL;
+	}
+	target[n] = '\0';
+	if (strcmp(target, "anon_inode:[eventfd]")) {
+		snprintf(why, KICK_WHY_MAX, "%s is not an eventfd", name);
+		return -EINVAL;
+	}
+	flags = fcntl(fd, F_GETFL);
+	if (flags < 0 || fcntl(fd, F_SETFL, flags | O_NONBLOCK)) {
+		snprintf(why, KICK_WHY_MAX, "%s: cannot make it non-blocking: "
+			 "%s", name, strerror(errno));
+		return -EINVAL;
+	}
+	return 0;
+}
+
+/*
+ * A semaphore eventfd reads 1 at a time: a count the frontend sets once
+ * would wake the worker that many times. Add 2 and read: any other
+ * eventfd hands the whole count back. (1 also comes back when the
+ * frontend reads in between; that refuses only itself.)
+ */
+static int check_not_semaphore(int fd, char *why)
+{
+	uint64_t two = 2, got = 0;
+
+	if (write(fd, &two, sizeof(two)) != sizeof(two) ||
+	    read(fd, &got, sizeof(got)) != sizeof(got) || got < 2) {
+		snprintf(why, KICK_WHY_MAX, "the frontend's kick is a "
+			 "semaphore eventfd (EFD_SEMAPHORE)");
+		return -EINVAL;
+	}
+	return 0;
+}
+
+/* Takes the two kicks of CONNECT, or refuses them saying why. */
+static int take_kicks(struct lb_back *lb, int *fds)
+{
+	char why[KICK_WHY_MAX];
+	int ret;
+
+	ret = check_kick(fds[0], "the frontend's kick (fd 1 of CONNECT)",
+			 why);
+	if (!ret) {
+		ret = check_kick(fds[1], "the backend's kick (fd 2 of "
+				 "CONNECT)", why);
+	}
+	if (!ret) {
+		ret = check_not_semaphore(fds[0], why);
+	}
+	if (ret) {
+		close(fds[0]);
+		close(fds[1]);
+		vgpu_warn("loopback: refusing CONNECT: %s", why);
+		vgpu_lb_reply(lb->sock, ret, why);
+		return -EPROTO;
+	}
+	lb->kick_in = fds[0];
+	lb->kick_out = fds[1];
+	return 0;
+}
+
 static int lb_wait_front(struct vgpuback_transport *t)
 {
 	struct lb_back *lb = to_lb(t);
@@ -255,9 +342,8 @@ static int lb_wait_front(struct vgpuback_transport *t)
 				      "CONNECT needs two eventfds");
 			return -EPROTO;
 		}
-		lb->kick_in = fds[0];
-		lb->kick_out = fds[1];
-		return read_domid(lb);
+		ret = take_kicks(lb, fds);
+		return ret ? ret : read_domid(lb);
 	}
 	return ret;
 }

@@ -38,6 +38,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/eventfd.h>
 #include <sys/mman.h>
 #include <sys/socket.h>
 #include <time.h>
@@ -2110,6 +2111,103 @@ static void test_memfd_shrinkable(void **state)
 	assert_survived(f);
 }
 
+/* ------------------------------------------------------------------ */
+/* The event channel's stand-ins                                       */
+/* ------------------------------------------------------------------ */
+
+/*
+ * Dials a rogue whose kicks are out (rogue -> backend) and in (backend
+ * -> rogue) instead of its own eventfds, and connects it with one
+ * command page. Returns the REPLY status; rf owns out and in.
+ */
+static int connect_with_kicks(struct fixture *f, struct raw_front *rf,
+			      int out, int in)
+{
+	assert_true(out >= 0 && in >= 0);
+	assert_int_equal(raw_start(f, rf, EVIL_GREF, f->spare_dev), 0);
+	close(rf->kick_out);
+	close(rf->kick_in);
+	rf->kick_out = out;
+	rf->kick_in = in;
+	return raw_front_connect(rf, 1);
+}
+
+/* A CONNECT with these kicks is refused, with a reason, and hung up on. */
+static void assert_kicks_refused(struct fixture *f, int out, int in)
+{
+	struct raw_front rogue;
+
+	assert_int_equal(connect_with_kicks(f, &rogue, out, in), -EINVAL);
+	assert_disconnected(f, &rogue);
+	raw_front_close(&rogue);
+}
+
+/*
+ * The worker polls the frontend's kick and writes its own for as long as
+ * the guest is connected. A pipe that hangs up reads as ready forever
+ * (the worker spins), one that fills blocks the worker in write(), a
+ * memfd is always readable, and a semaphore eventfd wakes the worker
+ * once for every unit of a count the guest sets once: each is refused
+ * at CONNECT, saying why.
+ */
+static void test_kicks_not_eventfds(void **state)
+{
+	struct fixture *f = *state;
+	int p[2], s[2];
+
+	loopback_only(f);
+	assert_int_equal(pipe2(p, O_CLOEXEC), 0);
+	assert_kicks_refused(f, p[0], p[1]);
+	/* Hung up: the write end is closed everywhere. */
+	assert_int_equal(pipe2(p, O_CLOEXEC), 0);
+	close(p[1]);
+	assert_kicks_refused(f, p[0], eventfd(0, EFD_CLOEXEC | EFD_NONBLOCK));
+	assert_int_equal(socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, s),
+			 0);
+	close(s[1]);
+	assert_kicks_refused(f, eventfd(0, EFD_CLOEXEC | EFD_NONBLOCK), s[0]);
+	assert_kicks_refused(f, raw_memfd(1, true),
+			     eventfd(0, EFD_CLOEXEC | EFD_NONBLOCK));
+	assert_kicks_refused(f, eventfd(0, EFD_CLOEXEC | EFD_SEMAPHORE),
+			     eventfd(0, EFD_CLOEXEC | EFD_NONBLOCK));
+	assert_logged(f, "not an eventfd");
+	assert_logged(f, "semaphore");
+	assert_evil_served(f);
+	assert_survived(f);
+}
+
+/*
+ * Eventfds made blocking. The guest sets the count of the backend's kick
+ * to its top and never reads it: a blocking write of the next kick would
+ * wait for that read forever. The backend makes both kicks non-blocking
+ * (the flag is on the file both ends share), so the guest is still
+ * served, and only loses kicks it chose not to read.
+ */
+static void test_kicks_blocking(void **state)
+{
+	struct fixture *f = *state;
+	uint64_t top = 0xfffffffffffffffeull;
+	struct raw_front rogue;
+	int in, i;
+
+	loopback_only(f);
+	assert_int_equal(connect_with_kicks(f, &rogue, eventfd(0, EFD_CLOEXEC),
+					    eventfd(0, EFD_CLOEXEC)), 0);
+	in = rogue.kick_in;
+	assert_int_equal(write(in, &top, sizeof(top)), (ssize_t)sizeof(top));
+	/* raw_front must not read it: it looks at the ring every 10 ms. */
+	rogue.kick_in = -1;
+	for (i = 0; i < 4; i++) {
+		assert_int_equal(raw_call(&rogue, req_nop()), 0);
+	}
+	rogue.kick_in = in;
+	assert_true(fcntl(rogue.kick_out, F_GETFL) & O_NONBLOCK);
+	assert_true(fcntl(rogue.kick_in, F_GETFL) & O_NONBLOCK);
+	raw_front_close(&rogue);
+	assert_evil_served(f);
+	assert_survived(f);
+}
+
 #define HOSTILE_TEST(fn) cmocka_unit_test_setup_teardown(fn, setup, teardown)
 
 int main(void)
@@ -2135,6 +2233,8 @@ int main(void)
 		HOSTILE_TEST(test_share_table_exhausted),
 		HOSTILE_TEST(test_setup_socket_abuse),
 		HOSTILE_TEST(test_memfd_shrinkable),
+		HOSTILE_TEST(test_kicks_not_eventfds),
+		HOSTILE_TEST(test_kicks_blocking),
 	};
 
 	return cmocka_run_group_tests(tests, group_setup, group_teardown);
