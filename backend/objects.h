@@ -13,6 +13,8 @@
 #include <stdint.h>
 #include <sys/uio.h>
 
+#include "vgpuif.h"
+
 /* Largest context or resource id a guest may use (2^31 - 1). */
 #define VGPUBACK_MAX_ID 0x7fffffffu
 
@@ -41,6 +43,8 @@ struct vgpuback_res {
 	uint32_t nctxs;
 	uint32_t ctxs_cap;
 	uint64_t host_bytes;            /* its storage in the renderer */
+	/* As the guest created it: transfers are checked against it. */
+	struct vgpuif_resource_create_3d_req desc;
 };
 
 struct vgpuback_limits {

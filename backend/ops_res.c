@@ -124,6 +124,7 @@ int vgpuback_op_res_create(struct vgpu_worker *w, const struct vgpuif_req *req,
 		goto fail_create;
 	}
 	res->host_bytes = bytes;
+	res->desc = *c;
 	return 0;
 
 fail_create:
@@ -213,6 +214,45 @@ int vgpuback_op_detach_backing(struct vgpu_worker *w,
 	return 0;
 }
 
+/*
+ * The level is one the resource has and the box lies within the backing,
+ * computed in 64 bits: virglrenderer 0.10 compares the level as an int
+ * and sums the box in 32 bits, and a worker reads out of bounds with a
+ * level or stride of 2^31.
+ */
+static int check_box(struct vgpu_worker *w, const struct vgpuif_req *req,
+		     const struct vgpuback_res *res)
+{
+	const struct vgpuif_transfer_3d_req *x = &req->op.transfer_3d;
+	uint64_t size = (uint64_t)res->backing_pages * VGPUIF_PAGE_SIZE;
+	uint64_t end;
+	int ret;
+
+	if (x->level > res->desc.last_level) {
+		return vgpuback_reject(w, req, VGPUIF_EINVAL,
+				       "resource %u has levels 0 to %u, not "
+				       "%u", x->res_id, res->desc.last_level,
+				       x->level);
+	}
+	ret = vgpuback_res_transfer_end(&res->desc, x, &end);
+	if (ret || end > size) {
+		return vgpuback_reject(w, req, VGPUIF_EINVAL,
+				       "resource %u: box %u,%u,%u %ux%ux%u of "
+				       "level %u (stride %u, layer stride %u) "
+				       "at offset %llu ends %s%llu, past its "
+				       "backing of %llu bytes", x->res_id,
+				       x->x, x->y, x->z, x->width, x->height,
+				       x->depth, x->level, x->stride,
+				       x->layer_stride,
+				       (unsigned long long)x->offset,
+				       ret ? "beyond byte " : "at byte ",
+				       ret ? (unsigned long long)UINT64_MAX
+					   : (unsigned long long)end,
+				       (unsigned long long)size);
+	}
+	return 0;
+}
+
 static int transfer(struct vgpu_worker *w, const struct vgpuif_req *req,
 		    bool to_host)
 {
@@ -231,6 +271,10 @@ static int transfer(struct vgpu_worker *w, const struct vgpuif_req *req,
 				       "resource %u: %s", x->res_id,
 				       res->backing ? "not attached to the "
 						      "context" : "no backing");
+	}
+	ret = check_box(w, req, res);
+	if (ret) {
+		return ret;
 	}
 	if (to_host) {
 		ret = virgl_renderer_transfer_write_iov(

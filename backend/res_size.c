@@ -10,7 +10,8 @@
 
 #include "res_size.h"
 
-/* The Gallium texture targets whose size has a rule of its own. */
+/* The Gallium targets whose size has a rule of its own. */
+#define TARGET_BUFFER   0
 #define TARGET_3D       3
 #define TARGET_CUBE     4
 
@@ -219,5 +220,46 @@ int vgpuback_res_host_size(const struct vgpuif_resource_create_3d_req *c,
 		return -EOVERFLOW;
 	}
 	*bytes = sum;
+	return 0;
+}
+
+/* A dimension at level: halved level times, 1 at least. */
+static uint32_t minify(uint32_t v, uint32_t level)
+{
+	return level >= MAX_LEVELS ? 1 : at_least_1(v >> level);
+}
+
+int vgpuback_res_transfer_end(const struct vgpuif_resource_create_3d_req *c,
+			      const struct vgpuif_transfer_3d_req *x,
+			      uint64_t *end)
+{
+	struct format_block blk = block_of(c->format);
+	uint64_t rows, stride, layer_stride, rows_span, layers_span, sum;
+
+	if (c->target == TARGET_BUFFER) {
+		blk = (struct format_block)PX(1);
+	}
+	rows = blocks(x->height, 0, blk.h);
+	stride = x->stride;
+	if (!stride) {
+		stride = blocks(minify(c->width, x->level), 0, blk.w) *
+			 blk.bytes;
+	}
+	layer_stride = x->layer_stride;
+	if (!layer_stride &&
+	    __builtin_mul_overflow(stride, blocks(minify(c->height, x->level),
+						  0, blk.h), &layer_stride)) {
+		return -EOVERFLOW;
+	}
+	if (__builtin_mul_overflow(stride, rows - 1, &rows_span) ||
+	    __builtin_mul_overflow(layer_stride, at_least_1(x->depth) - 1,
+				   &layers_span) ||
+	    __builtin_add_overflow(x->offset, blocks(x->width, 0, blk.w) *
+				   blk.bytes, &sum) ||
+	    __builtin_add_overflow(sum, rows_span, &sum) ||
+	    __builtin_add_overflow(sum, layers_span, &sum)) {
+		return -EOVERFLOW;
+	}
+	*end = sum;
 	return 0;
 }

@@ -18,4 +18,16 @@
 int vgpuback_res_host_size(const struct vgpuif_resource_create_3d_req *c,
 			   uint64_t *bytes);
 
+/*
+ * Where a transfer of box x ends in the backing of the resource described
+ * by @c: the byte past the last it reads or writes, offset + layer stride
+ * x (depth - 1) + stride x (block rows - 1) + one block row, with the
+ * level's own strides where x gives 0, as virglrenderer takes them. For
+ * a buffer the box is in bytes. Sizes of 0 count as 1. x->level must be
+ * at most c->last_level. -EOVERFLOW if the end is past 2^64 - 1.
+ */
+int vgpuback_res_transfer_end(const struct vgpuif_resource_create_3d_req *c,
+			      const struct vgpuif_transfer_3d_req *x,
+			      uint64_t *end);
+
 #endif /* VGPUBACK_RES_SIZE_H */

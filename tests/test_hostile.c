@@ -72,6 +72,7 @@
 #define BUF_PAGES       (BUF_BYTES / VGPUIF_PAGE_SIZE)
 #define PIPE_BUFFER             0
 #define PIPE_TEXTURE_2D         2
+#define PIPE_TEXTURE_2D_ARRAY   7
 #define VIRGL_FORMAT_B8G8R8A8_UNORM 1
 #define VIRGL_FORMAT_R8_UNORM   64
 #define VIRGL_BIND_SAMPLER_VIEW (1 << 3)
@@ -1930,6 +1931,109 @@ static void test_host_memory_bounded(void **state)
 	assert_survived(f);
 }
 
+/* A transfer of box x between res in ctx 1 and its backing, both ways. */
+static void assert_transfer(struct fixture *f,
+			    const struct vgpuif_transfer_3d_req *x, int status)
+{
+	static const uint8_t ops[] = { VGPUIF_OP_TRANSFER_TO_HOST_3D,
+				       VGPUIF_OP_TRANSFER_FROM_HOST_3D };
+	struct vgpuif_req req;
+	size_t i;
+	int got;
+
+	for (i = 0; i < VGPU_ARRAY_SIZE(ops); i++) {
+		req = (struct vgpuif_req){ .operation = ops[i], .ctx_id = 1,
+					   .op.transfer_3d = *x };
+		got = evil_call(f, req);
+		if (got != status) {
+			fail_msg("op %u on resource %u: level %#x stride %#x "
+				 "layer stride %#x box %ux%ux%u offset %#llx: "
+				 "%d, not %d", ops[i], x->res_id, x->level,
+				 x->stride, x->layer_stride, x->width,
+				 x->height, x->depth,
+				 (unsigned long long)x->offset, got, status);
+		}
+	}
+}
+
+/*
+ * Transfer boxes the backing cannot hold, or at levels the resource does
+ * not have, where virglrenderer's own checks (a signed level, sizes
+ * summed in 32 bits) let some through: each is refused by the backend,
+ * in 64 bits. The boxes that just fit still go through. Resource 1 is a
+ * 16 KiB buffer on 4 pages, resource 2 a 16 x 16 BGRA texture of 3
+ * layers (3 KiB) on one page.
+ */
+static void test_transfer_box_past_backing(void **state)
+{
+	struct fixture *f = *state;
+	struct raw_share data, dir, tdata, tdir;
+	struct vgpuif_req tex = req_texture(2, 16, 16, 3, 0);
+	const struct vgpuif_transfer_3d_req fit[] = {
+		{ .res_id = 1, .width = BUF_BYTES, .height = 1, .depth = 1 },
+		{ .res_id = 1, .x = 16, .width = 16, .height = 1, .depth = 1,
+		  .offset = BUF_BYTES - 16 },
+		/* Levels' strides (0): 64 and 1024 bytes; ends at 4096. */
+		{ .res_id = 2, .width = 16, .height = 16, .depth = 3,
+		  .offset = 1024 },
+		{ .res_id = 2, .stride = 64, .layer_stride = 1024, .width = 16,
+		  .height = 16, .depth = 3, .offset = 1024 },
+		{ .res_id = 2, .stride = 128, .width = 4, .height = 16,
+		  .depth = 1, .offset = 4096 - 15 * 128 - 16 },
+	};
+	const struct vgpuif_transfer_3d_req past[] = {
+		/* Levels past the last; as an int, the first is negative. */
+		{ .res_id = 1, .level = 0x80000000u, .width = 16, .height = 1,
+		  .depth = 1 },
+		{ .res_id = 1, .level = 1, .width = 16, .height = 1,
+		  .depth = 1 },
+		{ .res_id = 2, .level = 0x80000000u, .width = 4, .height = 4,
+		  .depth = 1 },
+		{ .res_id = 2, .level = 1, .width = 4, .height = 4,
+		  .depth = 1 },
+		/* 2 x 2^31 + 64 bytes: 64 in 32 bits. */
+		{ .res_id = 2, .stride = 16, .layer_stride = 0x80000000u,
+		  .width = 4, .height = 4, .depth = 3 },
+		{ .res_id = 2, .stride = 0x80000000u, .width = 4, .height = 3,
+		  .depth = 1 },
+		/* A byte past the end, each way. */
+		{ .res_id = 1, .width = 16, .height = 1, .depth = 1,
+		  .offset = BUF_BYTES - 15 },
+		{ .res_id = 2, .width = 16, .height = 16, .depth = 3,
+		  .offset = 1025 },
+		{ .res_id = 2, .stride = 128, .width = 4, .height = 16,
+		  .depth = 1, .offset = 4096 - 15 * 128 - 15 },
+		{ .res_id = 2, .width = 16, .height = 16, .depth = 1,
+		  .offset = 0xffffffffffffff00ull },
+	};
+	size_t i;
+
+	tex.op.resource_create_3d.target = PIPE_TEXTURE_2D_ARRAY;
+	evil_objects(f, 1, 1);
+	assert_int_equal(evil_call(f, tex), 0);
+	assert_int_equal(evil_call(f, req_res(VGPUIF_OP_CTX_ATTACH_RESOURCE, 1,
+					      2)), 0);
+	evil_buffer(&f->evil, BUF_PAGES, &data, &dir);
+	evil_buffer(&f->evil, 1, &tdata, &tdir);
+	assert_int_equal(evil_call(f, req_attach(1, dir.first_gref,
+						 BUF_PAGES)), 0);
+	assert_int_equal(evil_call(f, req_attach(2, tdir.first_gref, 1)), 0);
+	for (i = 0; i < VGPU_ARRAY_SIZE(fit); i++) {
+		assert_transfer(f, &fit[i], 0);
+	}
+	for (i = 0; i < VGPU_ARRAY_SIZE(past); i++) {
+		assert_transfer(f, &past[i], VGPUIF_EINVAL);
+	}
+	assert_logged(f, "past its backing");
+	assert_logged(f, "levels");
+	raw_share_free(&data);
+	raw_share_free(&dir);
+	raw_share_free(&tdata);
+	raw_share_free(&tdir);
+	assert_evil_served(f);
+	assert_survived(f);
+}
+
 /* The loopback transport's table of shares, one page at a time. */
 #define LB_MAX_SHARES   16384
 
@@ -2230,6 +2334,7 @@ int main(void)
 		HOSTILE_TEST(test_shared_memory_rewritten),
 		HOSTILE_TEST(test_limits_exhausted),
 		HOSTILE_TEST(test_host_memory_bounded),
+		HOSTILE_TEST(test_transfer_box_past_backing),
 		HOSTILE_TEST(test_share_table_exhausted),
 		HOSTILE_TEST(test_setup_socket_abuse),
 		HOSTILE_TEST(test_memfd_shrinkable),
