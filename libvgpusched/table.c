@@ -77,7 +77,9 @@ static uint32_t lock_id(const struct vgpu_sched *s)
 /*
  * Takes the lock by the deadline (0: none). A waiter marks the word
  * before it sleeps, so the unlocker knows to wake one; whoever takes the
- * lock from a sleeper keeps the mark, as others may still sleep.
+ * lock from a sleeper keeps the mark, as others may still sleep. Every
+ * sleep is bounded and the word looked at again: a worker taken over by
+ * its guest may free the lock without waking anyone.
  */
 static bool lock_by(struct vgpu_sched *s, uint64_t deadline)
 {
@@ -109,7 +111,9 @@ static bool lock_by(struct vgpu_sched *s, uint64_t deadline)
 			return false;
 		}
 		vgpu_sched_futex_wait(word, cur | SCHED_LOCK_WAITERS,
-				      deadline ? deadline - now : 0);
+				      deadline && deadline - now <
+				      SCHED_LOCK_RECHECK_NS ? deadline - now :
+				      SCHED_LOCK_RECHECK_NS);
 	}
 }
 

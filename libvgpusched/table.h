@@ -126,6 +126,8 @@ struct vgpu_sched {
  * taken over by its guest may hold it for ever.
  */
 #define SCHED_LOCK_WAIT_MS      100
+/* A lock waiter looks at the word again at least this often. */
+#define SCHED_LOCK_RECHECK_NS   (10 * 1000000ull)
 
 /*
  * Takes the table's lock and returns the time it got it, the "now" of

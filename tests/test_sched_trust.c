@@ -117,7 +117,8 @@ static bool frame_holder(struct sched_table *t)
 /*
  * The rogue's own commands. p: name forged_pid as its worker. b: break
  * the table once; w: keep breaking it for SCRIBBLE_MS. k: take the lock
- * and keep it; f: write forged_pid in as the lock's owner. h: name
+ * and keep it; s: once another sleeps on the kept lock, free it without
+ * waking the sleeper; f: write forged_pid in as the lock's owner. h: name
  * forged_pid's entry as a holder that never made progress. m: '1' if
  * other_page is not mapped here and its own page is.
  */
@@ -142,6 +143,13 @@ static char rogue_cmd(struct vgpu_sched *s, int idx, char cmd)
 	case 'k':
 		vgpu_sched_table_lock(s);
 		return 'k';
+	case 's':
+		while (!(__atomic_load_n(&t->lock, __ATOMIC_RELAXED) &
+			 SCHED_LOCK_WAITERS) && vgpu_now_ns() < until) {
+			usleep(1000);
+		}
+		__atomic_store_n(&t->lock, 0, __ATOMIC_RELEASE);
+		return 's';
 	case 'f':
 		__atomic_store_n(&t->lock, (uint32_t)forged_pid,
 				 __ATOMIC_RELEASE);
@@ -418,6 +426,26 @@ static void test_kept_lock_is_reset(void **state)
 }
 
 /*
+ * A rogue frees the lock it kept without waking the worker asleep on it:
+ * the sleeper takes it anyway, soon, with no watchdog pass to help.
+ */
+static void test_silent_unlock_strands_no_one(void **state)
+{
+	struct fixture *f = *state;
+	struct pollfd p;
+
+	sched_worker_start(&f->rogue, f->s, 1, rogue_cmd);
+	sched_worker_start(&f->honest, f->s, 2, NULL);
+	assert_int_equal(sched_worker_ask(&f->rogue, 'k'), 'k');
+	sched_worker_send(&f->honest, 'q');
+	assert_int_equal(sched_worker_ask(&f->rogue, 's'), 's');
+	p = (struct pollfd){ .fd = f->honest.reply, .events = POLLIN };
+	assert_int_equal(poll(&p, 1, harness_ms(2000)), 1);
+	assert_int_equal(sched_worker_reply(&f->honest), 'g');
+	assert_int_equal(sched_worker_ask(&f->honest, 'r'), 'r');
+}
+
+/*
  * Plays the parent: runs its watchdog every 20 ms until the honest worker
  * replies, for ms (scaled) at most.
  */
@@ -567,6 +595,8 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_table_scribbled_while_in_use,
 						setup, teardown),
 		cmocka_unit_test_setup_teardown(test_forged_lock_owner_is_broken,
+						setup, teardown),
+		cmocka_unit_test_setup_teardown(test_silent_unlock_strands_no_one,
 						setup, teardown),
 		cmocka_unit_test_setup_teardown(test_kept_lock_is_reset,
 						setup, teardown),
