@@ -42,9 +42,7 @@ endif
 
 CFLAGS   ?= $(OPT) -g
 CFLAGS   += -std=gnu11 -Wall -Wextra -Werror -Wno-missing-field-initializers \
-	    -D_GNU_SOURCE -Iinclude -Icommon -Ifrontend/lib -Ibackend \
-	    -Imesa-winsys -Ilibvgpusched \
-	    -MMD -MP $(SANFLAGS)
+	    -D_GNU_SOURCE -Iinclude -Icommon -MMD -MP $(SANFLAGS)
 LDFLAGS  += $(SANFLAGS)
 LDLIBS   += -lpthread
 
@@ -95,17 +93,27 @@ all: $(BINS) tests benches
 tests: $(TESTS) $(PROGS) $(BINS)
 benches: $(BENCHES)
 
-$(BUILD)/obj/backend/%.o: CFLAGS += $(call pc_cflags,$(PKGS_BACK))
+# Each component sees the protocol, common/, its own headers and the
+# public headers of what it uses; tests and fuzzers see everything.
+INC_FRONT  := -Ifrontend/lib
+INC_SCHED  := -Ilibvgpusched
+INC_BACK   := -Ibackend $(INC_SCHED)
+INC_VTEST  := -Imesa-winsys $(INC_FRONT)
+INC_ALL    := $(INC_BACK) $(INC_VTEST) -Itools -Itests/support
+$(BUILD)/obj/frontend/%.o: CFLAGS += $(INC_FRONT)
+$(BUILD)/obj/libvgpusched/%.o: CFLAGS += $(INC_SCHED)
+$(BUILD)/obj/mesa-winsys/%.o: CFLAGS += $(INC_VTEST)
+$(BUILD)/obj/backend/%.o: CFLAGS += $(INC_BACK) $(call pc_cflags,$(PKGS_BACK))
 $(BUILD)/obj/tests/%.o: CFLAGS += $(call pc_cflags,$(PKGS_TEST) $(PKGS_BACK))
-$(BUILD)/obj/bench/%.o: CFLAGS += -Itests/support $(call pc_cflags,$(PKGS_BACK))
+$(BUILD)/obj/bench/%.o: CFLAGS += $(INC_ALL) $(call pc_cflags,$(PKGS_BACK))
 # xenvgpu finds the schema installed, or in this tree (for tests).
-$(BUILD)/obj/tools/%.o: CFLAGS += -Itools $(call pc_cflags,$(PKGS_TOOL)) \
+$(BUILD)/obj/tools/%.o: CFLAGS += -Itools $(INC_SCHED) $(call pc_cflags,$(PKGS_TOOL)) \
 	-DVGPU_SCHEMA_INSTALLED='"$(DATADIR)/vgpu.schema"' \
 	-DVGPU_SCHEMA_SRC='"$(CURDIR)/xenstore-schema/vgpu.schema"'
-$(BUILD)/obj/tests/%.o: CFLAGS += -Itools -Itests/support \
+$(BUILD)/obj/tests/%.o: CFLAGS += $(INC_ALL) \
 	-DVGPU_SRCDIR='"$(CURDIR)"'
 $(BUILD)/obj/tests/progs/%.o: CFLAGS += -Itests/progs/common
-$(BUILD)/obj/fuzz/%.o: CFLAGS += -Itools -Itests $(call pc_cflags,$(PKGS_BACK))
+$(BUILD)/obj/fuzz/%.o: CFLAGS += $(INC_ALL) -Itests $(call pc_cflags,$(PKGS_BACK))
 
 $(BUILD)/obj/%.o: %.c
 	@mkdir -p $(dir $@)
