@@ -61,6 +61,19 @@ struct vgpufront_buf *vtest_res_get_buf(struct vtest_client *c, uint32_t size)
 	return vgpufront_buf_alloc(c->dev->front, size, false);
 }
 
+/* The pool class buf goes back to, or NULL if buf is to be freed. */
+static struct vtest_pool_class *pool_for(struct vtest_client *c,
+					 const struct vgpufront_buf *buf)
+{
+	struct vtest_pool_class *pc;
+
+	if (buf->num_pages > VTEST_POOL_MAX_PAGES) {
+		return NULL;
+	}
+	pc = &c->pool[buf->num_pages];
+	return pc->count < VTEST_POOL_PAGES / buf->num_pages ? pc : NULL;
+}
+
 void vtest_res_put_buf(struct vtest_client *c, struct vgpufront_buf *buf)
 {
 	struct vtest_pool_class *pc;
@@ -68,12 +81,10 @@ void vtest_res_put_buf(struct vtest_client *c, struct vgpufront_buf *buf)
 	if (!buf) {
 		return;
 	}
-	if (buf->num_pages <= VTEST_POOL_MAX_PAGES) {
-		pc = &c->pool[buf->num_pages];
-		if (pc->count < VTEST_POOL_PAGES / buf->num_pages) {
-			pc->bufs[pc->count++] = buf;
-			return;
-		}
+	pc = pool_for(c, buf);
+	if (pc) {
+		pc->bufs[pc->count++] = buf;
+		return;
 	}
 	vgpufront_buf_free(c->dev->front, buf);
 }
@@ -320,7 +331,7 @@ static void release_res(struct vtest_client *c, struct vtest_res *res)
 	int ret = -EAGAIN;
 
 	vtest_res_fill_req(&req, VGPUIF_OP_RESOURCE_UNREF, 0, res->res_id);
-	if (!res->buf || res->buf->num_pages <= VTEST_POOL_MAX_PAGES) {
+	if (!res->buf || pool_for(c, res->buf)) {
 		ret = vtest_async_send(c, &req, 1);
 	}
 	if (ret == -EAGAIN) {

@@ -1,0 +1,286 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * How long vgpu-vtest keeps a resource's backing: pages shared with the
+ * backend stop being shared only once the device has answered the
+ * request that let them go (the unref, or a detach). Until then the
+ * backend may still map them.
+ *
+ * The device is a stand-in for libvgpufront, linked in its place: this
+ * file defines every vgpufront_ function the vtest layer calls. It
+ * answers requests in ring order, when they are waited for, and counts
+ * backings freed while a resource that the device may still hold has
+ * them attached.
+ */
+#include <errno.h>
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/mman.h>
+#include <unistd.h>
+
+#include <cmocka.h>
+
+#include "vgpufront.h"
+#include "vtest.h"
+#include "vtest_protocol.h"
+
+/* Device resource ids vgpu-vtest hands out here: 1 upwards. */
+#define MOCK_MAX_RES    256
+#define MOCK_MAX_REQS   4096
+
+struct mock_req {
+	uint8_t op;
+	uint32_t res_id;
+};
+
+struct vgpufront {
+	struct vgpufront_limits limits;
+	struct mock_req reqs[MOCK_MAX_REQS];    /* by id */
+	uint32_t next_id;
+	uint32_t answered;      /* every request up to this id */
+	/*
+	 * Each resource's backing (its directory gref) from the moment its
+	 * attach is sent to the moment its unref or detach is answered.
+	 */
+	grant_ref_t backing[MOCK_MAX_RES];
+	grant_ref_t next_dir;
+	unsigned int bufs;              /* alive */
+	unsigned int early_frees;       /* freed while still attached */
+};
+
+static struct vgpufront mock;
+
+const struct vgpufront_limits *vgpufront_limits(const struct vgpufront *dev)
+{
+	return &dev->limits;
+}
+
+struct vgpufront_buf *vgpufront_buf_alloc(struct vgpufront *dev, size_t size,
+					  bool readonly)
+{
+	struct vgpufront_buf *buf = calloc(1, sizeof(*buf));
+
+	(void)readonly;
+	assert_non_null(buf);
+	buf->num_pages = (uint32_t)((size + VGPUIF_PAGE_SIZE - 1) /
+				    VGPUIF_PAGE_SIZE);
+	buf->size = (size_t)buf->num_pages * VGPUIF_PAGE_SIZE;
+	buf->addr = calloc(1, buf->size);
+	buf->fd = memfd_create("mock-backing", MFD_CLOEXEC);
+	buf->dir_ref = ++dev->next_dir;
+	assert_non_null(buf->addr);
+	assert_true(buf->fd >= 0);
+	dev->bufs++;
+	return buf;
+}
+
+void vgpufront_buf_free(struct vgpufront *dev, struct vgpufront_buf *buf)
+{
+	uint32_t i;
+
+	if (!buf) {
+		return;
+	}
+	for (i = 0; i < MOCK_MAX_RES; i++) {
+		if (dev->backing[i] == buf->dir_ref) {
+			print_message("backing of resource %u freed while the "
+				      "device may still map it\n", i);
+			dev->early_frees++;
+		}
+	}
+	close(buf->fd);
+	free(buf->addr);
+	free(buf);
+	dev->bufs--;
+}
+
+int vgpufront_send(struct vgpufront *dev, struct vgpuif_req *req)
+{
+	uint32_t res_id = req->op.resource.res_id;
+
+	assert_true(dev->next_id + 1 < MOCK_MAX_REQS);
+	req->id = ++dev->next_id;
+	if (req->operation == VGPUIF_OP_RESOURCE_ATTACH_BACKING) {
+		res_id = req->op.attach_backing.res_id;
+		assert_true(res_id < MOCK_MAX_RES);
+		dev->backing[res_id] = req->op.attach_backing.gref_directory;
+	}
+	dev->reqs[req->id] = (struct mock_req){ .op = req->operation,
+						.res_id = res_id };
+	return 0;
+}
+
+/* Answers every request up to id, in ring order. */
+int vgpufront_wait(struct vgpufront *dev, uint32_t id,
+		   struct vgpuif_resp *resp)
+{
+	const struct mock_req *r;
+
+	assert_true(id <= dev->next_id);
+	for (; dev->answered < id; dev->answered++) {
+		r = &dev->reqs[dev->answered + 1];
+		if ((r->op == VGPUIF_OP_RESOURCE_UNREF ||
+		     r->op == VGPUIF_OP_RESOURCE_DETACH_BACKING) &&
+		    r->res_id < MOCK_MAX_RES) {
+			dev->backing[r->res_id] = 0;
+		}
+	}
+	if (resp) {
+		memset(resp, 0, sizeof(*resp));
+		resp->id = id;
+		resp->operation = dev->reqs[id].op;
+	}
+	return 0;
+}
+
+int vgpufront_call(struct vgpufront *dev, struct vgpuif_req *req,
+		   struct vgpuif_resp *resp)
+{
+	int ret = vgpufront_send(dev, req);
+
+	return ret ? ret : vgpufront_wait(dev, req->id, resp);
+}
+
+int vgpufront_cmd_reserve(struct vgpufront *dev, uint32_t size,
+			  struct vgpufront_cmd *cmd)
+{
+	(void)dev;
+	(void)size;
+	(void)cmd;
+	return -ENOSYS;
+}
+
+int vgpufront_cmd_submit(struct vgpufront *dev, uint32_t ctx_id,
+			 struct vgpufront_cmd *cmd, uint64_t fence_id,
+			 uint32_t *id)
+{
+	(void)dev;
+	(void)ctx_id;
+	(void)cmd;
+	(void)fence_id;
+	(void)id;
+	return -ENOSYS;
+}
+
+void vgpufront_cmd_cancel(struct vgpufront *dev, struct vgpufront_cmd *cmd)
+{
+	(void)dev;
+	(void)cmd;
+}
+
+/* ------------------------------------------------------------------ */
+/* A client fed from a buffer                                          */
+/* ------------------------------------------------------------------ */
+
+struct feed {
+	struct vtest_io io;             /* first */
+	uint32_t in[64];
+	size_t in_len;                  /* bytes */
+	size_t pos;
+	uint32_t out[64];
+	size_t out_len;                 /* bytes */
+};
+
+static int feed_read(struct vtest_io *io, void *buf, size_t len)
+{
+	struct feed *f = (struct feed *)io;
+
+	if (len > f->in_len - f->pos) {
+		f->pos = f->in_len;
+		return -EPIPE;
+	}
+	memcpy(buf, (char *)f->in + f->pos, len);
+	f->pos += len;
+	return 0;
+}
+
+static int feed_write(struct vtest_io *io, const void *buf, size_t len)
+{
+	struct feed *f = (struct feed *)io;
+
+	if (len > sizeof(f->out) - f->out_len) {
+		f->out_len = 0;         /* answers are not looked at */
+	}
+	memcpy((char *)f->out + f->out_len, buf, len);
+	f->out_len += len;
+	return 0;
+}
+
+static int feed_send_fd(struct vtest_io *io, int fd)
+{
+	(void)io;
+	(void)fd;
+	return 0;
+}
+
+/* Feeds one command of words and runs it. */
+static void run(struct vtest_client *c, struct feed *f, size_t n,
+		const uint32_t *w)
+{
+	assert_true(n * 4 <= sizeof(f->in));
+	memcpy(f->in, w, n * 4);
+	f->in_len = n * 4;
+	f->pos = 0;
+	assert_int_equal(vtest_client_dispatch(c), 0);
+}
+
+#define RUN(c, f, ...) \
+	run(c, f, sizeof((uint32_t[]){ __VA_ARGS__ }) / 4, \
+	    (uint32_t[]){ __VA_ARGS__ })
+
+/* A v2 client's buffer of size bytes, with handle. */
+static void create_buffer(struct vtest_client *c, struct feed *f,
+			  uint32_t handle, uint32_t size)
+{
+	RUN(c, f, VCMD_RES_CREATE2_WORDS, VCMD_RESOURCE_CREATE2, handle, 0,
+	    64, 1 << 4, size, 1, 1, 1, 0, 0, size);
+}
+
+/*
+ * Backings of up to 16 pages go back to the client's pool, 256 pages a
+ * size at most, and their unref is not waited for: the pages stay
+ * shared. One more than the pool takes is freed: its unref must be
+ * answered first.
+ */
+static void test_small_backing_freed_after_unref(void **state)
+{
+	const uint32_t size = 16 * VGPUIF_PAGE_SIZE, n = 256 / 16 + 4;
+	struct feed f = { .io = { feed_read, feed_write, feed_send_fd } };
+	struct vtest_client *c;
+	struct vtest_dev *dev;
+	uint32_t i;
+
+	(void)state;
+	memset(&mock, 0, sizeof(mock));
+	mock.limits = (struct vgpufront_limits){
+		.max_mapped_pages = 65536, .max_submit_size = 65536 };
+	dev = vtest_dev_create(&mock);
+	assert_non_null(dev);
+	c = vtest_client_create(dev, &f.io, "test");
+	assert_non_null(c);
+	RUN(c, &f, 4, VCMD_CREATE_RENDERER, 0x00786c67);
+	RUN(c, &f, 1, VCMD_PROTOCOL_VERSION, 2);
+	assert_int_equal(vtest_client_version(c), 2);
+	for (i = 1; i <= n; i++) {
+		create_buffer(c, &f, i, size);
+	}
+	for (i = 1; i <= n; i++) {
+		RUN(c, &f, 1, VCMD_RESOURCE_UNREF, i);
+	}
+	vtest_client_destroy(c);
+	vtest_dev_destroy(dev);
+	assert_int_equal(mock.early_frees, 0);
+	assert_int_equal(mock.bufs, 0);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_small_backing_freed_after_unref),
+	};
+
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
