@@ -44,6 +44,7 @@ phase_passed() {
 		fail "phase $1: $(grep "E2E-VGPU $1 " "$(domu_log $name)")"
 }
 workers() { pgrep -P "$backend" || true; }
+sockets_of() { ls -l /proc/"$1"/fd 2>/dev/null | grep -o 'socket:\[[0-9]*\]' | sort -u; }
 backend_state() { xenstore-read "/local/domain/0/backend/vgpu/$domid/$1/state"; }
 
 # a) create with vgpu= and render.
@@ -59,6 +60,12 @@ domid=$(xl domid $name)
 "$B/xenvgpu" check $name || fail "xenstore tree does not match the schema"
 phase_passed a
 timing create-to-first-frame "$(since "$t0")"
+# A worker holds none of the daemon's sockets: it opens its own xenstore
+# connection rather than read replies meant for the daemon.
+for w in $(workers); do
+	shared=$(comm -12 <(sockets_of "$backend") <(sockets_of "$w"))
+	[ -z "$shared" ] || fail "worker $w holds the daemon's sockets: $shared"
+done
 
 # b) list, detach, attach, render again.
 "$B/xenvgpu" list $name
