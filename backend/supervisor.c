@@ -19,6 +19,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/wait.h>
+#include <syslog.h>
 #include <unistd.h>
 #include <xenctrl.h>
 
@@ -102,14 +103,15 @@ static void start_worker(struct supervisor *s, struct device *d)
 /*
  * In a new worker: the supervisor's xenstore connection and hypervisor
  * handle are not its to read (it opens its own), or a worker taken over
- * by its guest could steal the supervisor's replies.
+ * by its guest could steal the supervisor's replies. libxenstore does
+ * not expose its socket (xs_fileno() is a pipe of its reader thread), so
+ * every descriptor past stderr goes; syslog reconnects on the next line.
  */
 static void close_in_child(void *opaque)
 {
-	struct supervisor *s = opaque;
-
-	close(xs_fileno(s->xs));
-	xc_interface_close(s->xc);
+	(void)opaque;
+	closelog();
+	close_range(3, ~0U, 0);
 }
 
 static bool device_online(struct supervisor *s, const struct device *d)
