@@ -355,7 +355,7 @@ static bool fd_ready(int fd)
  */
 static int spin(struct vgpu_worker *w)
 {
-	uint64_t start = vgpu_now_ns();
+	uint64_t start = vgpu_now_ns(), now = start;
 	uint64_t deadline = start + (uint64_t)w->cfg.poll_us * 1000;
 	int rfd = vgpuback_renderer_poll_fd(w->r);
 
@@ -367,8 +367,9 @@ static int spin(struct vgpu_worker *w)
 		if (vgpuback_renderer_busy(w->r) && fd_ready(rfd)) {
 			return 1;
 		}
-		vgpu_spin_pause(start);
-	} while (vgpu_now_ns() < deadline);
+		vgpu_spin_pause(now - start);
+		now = vgpu_now_ns();
+	} while (now < deadline);
 	return 0;
 }
 

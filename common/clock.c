@@ -26,9 +26,9 @@ static void cpu_relax(void)
 	__asm__ volatile("" ::: "memory");
 }
 
-void vgpu_spin_pause(uint64_t start_ns)
+void vgpu_spin_pause(uint64_t spun_ns)
 {
-	if (vgpu_now_ns() - start_ns < SPIN_YIELD_AFTER_NS) {
+	if (spun_ns < SPIN_YIELD_AFTER_NS) {
 		cpu_relax();
 	} else {
 		sched_yield();

@@ -76,10 +76,11 @@ int vgpu_lb_reply(int sock, int status, const char *message);
 uint64_t vgpu_now_ns(void);
 
 /*
- * One turn of a spin loop that began at start_ns. After a few
- * microseconds it yields on every turn, so that a spinner never keeps the
- * CPU from the peer it waits for when all cores are busy.
+ * One turn of a spin loop that has spun for spun_ns (the caller reads
+ * the clock for its deadline anyway). After a few microseconds it yields
+ * on every turn, so that a spinner never keeps the CPU from the peer it
+ * waits for when all cores are busy.
  */
-void vgpu_spin_pause(uint64_t start_ns);
+void vgpu_spin_pause(uint64_t spun_ns);
 
 #endif /* VGPU_UTIL_H */

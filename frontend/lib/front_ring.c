@@ -100,7 +100,7 @@ static int await_responses(struct vgpufront *dev)
 		if (responses_pending(dev)) {
 			return 0;
 		}
-		vgpu_spin_pause(start);
+		vgpu_spin_pause(now - start);
 		now = vgpu_now_ns();
 	}
 	RING_FINAL_CHECK_FOR_RESPONSES(&dev->ring, more);
