@@ -3,6 +3,7 @@
 #include <errno.h>
 #include <string.h>
 #include <sys/socket.h>
+#include <sys/un.h>
 #include <unistd.h>
 
 #include "vgpu_util.h"
@@ -122,4 +123,25 @@ int vgpu_lb_reply(int sock, int status, const char *message)
 	memcpy(buf + sizeof(*reply), message ? message : "", len);
 	return vgpu_lb_send(sock, VGPU_LB_REPLY, buf, sizeof(*reply) + len,
 			    NULL, 0);
+}
+
+int vgpu_lb_dial(const char *path)
+{
+	struct sockaddr_un addr = { .sun_family = AF_UNIX };
+	int sock, ret;
+
+	if (strlen(path) >= sizeof(addr.sun_path)) {
+		return -ENAMETOOLONG;
+	}
+	strcpy(addr.sun_path, path);
+	sock = socket(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0);
+	if (sock < 0) {
+		return -errno;
+	}
+	if (connect(sock, (struct sockaddr *)&addr, sizeof(addr))) {
+		ret = -errno;
+		close(sock);
+		return ret;
+	}
+	return sock;
 }

@@ -71,6 +71,8 @@ int vgpu_lb_send(int sock, uint32_t type, const void *payload, uint32_t len,
 int vgpu_lb_recv(int sock, uint32_t *type, void *payload, size_t payload_max,
 		 int *fds, int *nfds);
 int vgpu_lb_reply(int sock, int status, const char *message);
+/* Connects to a loopback backend's socket; returns it or -errno. */
+int vgpu_lb_dial(const char *path);
 
 /* Monotonic time in nanoseconds. */
 uint64_t vgpu_now_ns(void);

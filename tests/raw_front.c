@@ -14,7 +14,6 @@
 #include <sys/eventfd.h>
 #include <sys/mman.h>
 #include <sys/socket.h>
-#include <sys/un.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -23,27 +22,6 @@
 
 /* Longest sleep between two looks at the ring: kicks may be suppressed. */
 #define WAIT_SLICE_MS 10
-
-static int dial(const char *path)
-{
-	struct sockaddr_un addr = { .sun_family = AF_UNIX };
-	int sock, ret;
-
-	if (strlen(path) >= sizeof(addr.sun_path)) {
-		return -ENAMETOOLONG;
-	}
-	strcpy(addr.sun_path, path);
-	sock = socket(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0);
-	if (sock < 0) {
-		return -errno;
-	}
-	if (connect(sock, (struct sockaddr *)&addr, sizeof(addr))) {
-		ret = -errno;
-		close(sock);
-		return ret;
-	}
-	return sock;
-}
 
 int raw_front_dial(struct raw_front *rf, const char *path,
 		   uint32_t first_gref)
@@ -56,7 +34,7 @@ int raw_front_dial(struct raw_front *rf, const char *path,
 	rf->next_gref = first_gref;
 	rf->kick_out = eventfd(0, EFD_CLOEXEC | EFD_NONBLOCK);
 	rf->kick_in = eventfd(0, EFD_CLOEXEC | EFD_NONBLOCK);
-	rf->sock = dial(path);
+	rf->sock = vgpu_lb_dial(path);
 	if (rf->sock < 0 || rf->kick_out < 0 || rf->kick_in < 0) {
 		return rf->sock < 0 ? rf->sock : -EMFILE;
 	}

@@ -14,7 +14,6 @@
 #include <sys/eventfd.h>
 #include <sys/mman.h>
 #include <sys/socket.h>
-#include <sys/un.h>
 #include <unistd.h>
 
 #include "front_transport.h"
@@ -260,27 +259,6 @@ static const struct vgpufront_transport_impl lb_impl = {
 	.destroy = lb_destroy,
 };
 
-static int dial(const char *path)
-{
-	struct sockaddr_un addr = { .sun_family = AF_UNIX };
-	int sock, ret;
-
-	if (strlen(path) >= sizeof(addr.sun_path)) {
-		return -ENAMETOOLONG;
-	}
-	strcpy(addr.sun_path, path);
-	sock = socket(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0);
-	if (sock < 0) {
-		return -errno;
-	}
-	if (connect(sock, (struct sockaddr *)&addr, sizeof(addr))) {
-		ret = -errno;
-		close(sock);
-		return ret;
-	}
-	return sock;
-}
-
 /* The backend speaks first: its nodes, as xenstore would hold them. */
 static int read_hello(struct lb_front *lb)
 {
@@ -313,7 +291,7 @@ struct vgpufront_transport *vgpufront_loopback_create(const char *path,
 	lb->domid = domid;
 	lb->kick_out = eventfd(0, EFD_CLOEXEC | EFD_NONBLOCK);
 	lb->kick_in = eventfd(0, EFD_CLOEXEC | EFD_NONBLOCK);
-	lb->sock = dial(path);
+	lb->sock = vgpu_lb_dial(path);
 	if (lb->kick_out < 0 || lb->kick_in < 0) {
 		ret = -errno;
 		goto fail_destroy;
