@@ -145,6 +145,13 @@ void vgpuback_parent_stop(struct vgpuback_parent *p, pid_t pid)
 	w->kill_at_ns = vgpu_now_ns() + VGPUBACK_STOP_GRACE_MS * NS_PER_MS;
 }
 
+static void kill_stubborn(pid_t pid)
+{
+	vgpu_warn("worker %d ignored SIGTERM for %u ms: killing it", (int)pid,
+		  VGPUBACK_STOP_GRACE_MS);
+	kill(pid, SIGKILL);
+}
+
 /* Kills the workers whose grace has run out; returns ms to the next. */
 static int escalate_stops(struct vgpuback_parent *p)
 {
@@ -158,9 +165,7 @@ static int escalate_stops(struct vgpuback_parent *p)
 			continue;
 		}
 		if (w->kill_at_ns <= now) {
-			vgpu_warn("worker %d ignored SIGTERM for %u ms: killing "
-				  "it", (int)w->pid, VGPUBACK_STOP_GRACE_MS);
-			kill(w->pid, SIGKILL);
+			kill_stubborn(w->pid);
 			w->kill_at_ns = UINT64_MAX;     /* once */
 		} else if (w->kill_at_ns < next) {
 			next = w->kill_at_ns;
@@ -258,10 +263,7 @@ void vgpuback_parent_fini(struct vgpuback_parent *p)
 	}
 	if (!wait_all(p)) {
 		for (i = 0; i < p->nworkers; i++) {
-			vgpu_warn("worker %d ignored SIGTERM for %u ms: killing "
-				  "it", (int)p->workers[i].pid,
-				  VGPUBACK_STOP_GRACE_MS);
-			kill(p->workers[i].pid, SIGKILL);
+			kill_stubborn(p->workers[i].pid);
 		}
 		while (p->nworkers) {
 			if (waitpid(p->workers[0].pid, NULL, 0) < 0 &&
