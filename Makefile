@@ -238,6 +238,21 @@ kcheck:
 		make -C $(KDIR) M=$(CURDIR)/$(BUILD)/kcheck \
 		VGPU_INCLUDE=$(CURDIR)/include modules
 
+# The guest kernel frontend, xen_vgpu.ko, built from a copy under
+# $(BUILD)/modules against KDIR as kcheck is. The copy carries
+# include/vgpuif.h and dkms.conf, so it is also a DKMS source tree.
+.PHONY: modules
+modules:
+	@test -n "$(KDIR)" || { echo "modules: no kernel headers;" \
+		"tools/deps.sh check installs them"; exit 1; }
+	rm -rf $(BUILD)/modules && mkdir -p $(BUILD)/modules/include
+	cp frontend/linux/Kbuild frontend/linux/dkms.conf frontend/linux/*.c \
+		frontend/linux/*.h $(BUILD)/modules/
+	cp include/vgpuif.h $(BUILD)/modules/include/
+	env -u MAKEFLAGS -u MFLAGS -u MAKEOVERRIDES -u MAKELEVEL \
+		make -C $(KDIR) M=$(CURDIR)/$(BUILD)/modules VGPU_MODULES=m \
+		modules
+
 bench: deps-bench
 	$(MAKE) all
 	bench/run.sh $(BUILD)

@@ -1,0 +1,186 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * xen-vgpu frontend: GEM objects, each one backend resource whose backing
+ * is the object's own shmem pages.
+ *
+ * DOC: resources
+ * The kernel picks resource ids, so files cannot collide. At creation the
+ * pages are pinned and granted to the backend, which maps them once
+ * (RESOURCE_ATTACH_BACKING); they stay granted until the object dies, so
+ * an mmap of the object is the very memory the backend transfers from.
+ * Each file that holds a handle has the resource attached to its context
+ * (the GEM open and close hooks), and a context reaches no resource that
+ * was never attached to it. A resource made before the backend was lost
+ * is dead: requests that name it fail with -EIO, and freeing it only
+ * ends its grants.
+ */
+
+#include <linux/mm.h>
+#include <linux/slab.h>
+
+#include <drm/drm_file.h>
+#include <drm/drm_gem.h>
+
+#include "xen_vgpu_front.h"
+
+static int vgpu_front_bo_request(struct vgpu_front *front, u8 op, u32 ctx_id,
+				 u32 res_id)
+{
+	struct vgpuif_req req = {
+		.operation = op,
+		.ctx_id = ctx_id,
+		.op.resource.res_id = res_id,
+	};
+
+	return vgpu_front_call(front, &req, NULL);
+}
+
+static void vgpu_front_gem_free(struct drm_gem_object *obj)
+{
+	struct vgpu_front *front = vgpu_front_from_drm(obj->dev);
+	struct vgpu_front_bo *bo = to_vgpu_front_bo(obj);
+	u32 epoch;
+
+	/* The backend unmaps the backing before it answers. */
+	if (bo->created && !vgpu_front_enter(front, false, &epoch)) {
+		if (epoch == bo->epoch)
+			vgpu_front_bo_request(front, VGPUIF_OP_RESOURCE_UNREF,
+					      0, bo->res_id);
+		vgpu_front_leave(front);
+	}
+	vgpu_front_shbuf_end(&bo->shbuf);
+	if (bo->pinned)
+		drm_gem_shmem_put_pages(&bo->base);
+	if (bo->res_id)
+		ida_free(&front->res_ida, bo->res_id);
+	drm_gem_shmem_free(&bo->base);
+}
+
+/* A file got a handle: the resource joins its context. */
+static int vgpu_front_gem_open(struct drm_gem_object *obj,
+			       struct drm_file *file)
+{
+	struct vgpu_front *front = vgpu_front_from_drm(obj->dev);
+	struct vgpu_front_bo *bo = to_vgpu_front_bo(obj);
+	struct vgpu_front_file *vf = file->driver_priv;
+	u32 epoch;
+	int ret;
+
+	if (!bo->created)
+		return -EIO;
+	ret = vgpu_front_enter(front, true, &epoch);
+	if (ret)
+		return ret;
+	mutex_lock(&vf->lock);
+	ret = vgpu_front_file_ctx(front, vf, epoch);
+	if (!ret && bo->epoch != epoch)
+		ret = -EIO;
+	if (!ret)
+		ret = vgpu_front_bo_request(front,
+					    VGPUIF_OP_CTX_ATTACH_RESOURCE,
+					    vf->ctx_id, bo->res_id);
+	/* A second handle in the same file: already attached. */
+	if (ret == VGPUIF_EBUSY)
+		ret = 0;
+	mutex_unlock(&vf->lock);
+	vgpu_front_leave(front);
+	return ret;
+}
+
+static void vgpu_front_gem_close(struct drm_gem_object *obj,
+				 struct drm_file *file)
+{
+	struct vgpu_front *front = vgpu_front_from_drm(obj->dev);
+	struct vgpu_front_bo *bo = to_vgpu_front_bo(obj);
+	struct vgpu_front_file *vf = file->driver_priv;
+	u32 epoch;
+
+	if (!bo->created || !vf->ctx_live)
+		return;
+	if (vgpu_front_enter(front, false, &epoch))
+		return;
+	if (epoch == bo->epoch && epoch == vf->epoch)
+		vgpu_front_bo_request(front, VGPUIF_OP_CTX_DETACH_RESOURCE,
+				      vf->ctx_id, bo->res_id);
+	vgpu_front_leave(front);
+}
+
+static const struct drm_gem_object_funcs vgpu_front_gem_funcs = {
+	.free = vgpu_front_gem_free,
+	.open = vgpu_front_gem_open,
+	.close = vgpu_front_gem_close,
+	.print_info = drm_gem_shmem_object_print_info,
+	.pin = drm_gem_shmem_object_pin,
+	.unpin = drm_gem_shmem_object_unpin,
+	.get_sg_table = drm_gem_shmem_object_get_sg_table,
+	.vmap = drm_gem_shmem_object_vmap,
+	.vunmap = drm_gem_shmem_object_vunmap,
+	.mmap = drm_gem_shmem_object_mmap,
+	.vm_ops = &drm_gem_shmem_vm_ops,
+};
+
+struct drm_gem_object *vgpu_front_gem_create_object(struct drm_device *drm,
+						    size_t size)
+{
+	struct vgpu_front_bo *bo;
+
+	bo = kzalloc(sizeof(*bo), GFP_KERNEL);
+	if (!bo)
+		return ERR_PTR(-ENOMEM);
+	bo->base.base.funcs = &vgpu_front_gem_funcs;
+	return &bo->base.base;
+}
+
+static int vgpu_front_gem_attach(struct vgpu_front *front,
+				 struct vgpu_front_bo *bo)
+{
+	unsigned int num_pages = bo->base.base.size >> PAGE_SHIFT;
+	struct vgpuif_req req = {
+		.operation = VGPUIF_OP_RESOURCE_ATTACH_BACKING,
+	};
+	int ret;
+
+	ret = drm_gem_shmem_get_pages(&bo->base);
+	if (ret)
+		return ret;
+	bo->pinned = true;
+	ret = vgpu_front_shbuf_grant(&bo->shbuf, front->xb_dev->otherend_id,
+				     bo->base.pages, num_pages, false);
+	if (ret)
+		return ret;
+	req.op.attach_backing.res_id = bo->res_id;
+	req.op.attach_backing.gref_directory = bo->shbuf.dir_grefs[0];
+	req.op.attach_backing.num_pages = num_pages;
+	ret = vgpu_front_call(front, &req, NULL);
+	/* Mapped or refused, the backend is done with the directory. */
+	vgpu_front_shbuf_end_dir(&bo->shbuf);
+	return ret;
+}
+
+/*
+ * Makes bo a backend resource described by desc and attaches its pages
+ * as the backing. The connection is held; on failure the caller puts
+ * the object once it has left the connection.
+ */
+int vgpu_front_gem_back(struct vgpu_front *front, struct vgpu_front_bo *bo,
+			const struct vgpuif_resource_create_3d_req *desc,
+			u32 epoch)
+{
+	struct vgpuif_req req = {
+		.operation = VGPUIF_OP_RESOURCE_CREATE_3D,
+	};
+	int id, ret;
+
+	id = ida_alloc_range(&front->res_ida, 1, INT_MAX, GFP_KERNEL);
+	if (id < 0)
+		return id;
+	bo->res_id = id;
+	req.op.resource_create_3d = *desc;
+	req.op.resource_create_3d.res_id = id;
+	ret = vgpu_front_call(front, &req, NULL);
+	if (ret)
+		return ret;
+	bo->created = true;
+	bo->epoch = epoch;
+	return vgpu_front_gem_attach(front, bo);
+}

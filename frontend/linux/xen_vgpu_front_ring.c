@@ -1,0 +1,330 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * xen-vgpu frontend: the request ring and its event channel.
+ *
+ * Every request takes a slot; the slot's index is the request id modulo
+ * the ring size, and the rest of the id counts slot reuses, so that a
+ * late response for a failed request matches nothing. A caller either
+ * waits on the slot's completion or hands the slot a fence, which the
+ * response signals from the interrupt handler.
+ */
+
+#include <linux/interrupt.h>
+#include <linux/sched/signal.h>
+
+#include <xen/events.h>
+#include <xen/grant_table.h>
+#include <xen/page.h>
+#include <xen/xenbus.h>
+
+#include "xen_vgpu_front.h"
+
+static void vgpu_front_slot_finish(struct vgpu_front *front,
+				   struct vgpu_front_slot *slot,
+				   const struct vgpuif_resp *resp)
+{
+	slot->resp = *resp;
+	slot->done = true;
+	if (slot->cmd_ticket >= 0) {
+		vgpu_front_cmd_release(front, slot->cmd_ticket);
+		slot->cmd_ticket = -1;
+	}
+	if (slot->fence) {
+		if (resp->status)
+			dma_fence_set_error(slot->fence, resp->status);
+		dma_fence_signal(slot->fence);
+		dma_fence_put(slot->fence);
+		slot->fence = NULL;
+	}
+	if (slot->detached)
+		slot->busy = false;
+	else
+		complete(&slot->completion);
+}
+
+/* A status outside the errno range is the backend's bug: call it EIO. */
+static int vgpu_front_status(s32 status)
+{
+	return status > 0 || status < -MAX_ERRNO ? -EIO : status;
+}
+
+static void vgpu_front_take_response(struct vgpu_front *front,
+				     struct vgpuif_resp *resp)
+{
+	struct vgpu_front_slot *slot = &front->slots[resp->id %
+						     VGPUIF_RING_SIZE];
+
+	if (!slot->busy || slot->done || slot->id != resp->id) {
+		dev_warn_ratelimited(&front->xb_dev->dev,
+				     "response with unknown id %u\n", resp->id);
+		return;
+	}
+	resp->status = vgpu_front_status(resp->status);
+	vgpu_front_slot_finish(front, slot, resp);
+}
+
+/* Called with front->lock held. */
+static void vgpu_front_consume(struct vgpu_front *front)
+{
+	struct vgpuif_front_ring *ring = &front->ring;
+	struct vgpuif_resp resp;
+	RING_IDX prod, i;
+	int more;
+
+	do {
+		prod = READ_ONCE(ring->sring->rsp_prod);
+		virt_rmb();	/* the responses, only once rsp_prod is seen */
+		if (prod - ring->rsp_cons > ring->req_prod_pvt - ring->rsp_cons) {
+			dev_err_ratelimited(&front->xb_dev->dev,
+					    "backend moved rsp_prod out of range\n");
+			return;
+		}
+		for (i = ring->rsp_cons; i != prod; i++) {
+			memcpy(&resp, RING_GET_RESPONSE(ring, i), sizeof(resp));
+			vgpu_front_take_response(front, &resp);
+		}
+		ring->rsp_cons = prod;
+		RING_FINAL_CHECK_FOR_RESPONSES(ring, more);
+	} while (more);
+}
+
+static irqreturn_t vgpu_front_irq(int irq, void *dev_id)
+{
+	struct vgpu_front *front = dev_id;
+	unsigned long flags;
+
+	spin_lock_irqsave(&front->lock, flags);
+	if (front->ring.sring)
+		vgpu_front_consume(front);
+	spin_unlock_irqrestore(&front->lock, flags);
+	wake_up_all(&front->wq);
+	return IRQ_HANDLED;
+}
+
+int vgpu_front_ring_setup(struct vgpu_front *front)
+{
+	struct xenbus_device *xb_dev = front->xb_dev;
+	struct vgpuif_sring *sring;
+	int ret;
+
+	ret = xenbus_setup_ring(xb_dev, GFP_KERNEL, (void **)&sring, 1,
+				&front->ring_ref);
+	if (ret)
+		return ret;
+	SHARED_RING_INIT(sring);
+	ret = xenbus_alloc_evtchn(xb_dev, &front->evtchn);
+	if (ret)
+		goto fail_ring;
+	ret = bind_evtchn_to_irqhandler(front->evtchn, vgpu_front_irq, 0,
+					xb_dev->devicetype, front);
+	if (ret < 0)
+		goto fail_evtchn;
+	front->irq = ret;
+	spin_lock_irq(&front->lock);
+	FRONT_RING_INIT(&front->ring, sring, XEN_PAGE_SIZE);
+	spin_unlock_irq(&front->lock);
+	return 0;
+
+fail_evtchn:
+	xenbus_free_evtchn(xb_dev, front->evtchn);
+	front->evtchn = 0;
+fail_ring:
+	xenbus_teardown_ring((void **)&sring, 1, &front->ring_ref);
+	return ret;
+}
+
+/* Users are gone (conn_sem write-held) and every slot has failed. */
+void vgpu_front_ring_teardown(struct vgpu_front *front)
+{
+	void *sring = front->ring.sring;
+
+	if (front->irq > 0)
+		unbind_from_irqhandler(front->irq, front);	/* closes the port */
+	front->irq = 0;
+	front->evtchn = 0;
+	spin_lock_irq(&front->lock);
+	front->ring.sring = NULL;
+	spin_unlock_irq(&front->lock);
+	if (sring)
+		xenbus_teardown_ring(&sring, 1, &front->ring_ref);
+}
+
+/*
+ * The backend has gone: every request in flight fails with status, as if
+ * it had answered so, and everyone waiting looks at the device again.
+ */
+void vgpu_front_fail_all(struct vgpu_front *front, int status)
+{
+	struct vgpuif_resp resp = { .status = status };
+	struct vgpu_front_slot *slot;
+	unsigned long flags;
+	unsigned int i;
+
+	spin_lock_irqsave(&front->lock, flags);
+	front->connected = false;
+	for (i = 0; i < VGPUIF_RING_SIZE; i++) {
+		slot = &front->slots[i];
+		if (!slot->busy || slot->done)
+			continue;
+		resp.id = slot->id;
+		vgpu_front_slot_finish(front, slot, &resp);
+	}
+	spin_unlock_irqrestore(&front->lock, flags);
+	wake_up_all(&front->wq);
+}
+
+/*
+ * Holds the connection for one sequence of requests: returns 0 with
+ * conn_sem read-held and the device connected, and the connection's
+ * epoch. While it is held the device can be lost but not reconnected, so
+ * a request that is sent at all is sent in that epoch.
+ */
+int vgpu_front_enter(struct vgpu_front *front, bool wait, u32 *epoch)
+{
+	bool connected, removed;
+	long left;
+
+	for (;;) {
+		if (down_read_killable(&front->conn_sem))
+			return -EINTR;
+		spin_lock_irq(&front->lock);
+		connected = front->connected;
+		removed = front->removed;
+		*epoch = front->epoch;
+		spin_unlock_irq(&front->lock);
+		if (connected)
+			return 0;
+		up_read(&front->conn_sem);
+		if (removed)
+			return -ENODEV;
+		if (!wait)
+			return -EIO;
+		left = wait_event_killable_timeout(front->wq,
+						   READ_ONCE(front->connected) ||
+						   READ_ONCE(front->removed),
+						   VGPU_FRONT_CONNECT_TIMEOUT);
+		if (left < 0)
+			return left;
+		if (!left)
+			return -EIO;
+	}
+}
+
+void vgpu_front_leave(struct vgpu_front *front)
+{
+	up_read(&front->conn_sem);
+}
+
+static int vgpu_front_free_slot(struct vgpu_front *front)
+{
+	unsigned int i;
+
+	if (RING_FULL(&front->ring))
+		return -1;
+	for (i = 0; i < VGPUIF_RING_SIZE; i++)
+		if (!front->slots[i].busy)
+			return i;
+	return -1;
+}
+
+static bool vgpu_front_can_send(struct vgpu_front *front)
+{
+	bool ret;
+
+	spin_lock_irq(&front->lock);
+	ret = !front->connected || vgpu_front_free_slot(front) >= 0;
+	spin_unlock_irq(&front->lock);
+	return ret;
+}
+
+/*
+ * Puts req on the ring in a free slot, waiting for one. The slot's fence
+ * and command region go with it: the response releases them.
+ */
+static struct vgpu_front_slot *vgpu_front_push(struct vgpu_front *front,
+					       struct vgpuif_req *req,
+					       struct dma_fence *fence,
+					       int cmd_ticket)
+{
+	struct vgpu_front_slot *slot;
+	int notify, i, ret;
+
+	for (;;) {
+		spin_lock_irq(&front->lock);
+		if (!front->connected) {
+			spin_unlock_irq(&front->lock);
+			return ERR_PTR(-EIO);
+		}
+		i = vgpu_front_free_slot(front);
+		if (i >= 0)
+			break;
+		spin_unlock_irq(&front->lock);
+		ret = wait_event_killable(front->wq,
+					  vgpu_front_can_send(front));
+		if (ret)
+			return ERR_PTR(ret);
+	}
+	slot = &front->slots[i];
+	slot->id = ++front->generation * VGPUIF_RING_SIZE + i;
+	slot->busy = true;
+	slot->done = false;
+	slot->detached = fence != NULL;
+	slot->cmd_ticket = cmd_ticket;
+	slot->fence = fence;
+	reinit_completion(&slot->completion);
+	req->id = slot->id;
+	memcpy(RING_GET_REQUEST(&front->ring, front->ring.req_prod_pvt), req,
+	       sizeof(*req));
+	front->ring.req_prod_pvt++;
+	RING_PUSH_REQUESTS_AND_CHECK_NOTIFY(&front->ring, notify);
+	spin_unlock_irq(&front->lock);
+	if (notify)
+		notify_remote_via_irq(front->irq);
+	return slot;
+}
+
+/*
+ * Sends req and waits for its response. A fatal signal stops the wait;
+ * the slot then stays busy until the response comes, so its id is not
+ * reused under the backend.
+ */
+int vgpu_front_call(struct vgpu_front *front, struct vgpuif_req *req,
+		    struct vgpuif_resp *resp)
+{
+	struct vgpu_front_slot *slot;
+	int ret;
+
+	slot = vgpu_front_push(front, req, NULL, -1);
+	if (IS_ERR(slot))
+		return PTR_ERR(slot);
+	ret = wait_for_completion_killable(&slot->completion);
+	spin_lock_irq(&front->lock);
+	if (ret && !slot->done) {
+		slot->detached = true;
+	} else {
+		ret = slot->resp.status;
+		if (resp)
+			*resp = slot->resp;
+		slot->busy = false;
+	}
+	spin_unlock_irq(&front->lock);
+	wake_up_all(&front->wq);
+	return ret;
+}
+
+/*
+ * Sends req without waiting: its response signals fence (with the error,
+ * if it failed) and releases the command region reservation cmd_ticket
+ * (-1: none). The slot takes over the caller's fence reference; on
+ * failure the caller keeps both.
+ */
+int vgpu_front_send_fenced(struct vgpu_front *front, struct vgpuif_req *req,
+			   struct dma_fence *fence, int cmd_ticket)
+{
+	struct vgpu_front_slot *slot;
+
+	req->flags |= VGPUIF_FLAG_FENCE;
+	req->fence_id = fence->seqno;
+	slot = vgpu_front_push(front, req, fence, cmd_ticket);
+	return PTR_ERR_OR_ZERO(slot);
+}

@@ -1,0 +1,167 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * xen-vgpu frontend: pages granted to the backend, and the gref
+ * directories that name them in a request.
+ *
+ * The directory layout is include/vgpuif.h's (8 octets of header, then
+ * the grefs), not that of xen-front-pgdir-shbuf, whose header is 4
+ * octets; so the frontend builds its own.
+ *
+ * Ending a grant the backend still maps cannot free the page under it:
+ * gnttab_end_foreign_access() then keeps a reference of its own to the
+ * page until the backend lets go, so the owner may drop its pages as
+ * soon as this file has ended their grants.
+ */
+
+#include <linux/mm.h>
+#include <linux/slab.h>
+
+#include <xen/grant_table.h>
+#include <xen/page.h>
+
+#include "xen_vgpu_front.h"
+
+static void vgpu_front_shbuf_fill_dir(struct vgpu_front_shbuf *buf)
+{
+	struct vgpuif_gref_directory *dir;
+	unsigned int page, i, n = 0;
+
+	for (page = 0; page < buf->num_dir_pages; page++) {
+		dir = page_address(buf->dir_pages[page]);
+		dir->gref_dir_next_page = page + 1 < buf->num_dir_pages ?
+					  buf->dir_grefs[page + 1] : 0;
+		dir->reserved = 0;
+		for (i = 0; i < VGPUIF_GREFS_PER_DIR_PAGE &&
+		     n < buf->num_pages; i++)
+			dir->gref[i] = buf->grefs[n++];
+	}
+}
+
+static int vgpu_front_grant_pages(domid_t domid, struct page **pages,
+				  unsigned int count, bool readonly,
+				  grant_ref_t *grefs)
+{
+	unsigned int i;
+	int ref;
+
+	for (i = 0; i < count; i++) {
+		ref = gnttab_grant_foreign_access(domid,
+						  xen_page_to_gfn(pages[i]),
+						  readonly);
+		if (ref < 0)
+			goto fail;
+		grefs[i] = ref;
+	}
+	return 0;
+
+fail:
+	while (i--)
+		gnttab_end_foreign_access(grefs[i], NULL);
+	return ref;
+}
+
+static int vgpu_front_shbuf_alloc_dir(struct vgpu_front_shbuf *buf)
+{
+	unsigned int i;
+
+	buf->dir_pages = kcalloc(buf->num_dir_pages, sizeof(*buf->dir_pages),
+				 GFP_KERNEL);
+	buf->dir_grefs = kcalloc(buf->num_dir_pages, sizeof(*buf->dir_grefs),
+				 GFP_KERNEL);
+	if (!buf->dir_pages || !buf->dir_grefs)
+		return -ENOMEM;
+	for (i = 0; i < buf->num_dir_pages; i++) {
+		buf->dir_pages[i] = alloc_page(GFP_KERNEL | __GFP_ZERO);
+		if (!buf->dir_pages[i])
+			return -ENOMEM;
+	}
+	return 0;
+}
+
+static void vgpu_front_shbuf_free_dir(struct vgpu_front_shbuf *buf)
+{
+	unsigned int i;
+
+	if (buf->dir_pages)
+		for (i = 0; i < buf->num_dir_pages; i++)
+			if (buf->dir_pages[i])
+				__free_page(buf->dir_pages[i]);
+	kfree(buf->dir_pages);
+	kfree(buf->dir_grefs);
+	buf->dir_pages = NULL;
+	buf->dir_grefs = NULL;
+}
+
+/*
+ * Grants num_pages pages to domid (read-only or not) and a read-only
+ * directory listing them; buf->dir_grefs[0] names the buffer.
+ */
+int vgpu_front_shbuf_grant(struct vgpu_front_shbuf *buf, domid_t domid,
+			   struct page **pages, unsigned int num_pages,
+			   bool readonly)
+{
+	int ret;
+
+	BUILD_BUG_ON(PAGE_SIZE != VGPUIF_PAGE_SIZE);
+	memset(buf, 0, sizeof(*buf));
+	buf->num_pages = num_pages;
+	buf->num_dir_pages = DIV_ROUND_UP(num_pages,
+					  VGPUIF_GREFS_PER_DIR_PAGE);
+	buf->grefs = kvcalloc(num_pages, sizeof(*buf->grefs), GFP_KERNEL);
+	if (!buf->grefs)
+		return -ENOMEM;
+	ret = vgpu_front_shbuf_alloc_dir(buf);
+	if (ret)
+		goto fail_dir;
+	ret = vgpu_front_grant_pages(domid, pages, num_pages, readonly,
+				     buf->grefs);
+	if (ret)
+		goto fail_dir;
+	ret = vgpu_front_grant_pages(domid, buf->dir_pages,
+				     buf->num_dir_pages, true, buf->dir_grefs);
+	if (ret)
+		goto fail_data;
+	vgpu_front_shbuf_fill_dir(buf);
+	return 0;
+
+fail_data:
+	while (num_pages--)
+		gnttab_end_foreign_access(buf->grefs[num_pages], NULL);
+fail_dir:
+	vgpu_front_shbuf_free_dir(buf);
+	kvfree(buf->grefs);
+	buf->grefs = NULL;
+	return ret;
+}
+
+/*
+ * The backend reads a directory once, when it maps the buffer: after the
+ * response, the directory can go while the buffer stays granted.
+ */
+void vgpu_front_shbuf_end_dir(struct vgpu_front_shbuf *buf)
+{
+	unsigned int i;
+
+	if (!buf->dir_pages)
+		return;
+	for (i = 0; i < buf->num_dir_pages; i++) {
+		/* Takes our page reference, and frees it once unmapped. */
+		gnttab_end_foreign_access(buf->dir_grefs[i],
+					  buf->dir_pages[i]);
+		buf->dir_pages[i] = NULL;
+	}
+	vgpu_front_shbuf_free_dir(buf);
+}
+
+void vgpu_front_shbuf_end(struct vgpu_front_shbuf *buf)
+{
+	unsigned int i;
+
+	vgpu_front_shbuf_end_dir(buf);
+	if (!buf->grefs)
+		return;
+	for (i = 0; i < buf->num_pages; i++)
+		gnttab_end_foreign_access(buf->grefs[i], NULL);
+	kvfree(buf->grefs);
+	buf->grefs = NULL;
+}
