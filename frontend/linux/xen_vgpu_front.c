@@ -178,7 +178,8 @@ static void vgpu_front_connected(struct vgpu_front *front)
 		return;
 	ret = vgpu_front_drm_add(front);
 	if (ret)
-		xenbus_dev_error(front->xb_dev, ret, "cannot add the DRM device");
+		xenbus_dev_error(front->xb_dev, ret,
+				 "cannot add the DRM device");
 }
 
 /* The backend has gone: fail what it held, give back what it mapped. */
@@ -263,7 +264,8 @@ static void vgpu_front_close_backend(struct xenbus_device *xb_dev)
 	xenbus_switch_state(xb_dev, XenbusStateClosing);
 	for (i = 0; i < 20; i++) {
 		state = xenbus_read_driver_state(xb_dev->otherend);
-		if (state == XenbusStateClosed || state == XenbusStateInitWait ||
+		if (state == XenbusStateClosed ||
+		    state == XenbusStateInitWait ||
 		    state == XenbusStateUnknown)
 			break;
 		msleep(100);
@@ -321,6 +323,6 @@ static void __exit vgpu_front_exit(void)
 module_init(vgpu_front_init);
 module_exit(vgpu_front_exit);
 
-MODULE_DESCRIPTION("xen-vgpu: Xen paravirtual 3D GPU frontend (virtio-gpu uAPI)");
+MODULE_DESCRIPTION("xen-vgpu: Xen paravirtual 3D GPU (virtio-gpu uAPI)");
 MODULE_LICENSE("GPL");
 MODULE_ALIAS("xen:vgpu");

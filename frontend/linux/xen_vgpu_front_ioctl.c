@@ -54,16 +54,18 @@ static int vgpu_front_find_capset(struct vgpu_front *front, u32 id,
 				  u32 version, u32 *max_size)
 {
 	struct vgpuif_req req = { .operation = VGPUIF_OP_GET_CAPSET_INFO };
+	struct vgpuif_capset_info_resp *info;
 	struct vgpuif_resp resp;
 	u32 i;
 
+	info = &resp.op.capset_info;
 	for (i = 0; i < VGPU_FRONT_MAX_CAPSETS; i++) {
 		req.op.capset_info.capset_index = i;
 		if (vgpu_front_call(front, &req, &resp))
 			break;
-		if (resp.op.capset_info.capset_id == id &&
-		    resp.op.capset_info.capset_max_version >= version) {
-			*max_size = min_t(u32, resp.op.capset_info.capset_max_size,
+		if (info->capset_id == id &&
+		    info->capset_max_version >= version) {
+			*max_size = min_t(u32, info->capset_max_size,
 					  VGPUIF_MAX_CAPSET_SIZE);
 			return *max_size ? 0 : -EINVAL;
 		}
@@ -103,11 +105,12 @@ static int vgpu_front_copy_pages(void __user *to, struct page **pages,
 				 u32 size)
 {
 	u32 done, n;
+	void *from;
 
 	for (done = 0; done < size; done += n) {
 		n = min_t(u32, size - done, PAGE_SIZE);
-		if (copy_to_user(to + done, page_address(pages[done >> PAGE_SHIFT]),
-				 n))
+		from = page_address(pages[done >> PAGE_SHIFT]);
+		if (copy_to_user(to + done, from, n))
 			return -EFAULT;
 	}
 	return 0;
@@ -277,11 +280,11 @@ int vgpu_front_ioctl_wait(struct drm_device *drm, void *data,
  * the reservation of each of the count objects. vf->lock and the
  * connection are held. Returns the fence (the caller's reference).
  */
-static struct dma_fence *vgpu_front_send_with_fence(struct vgpu_front *front,
-						    struct vgpu_front_file *vf,
-						    struct vgpuif_req *req,
-						    struct drm_gem_object **objs,
-						    u32 count, int cmd_ticket)
+static struct dma_fence *
+vgpu_front_send_with_fence(struct vgpu_front *front,
+			   struct vgpu_front_file *vf, struct vgpuif_req *req,
+			   struct drm_gem_object **objs, u32 count,
+			   int cmd_ticket)
 {
 	struct ww_acquire_ctx ww;
 	struct dma_fence *fence;
@@ -360,10 +363,10 @@ static struct dma_fence *vgpu_front_submit(struct vgpu_front *front,
 	return fence;
 }
 
-static struct dma_fence *vgpu_front_execbuffer(struct vgpu_front *front,
-					       struct vgpu_front_file *vf,
-					       struct drm_virtgpu_execbuffer *eb,
-					       struct drm_gem_object **objs)
+static struct dma_fence *
+vgpu_front_execbuffer(struct vgpu_front *front, struct vgpu_front_file *vf,
+		      struct drm_virtgpu_execbuffer *eb,
+		      struct drm_gem_object **objs)
 {
 	struct dma_fence *fence;
 	u32 epoch;

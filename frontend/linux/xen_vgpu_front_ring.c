@@ -73,10 +73,12 @@ static void vgpu_front_consume(struct vgpu_front *front)
 
 	do {
 		prod = READ_ONCE(ring->sring->rsp_prod);
-		virt_rmb();	/* the responses, only once rsp_prod is seen */
-		if (prod - ring->rsp_cons > ring->req_prod_pvt - ring->rsp_cons) {
+		virt_rmb(); /* read responses only once rsp_prod is seen */
+		/* More responses than requests: a broken backend. */
+		if (prod - ring->rsp_cons >
+		    ring->req_prod_pvt - ring->rsp_cons) {
 			dev_err_ratelimited(&front->xb_dev->dev,
-					    "backend moved rsp_prod out of range\n");
+					    "rsp_prod out of range\n");
 			return;
 		}
 		for (i = ring->rsp_cons; i != prod; i++) {
@@ -139,7 +141,7 @@ void vgpu_front_ring_teardown(struct vgpu_front *front)
 	void *sring = front->ring.sring;
 
 	if (front->irq > 0)
-		unbind_from_irqhandler(front->irq, front);	/* closes the port */
+		unbind_from_irqhandler(front->irq, front); /* closes the port */
 	front->irq = 0;
 	front->evtchn = 0;
 	spin_lock_irq(&front->lock);
@@ -200,9 +202,9 @@ int vgpu_front_enter(struct vgpu_front *front, bool wait, u32 *epoch)
 		if (!wait)
 			return -EIO;
 		left = wait_event_killable_timeout(front->wq,
-						   READ_ONCE(front->connected) ||
-						   READ_ONCE(front->removed),
-						   VGPU_FRONT_CONNECT_TIMEOUT);
+				READ_ONCE(front->connected) ||
+				READ_ONCE(front->removed),
+				VGPU_FRONT_CONNECT_TIMEOUT);
 		if (left < 0)
 			return left;
 		if (!left)
