@@ -204,6 +204,7 @@ demo: deps-demo
 check: deps-check
 	$(MAKE) style
 	$(MAKE) kcheck
+	$(MAKE) modules
 	$(MAKE) all
 	$(MAKE) symcheck
 	$(MAKE) SAN=1 tests
