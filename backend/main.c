@@ -22,6 +22,7 @@
 #include <epoxy/gl.h>
 
 #include "llvmpipe_affinity.h"
+#include "cpu_bound.h"
 #include "parent.h"
 #include "shader_cache.h"
 #include "supervisor.h"
@@ -40,7 +41,13 @@ struct options {
 	const char *sched_path;
 	char sched_path_buf[PATH_MAX];
 	struct vgpu_sched_config sched;
+	uint32_t worker_cpu;            /* % of one CPU; 0: unbounded */
+	bool worker_cpu_set;
+	struct vgpuback_cpu_bound cpu;
 };
+
+/* One CPU a guest device: dom0 keeps the rest for other guests. */
+#define DEF_WORKER_CPU_XEN      100
 
 /* The loopback listener: one worker per accepted connection. */
 struct server {
@@ -81,6 +88,10 @@ static void usage(FILE *f)
 		"  --watchdog-ms=N          a submission running longer resets "
 		"its guest\n"
 		"                           (default %u; %u on llvmpipe)\n"
+		"  --worker-cpu=PCT         a worker may use PCT%% of one CPU "
+		"(default %u\n"
+		"                           under --xen, unbounded on "
+		"loopback; 0: unbounded)\n"
 		"  --mem-overhead=MiB       a worker may hold its vram plus "
 		"this much memory\n"
 		"                           (default %u; 0: no limit)\n"
@@ -108,7 +119,7 @@ static void usage(FILE *f)
 		"  --help\n", VGPU_SCHED_PATH, VGPU_SCHED_DEF_SLICE_US,
 		VGPU_SCHED_DEF_PERIOD_US, VGPU_SCHED_DEF_LINGER_US,
 		VGPU_SCHED_DEF_TIMEOUT_MS, VGPU_SCHED_DEF_TIMEOUT_SW_MS,
-		VGPUBACK_DEF_MEM_OVERHEAD_MIB, VGPUBACK_DEF_SHADER_CACHE,
+		DEF_WORKER_CPU_XEN, VGPUBACK_DEF_MEM_OVERHEAD_MIB, VGPUBACK_DEF_SHADER_CACHE,
 		VGPUBACK_DEF_SHADER_CACHE_MIB);
 }
 
@@ -121,6 +132,7 @@ enum {
 	OPT_WATCHDOG, OPT_LINGER, OPT_NO_PIN,
 	OPT_USER = 768, OPT_NO_PRIVDROP, OPT_NO_SECCOMP,
 	OPT_SHADER_CACHE = 1024, OPT_SHADER_CACHE_MIB, OPT_NO_SHADER_CACHE,
+	OPT_WORKER_CPU,
 };
 
 static const struct option long_opts[] = {
@@ -150,6 +162,7 @@ static const struct option long_opts[] = {
 	{ "shader-cache", required_argument, NULL, OPT_SHADER_CACHE },
 	{ "shader-cache-mib", required_argument, NULL, OPT_SHADER_CACHE_MIB },
 	{ "no-shader-cache", no_argument, NULL, OPT_NO_SHADER_CACHE },
+	{ "worker-cpu", required_argument, NULL, OPT_WORKER_CPU },
 	{ NULL, 0, NULL, 0 },
 };
 
@@ -189,6 +202,9 @@ static uint32_t *number_slot(struct options *o, int opt, uint32_t *min)
 	case OPT_MEM_OVERHEAD:
 		*min = 0;
 		return &o->cfg.mem_overhead_mib;
+	case OPT_WORKER_CPU:
+		*min = 0;
+		return &o->worker_cpu;
 	case OPT_SLICE:
 		return &o->sched.slice_us;
 	case OPT_PERIOD:
@@ -250,6 +266,7 @@ static int parse_options(int argc, char **argv, struct options *o)
 		slot = number_slot(o, opt, &min);
 		o->cfg.max_mapped_pages_set |= opt == OPT_MAX_PAGES;
 		o->watchdog_set |= opt == OPT_WATCHDOG;
+		o->worker_cpu_set |= opt == OPT_WORKER_CPU;
 		if (slot) {
 			if (parse_number(long_opts[idx].name, optarg, min,
 					 slot == &o->cfg.poll_us ? 10000000 :
@@ -286,6 +303,9 @@ static int parse_options(int argc, char **argv, struct options *o)
 	if (optind != argc || !o->loopback == !o->xen) {
 		usage(stderr);
 		return 2;
+	}
+	if (!o->worker_cpu_set && o->xen) {
+		o->worker_cpu = DEF_WORKER_CPU_XEN;
 	}
 	return check_sched_options(o);
 }
@@ -421,7 +441,7 @@ static void loopback_accept(void *opaque)
 		}
 		return;
 	}
-	pid = vgpuback_parent_fork(&s->parent);
+	pid = vgpuback_parent_fork(&s->parent, VGPU_SCHED_WEIGHT_DEF);
 	if (!pid) {
 		_exit(vgpuback_worker_serve_loopback(conn, s->cfg));
 	}
@@ -436,6 +456,37 @@ static const struct vgpuback_parent_ops loopback_ops = {
 	.exited = loopback_exited,
 	.in_child = loopback_in_child,
 };
+
+/*
+ * Puts workers under a CPU bound when one is asked for. Without cgroups
+ * a default bound is given up with a warning; an explicit one is an
+ * error, since the admin relies on it.
+ */
+static int setup_cpu_bound(struct options *o)
+{
+	const char *why;
+	int ret;
+
+	if (!o->worker_cpu) {
+		return 0;
+	}
+	ret = vgpuback_cpu_bound_init(&o->cpu, o->worker_cpu, &why);
+	if (!ret) {
+		vgpu_info("each worker may use %u%% of one CPU (cgroup v%d, "
+			  "%s)", o->worker_cpu, o->cpu.v2 ? 2 : 1,
+			  o->cpu.home);
+		o->cfg.cpu = &o->cpu;
+		return 0;
+	}
+	if (o->worker_cpu_set) {
+		vgpu_err("cannot bound the workers' CPU (--worker-cpu=%u): %s: "
+			 "%s; or pass --worker-cpu=0 to leave it unbounded",
+			 o->worker_cpu, why, strerror(-ret));
+		return 1;
+	}
+	vgpu_warn("workers' CPU is not bounded: %s: %s", why, strerror(-ret));
+	return 0;
+}
 
 /* Keeps the cwd: PATH may be relative. Logs go to syslog from now on. */
 static int detach(void)
@@ -461,7 +512,8 @@ static int serve_loopback(struct server *s, const struct options *o,
 		ret = 1;
 		goto out;
 	}
-	ret = vgpuback_parent_init(&s->parent, sched, &loopback_ops, s);
+	ret = vgpuback_parent_init(&s->parent, sched, o->cfg.cpu,
+				   &loopback_ops, s);
 	if (ret) {
 		vgpu_err("signalfd: %s", strerror(-ret));
 		ret = 1;
@@ -490,7 +542,8 @@ int main(int argc, char **argv)
 	vgpu_log_init("vgpu-backend", false);
 	signal(SIGPIPE, SIG_IGN);
 	vgpuback_llvmpipe_affinity_init(!o.no_pin_llvmpipe);
-	if (vgpuback_privsep_check(&o.cfg.privsep) || check_renderer(&o)) {
+	if (vgpuback_privsep_check(&o.cfg.privsep) || check_renderer(&o) ||
+	    setup_cpu_bound(&o)) {
 		return 1;
 	}
 	if (o.sched_path) {

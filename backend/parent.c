@@ -9,6 +9,7 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include "cpu_bound.h"
 #include "parent.h"
 #include "vgpu_sched.h"
 #include "vgpu_util.h"
@@ -32,10 +33,12 @@ static int open_signals(struct vgpuback_parent *p)
 }
 
 int vgpuback_parent_init(struct vgpuback_parent *p, struct vgpu_sched *sched,
+			 struct vgpuback_cpu_bound *cpu,
 			 const struct vgpuback_parent_ops *ops, void *opaque)
 {
 	memset(p, 0, sizeof(*p));
 	p->sched = sched;
+	p->cpu = cpu;
 	p->ops = ops;
 	p->opaque = opaque;
 	return open_signals(p);
@@ -54,7 +57,7 @@ static struct vgpuback_worker_slot *find_worker(struct vgpuback_parent *p,
 	return NULL;
 }
 
-static int track_worker(struct vgpuback_parent *p, pid_t pid)
+static int track_worker(struct vgpuback_parent *p, pid_t pid, int cpu_group)
 {
 	struct vgpuback_worker_slot *grown;
 
@@ -66,7 +69,9 @@ static int track_worker(struct vgpuback_parent *p, pid_t pid)
 		}
 		p->workers = grown;
 	}
-	p->workers[p->nworkers++] = (struct vgpuback_worker_slot){ .pid = pid };
+	p->workers[p->nworkers++] = (struct vgpuback_worker_slot){
+		.pid = pid, .cpu_group = cpu_group,
+	};
 	return 0;
 }
 
@@ -74,9 +79,13 @@ static void forget_worker(struct vgpuback_parent *p, pid_t pid)
 {
 	struct vgpuback_worker_slot *w = find_worker(p, pid);
 
-	if (w) {
-		*w = p->workers[--p->nworkers];
+	if (!w) {
+		return;
 	}
+	if (w->cpu_group) {
+		vgpuback_cpu_bound_remove(p->cpu, w->cpu_group);
+	}
+	*w = p->workers[--p->nworkers];
 }
 
 static void reap(struct vgpuback_parent *p)
@@ -96,8 +105,19 @@ static void reap(struct vgpuback_parent *p)
 }
 
 /* In the worker: nothing of the parent's stays but what it must. */
-static void become_worker(struct vgpuback_parent *p)
+static void become_worker(struct vgpuback_parent *p, int cpu_group)
 {
+	int ret;
+
+	/* Bounded before it runs a line of the guest's, or not at all. */
+	if (cpu_group) {
+		ret = vgpuback_cpu_bound_enter(p->cpu, cpu_group);
+		if (ret) {
+			vgpu_err("cannot enter the worker's CPU group: %s",
+				 strerror(-ret));
+			_exit(1);
+		}
+	}
 	close(p->sig_fd);
 	free(p->workers);
 	p->workers = NULL;
@@ -109,29 +129,52 @@ static void become_worker(struct vgpuback_parent *p)
 	prctl(PR_SET_PDEATHSIG, SIGKILL);
 }
 
-pid_t vgpuback_parent_fork(struct vgpuback_parent *p)
+pid_t vgpuback_parent_fork(struct vgpuback_parent *p, uint32_t weight)
 {
-	int ret = vgpu_sched_before_fork(p->sched);
+	int ret = vgpu_sched_before_fork(p->sched), group = 0;
 	pid_t pid;
 
 	if (ret) {
 		return ret;
 	}
+	if (p->cpu) {
+		group = vgpuback_cpu_bound_make(p->cpu, weight);
+		if (group < 0) {
+			return group;   /* the next fork takes the page */
+		}
+	}
 	pid = fork();
 	if (pid < 0) {
-		return -errno;          /* the next fork takes the page */
+		ret = -errno;
+		goto fail_fork;
 	}
 	/* In the worker, before a byte from the guest. */
 	vgpu_sched_after_fork(p->sched, pid);
 	if (!pid) {
-		become_worker(p);
+		become_worker(p, group);
 		return 0;
 	}
-	if (track_worker(p, pid)) {
+	if (track_worker(p, pid, group)) {
 		kill(pid, SIGKILL);     /* untracked, it could not be stopped */
-		return -ENOMEM;
+		return -ENOMEM;         /* its group stays: it is in there */
 	}
 	return pid;
+
+fail_fork:
+	if (group) {
+		vgpuback_cpu_bound_remove(p->cpu, group);
+	}
+	return ret;
+}
+
+void vgpuback_parent_set_weight(struct vgpuback_parent *p, pid_t pid,
+				uint32_t weight)
+{
+	struct vgpuback_worker_slot *w = find_worker(p, pid);
+
+	if (w && w->cpu_group) {
+		vgpuback_cpu_bound_set_weight(p->cpu, w->cpu_group, weight);
+	}
 }
 
 void vgpuback_parent_stop(struct vgpuback_parent *p, pid_t pid)
@@ -213,6 +256,9 @@ int vgpuback_parent_run(struct vgpuback_parent *p, int event_fd)
 		vgpuback_watchdog(p->sched);
 		timeout = min_timeout(vgpuback_watchdog_interval_ms(p->sched),
 				      escalate_stops(p));
+		if (p->ops->tick) {
+			timeout = min_timeout(timeout, p->ops->tick(p->opaque));
+		}
 		if (poll(fds, 2, timeout) < 0) {
 			if (errno == EINTR) {
 				continue;
@@ -291,6 +337,23 @@ bool vgpuback_restart_allowed(struct vgpuback_restarts *r)
 		r->count = 0;
 	}
 	return ++r->count <= VGPUBACK_RESTART_BURST;
+}
+
+#define START_INTERVAL_NS  (VGPUBACK_START_INTERVAL_MS * NS_PER_MS)
+/* How far ahead of the pace a burst may run. */
+#define START_BURST_NS     ((VGPUBACK_RESTART_BURST - 1) * START_INTERVAL_NS)
+
+uint64_t vgpuback_pace_delay_ns(const struct vgpuback_pacing *p, uint64_t now)
+{
+	uint64_t allowed_at = p->due_ns > START_BURST_NS ?
+			      p->due_ns - START_BURST_NS : 0;
+
+	return now >= allowed_at ? 0 : allowed_at - now;
+}
+
+void vgpuback_pace_count(struct vgpuback_pacing *p, uint64_t now)
+{
+	p->due_ns = (p->due_ns > now ? p->due_ns : now) + START_INTERVAL_NS;
 }
 
 void vgpuback_watchdog(struct vgpu_sched *s)

@@ -21,6 +21,7 @@
 #include <sys/types.h>
 
 struct vgpu_sched;
+struct vgpuback_cpu_bound;
 
 #define VGPUBACK_STOP_GRACE_MS  5000
 
@@ -31,15 +32,19 @@ struct vgpuback_parent_ops {
 	void (*exited)(void *opaque, pid_t pid, int status);
 	/* In a new worker, before anything else: close the caller's fds. */
 	void (*in_child)(void *opaque);
+	/* Once a loop turn; returns ms until it is due again, or -1. */
+	int (*tick)(void *opaque);
 };
 
 struct vgpuback_worker_slot {
 	pid_t pid;
+	int cpu_group;                  /* cpu_bound.h; 0: none */
 	uint64_t kill_at_ns;            /* 0: not being stopped */
 };
 
 struct vgpuback_parent {
 	struct vgpu_sched *sched;       /* NULL: scheduling off */
+	struct vgpuback_cpu_bound *cpu; /* NULL: workers' CPU unbounded */
 	const struct vgpuback_parent_ops *ops;
 	void *opaque;
 	int sig_fd;
@@ -51,16 +56,22 @@ struct vgpuback_parent {
 
 /* Takes the signals. Returns 0 or a negative errno. */
 int vgpuback_parent_init(struct vgpuback_parent *p, struct vgpu_sched *sched,
+			 struct vgpuback_cpu_bound *cpu,
 			 const struct vgpuback_parent_ops *ops, void *opaque);
 /* Stops every worker (escalating as above), gives the signals back. */
 void vgpuback_parent_fini(struct vgpuback_parent *p);
 
 /*
- * Forks a worker. Returns 0 in the worker (ops->in_child has run, the
- * signal mask is the caller's again, and it dies with the parent), its
- * pid in the parent, or a negative errno.
+ * Forks a worker, in a CPU group of its own with the scheduler's weight
+ * when the CPU is bounded. Returns 0 in the worker (ops->in_child has
+ * run, the signal mask is the caller's again, and it dies with the
+ * parent), its pid in the parent, or a negative errno.
  */
-pid_t vgpuback_parent_fork(struct vgpuback_parent *p);
+pid_t vgpuback_parent_fork(struct vgpuback_parent *p, uint32_t weight);
+
+/* A worker's scheduler weight changed: so does its CPU share. */
+void vgpuback_parent_set_weight(struct vgpuback_parent *p, pid_t pid,
+				uint32_t weight);
 
 /* Asks a worker to stop; it is killed if still there after the grace. */
 void vgpuback_parent_stop(struct vgpuback_parent *p, pid_t pid);
@@ -82,6 +93,26 @@ struct vgpuback_restarts {
 
 /* Counts a crash; false once there were too many to restart again. */
 bool vgpuback_restart_allowed(struct vgpuback_restarts *r);
+
+/*
+ * DOC: start pacing
+ * Every start of a device's worker counts, whatever ended the last one:
+ * a guest that closes or breaks its frontend on purpose must not make
+ * dom0 fork and start a renderer in a loop. A device may start
+ * VGPUBACK_RESTART_BURST workers at once, then one every
+ * VGPUBACK_START_INTERVAL_MS; an idle device earns its burst back at
+ * that rate. (A generic cell rate: one deadline, no history.)
+ */
+#define VGPUBACK_START_INTERVAL_MS      12000
+
+struct vgpuback_pacing {
+	uint64_t due_ns;        /* when the next start would be on pace */
+};
+
+/* ns to wait before the next start may run; 0: now. */
+uint64_t vgpuback_pace_delay_ns(const struct vgpuback_pacing *p, uint64_t now);
+/* Counts a start made at now. */
+void vgpuback_pace_count(struct vgpuback_pacing *p, uint64_t now);
 
 /*
  * The GPU watchdog (see DOC: watchdog in vgpu_sched.h): kills a worker

@@ -11,8 +11,17 @@
  * back (a restarted vgpu-vtest, a rebooted guest driver) finds the
  * backend in InitWait again. A worker that crashes is restarted the same
  * way, at most VGPUBACK_RESTART_BURST times a minute; after that the
- * device is left Closed with an error node. @releaseDomain does not say
- * which domain died, so every known domain is checked with libxenctrl.
+ * device is left Closed with an error node. Every start is paced (DOC:
+ * start pacing in parent.h), whatever ended the worker before it.
+ * @releaseDomain does not say which domain died, so every known domain
+ * is checked with libxenctrl.
+ *
+ * DOC: watch events
+ * A watch event is only a hint of what changed: it names a path, and the
+ * supervisor looks again at the one device under it (or the devices of a
+ * domain, or all of them for backend/vgpu itself). Events are read in a
+ * batch first, so a guest rewriting its frontend's state many times costs
+ * one look at its own device, and never a walk over every guest's.
  */
 #include <errno.h>
 #include <stdio.h>
@@ -35,11 +44,16 @@ struct device {
 	uint32_t domid;
 	uint32_t devid;
 	pid_t pid;              /* 0: no worker running */
-	bool seen;              /* still in xenstore at the last scan */
+	bool dirty;             /* to look at once the pending events are read */
+	bool gone;              /* its directory was removed: forget it */
 	bool failed;            /* crashed too often: left Closed */
 	bool refused;           /* frontend sent bad nodes: wait for it */
-	bool watched;           /* its frontend's state is watched */
-	struct vgpuback_restarts restarts;
+	bool sched_set;         /* weight and cap below are the scheduler's */
+	uint32_t weight, cap;
+	char frontend[128];     /* the frontend dir whose state is watched */
+	uint64_t start_at_ns;   /* a start held back by pacing; 0: none */
+	struct vgpuback_restarts crashes;
+	struct vgpuback_pacing starts;
 };
 
 struct supervisor {
@@ -83,9 +97,53 @@ static struct device *add_device(struct supervisor *s, uint32_t domid,
 	return &grown[s->ndevs++];
 }
 
+/* The device named by an event, known or not (a new one is added). */
+static void mark_device(struct supervisor *s, uint32_t domid, uint32_t devid)
+{
+	struct device *d = find_device(s, domid, devid);
+
+	if (!d) {
+		d = add_device(s, domid, devid);
+	}
+	if (d) {
+		d->dirty = true;
+	}
+}
+
+static void unwatch_frontend(struct supervisor *s, struct device *d)
+{
+	char path[160];
+
+	if (d->frontend[0]) {
+		snprintf(path, sizeof(path), "%s/state", d->frontend);
+		xs_unwatch(s->xs, path, "frontend");
+		d->frontend[0] = '\0';
+	}
+}
+
+/* Drops the devices whose directory is gone and whose worker has exited. */
+static void sweep_devices(struct supervisor *s)
+{
+	size_t k = 0;
+
+	while (k < s->ndevs) {
+		struct device *d = &s->devs[k];
+
+		if (!d->gone || d->pid) {
+			k++;
+			continue;
+		}
+		unwatch_frontend(s, d);
+		if (s->cfg->sched) {
+			vgpu_sched_remove(s->cfg->sched, d->domid, d->devid);
+		}
+		*d = s->devs[--s->ndevs];
+	}
+}
+
 static void start_worker(struct supervisor *s, struct device *d)
 {
-	pid_t pid = vgpuback_parent_fork(&s->parent);
+	pid_t pid = vgpuback_parent_fork(&s->parent, d->weight);
 
 	if (pid < 0) {
 		vgpu_err("domain %u device %u: cannot start a worker: %s",
@@ -130,61 +188,107 @@ static void watch_frontend(struct supervisor *s, struct device *d)
 	char dir[128], frontend[128], path[160];
 
 	device_dir(d, dir, sizeof(dir));
-	if (d->watched || vgpu_xs_read(s->xs, dir, "frontend", frontend,
-				       sizeof(frontend))) {
+	if (d->frontend[0] || vgpu_xs_read(s->xs, dir, "frontend", frontend,
+					   sizeof(frontend))) {
 		return;
 	}
 	snprintf(path, sizeof(path), "%s/state", frontend);
-	d->watched = xs_watch(s->xs, path, "frontend");
+	if (xs_watch(s->xs, path, "frontend")) {
+		snprintf(d->frontend, sizeof(d->frontend), "%s", frontend);
+	}
 }
 
 static bool frontend_restarted(struct supervisor *s, const struct device *d)
 {
-	char dir[128], frontend[128];
 	enum xenbus_state state;
 
-	device_dir(d, dir, sizeof(dir));
-	if (vgpu_xs_read(s->xs, dir, "frontend", frontend, sizeof(frontend))) {
+	if (!d->frontend[0]) {
 		return false;
 	}
-	state = vgpu_xs_state(s->xs, frontend);
+	state = vgpu_xs_state(s->xs, d->frontend);
 	return state == XenbusStateInitialising || state == XenbusStateClosed;
 }
 
 /*
- * Hands the device's weight and cap nodes to the GPU scheduler; the scan
- * runs on every change under backend/vgpu, so `xenvgpu sched` writing
- * them takes effect at once.
+ * Hands the device's weight and cap nodes to the GPU scheduler (and the
+ * weight to its worker's CPU share) when they change: `xenvgpu sched`
+ * writing them takes effect at once, and nothing else costs the
+ * scheduler's lock.
  */
-static void apply_sched_nodes(struct supervisor *s, const struct device *d)
+static void apply_sched_nodes(struct supervisor *s, struct device *d)
 {
 	uint32_t weight = VGPU_SCHED_WEIGHT_DEF, cap = 0;
 	char dir[128];
 
-	if (!s->cfg->sched) {
-		return;
-	}
 	device_dir(d, dir, sizeof(dir));
 	vgpu_xs_read_u32(s->xs, dir, "weight", VGPU_SCHED_WEIGHT_MIN,
 			 VGPU_SCHED_WEIGHT_MAX, &weight);
 	vgpu_xs_read_u32(s->xs, dir, "cap", 0, VGPU_SCHED_CAP_MAX, &cap);
-	vgpu_sched_configure(s->cfg->sched, d->domid, d->devid, weight, cap);
+	if (d->sched_set && weight == d->weight && cap == d->cap) {
+		return;
+	}
+	if (s->cfg->sched) {
+		vgpu_sched_configure(s->cfg->sched, d->domid, d->devid,
+				     weight, cap);
+	}
+	if (d->pid && weight != d->weight) {
+		vgpuback_parent_set_weight(&s->parent, d->pid, weight);
+	}
+	d->weight = weight;
+	d->cap = cap;
+	d->sched_set = true;
 }
 
-/* Looks at one backend/vgpu/<domid>/<devid> node found by the scan. */
-static void scan_device(struct supervisor *s, uint32_t domid, uint32_t devid)
+/* Starts the device's worker now, or when pacing lets it (DOC above). */
+static void start_paced(struct supervisor *s, struct device *d)
 {
-	struct device *d = find_device(s, domid, devid);
+	uint64_t now = vgpu_now_ns();
+	uint64_t wait = vgpuback_pace_delay_ns(&d->starts, now);
 
-	if (!d) {
-		d = add_device(s, domid, devid);
-		if (!d) {
-			return;
+	if (wait) {
+		if (!d->start_at_ns) {
+			vgpu_warn(VGPU_DEV_FMT "worker restarted %d times in "
+				  "quick succession; the next start waits %llu "
+				  "ms", d->domid, d->devid,
+				  VGPUBACK_RESTART_BURST,
+				  (unsigned long long)(wait / 1000000));
 		}
+		d->start_at_ns = now + wait;
+		return;
 	}
-	d->seen = true;
+	d->start_at_ns = 0;
+	vgpuback_pace_count(&d->starts, now);
+	start_worker(s, d);
+}
+
+static bool device_exists(struct supervisor *s, const struct device *d)
+{
+	unsigned int len;
+	char dir[128];
+	void *value;
+
+	device_dir(d, dir, sizeof(dir));
+	value = xs_read(s->xs, XBT_NULL, dir, &len);
+	free(value);
+	return value != NULL;
+}
+
+/* Brings one device's worker in line with its nodes. */
+static void look_at_device(struct supervisor *s, struct device *d)
+{
+	vgpu_dbg(VGPU_DEV_FMT "looking at its nodes", d->domid, d->devid);
+	if (!device_exists(s, d)) {
+		d->gone = true;
+		d->start_at_ns = 0;
+		if (d->pid) {
+			vgpuback_parent_stop(&s->parent, d->pid);
+		}
+		return;
+	}
+	d->gone = false;
 	apply_sched_nodes(s, d);
 	if (!device_online(s, d)) {
+		d->start_at_ns = 0;
 		if (d->pid) {
 			/* detached by the toolstack */
 			vgpuback_parent_stop(&s->parent, d->pid);
@@ -196,53 +300,101 @@ static void scan_device(struct supervisor *s, uint32_t domid, uint32_t devid)
 		d->refused = false;
 	}
 	if (!d->pid && !d->failed && !d->refused) {
-		start_worker(s, d);
+		start_paced(s, d);
 	}
 }
 
-static void scan_domain(struct supervisor *s, const char *domid_name)
+static void look_at_marked(struct supervisor *s)
+{
+	size_t k;
+
+	for (k = 0; k < s->ndevs; k++) {
+		if (s->devs[k].dirty) {
+			s->devs[k].dirty = false;
+			look_at_device(s, &s->devs[k]);
+		}
+	}
+	sweep_devices(s);
+}
+
+/* Marks a domain's listed devices, and its known ones that may be gone. */
+static void mark_domain(struct supervisor *s, uint32_t domid)
 {
 	char path[64], **devids;
-	uint32_t domid, devid;
 	unsigned int i, n;
+	uint32_t devid;
+	size_t k;
 
-	if (vgpu_parse_u32(domid_name, 1, 0x7fef, &domid)) {
-		return;
+	for (k = 0; k < s->ndevs; k++) {
+		s->devs[k].dirty |= s->devs[k].domid == domid;
 	}
 	snprintf(path, sizeof(path), BACKEND_DIR "/%u", domid);
 	devids = xs_directory(s->xs, XBT_NULL, path, &n);
 	for (i = 0; devids && i < n; i++) {
 		if (!vgpu_parse_u32(devids[i], 0, INT32_MAX, &devid)) {
-			scan_device(s, domid, devid);
+			mark_device(s, domid, devid);
 		}
 	}
 	free(devids);
 }
 
-/* Starts workers for new devices; forgets devices that were removed. */
-static void scan(struct supervisor *s)
+static void mark_all(struct supervisor *s)
 {
 	char **domids;
 	unsigned int i, n;
+	uint32_t domid;
 	size_t k;
 
 	for (k = 0; k < s->ndevs; k++) {
-		s->devs[k].seen = false;
+		s->devs[k].dirty = true;
 	}
 	domids = xs_directory(s->xs, XBT_NULL, BACKEND_DIR, &n);
 	for (i = 0; domids && i < n; i++) {
-		scan_domain(s, domids[i]);
+		if (!vgpu_parse_u32(domids[i], 1, 0x7fef, &domid)) {
+			mark_domain(s, domid);
+		}
 	}
 	free(domids);
+}
+
+/*
+ * A change under backend/vgpu: only the device it names is looked at
+ * again, or the devices of the domain, or (for backend/vgpu itself)
+ * every one. So a guest's own writes cost its own device's reads.
+ */
+static void mark_backend_path(struct supervisor *s, const char *path)
+{
+	uint32_t domid, devid;
+	char domid_name[16], devid_name[16];
+	int n;
+
+	if (strncmp(path, BACKEND_DIR, strlen(BACKEND_DIR))) {
+		mark_all(s);
+		return;
+	}
+	path += strlen(BACKEND_DIR);
+	n = sscanf(path, "/%15[0-9]/%15[0-9]", domid_name, devid_name);
+	if (n < 1 || vgpu_parse_u32(domid_name, 1, 0x7fef, &domid)) {
+		mark_all(s);
+	} else if (n < 2 || vgpu_parse_u32(devid_name, 0, INT32_MAX,
+					   &devid)) {
+		mark_domain(s, domid);
+	} else {
+		mark_device(s, domid, devid);
+	}
+}
+
+static void mark_frontend_path(struct supervisor *s, const char *path)
+{
+	size_t k, len;
+
 	for (k = 0; k < s->ndevs; k++) {
-		if (s->devs[k].seen) {
-			continue;
-		}
-		if (s->devs[k].pid) {
-			vgpuback_parent_stop(&s->parent, s->devs[k].pid);
-		} else if (s->cfg->sched) {
-			vgpu_sched_remove(s->cfg->sched, s->devs[k].domid,
-					  s->devs[k].devid);
+		struct device *d = &s->devs[k];
+
+		len = strlen(d->frontend);
+		if (len && !strncmp(path, d->frontend, len) &&
+		    !strcmp(path + len, "/state")) {
+			d->dirty = true;
 		}
 	}
 }
@@ -257,7 +409,10 @@ static bool domain_alive(struct supervisor *s, uint32_t domid)
 	return info.domid == domid && !info.dying;
 }
 
-/* @releaseDomain fired: some domain died. Find which, and tidy up. */
+/*
+ * @releaseDomain fired: some domain died. Find which, and remove its
+ * backend directory; the watch on it then stops the workers.
+ */
 static void release_domains(struct supervisor *s)
 {
 	char path[64];
@@ -266,12 +421,13 @@ static void release_domains(struct supervisor *s)
 	for (k = 0; k < s->ndevs; k++) {
 		struct device *d = &s->devs[k];
 
-		if (domain_alive(s, d->domid)) {
+		if (d->gone || domain_alive(s, d->domid)) {
 			continue;
 		}
 		if (d->pid) {
 			vgpuback_parent_stop(&s->parent, d->pid);
 		}
+		d->dirty = true;
 		snprintf(path, sizeof(path), BACKEND_DIR "/%u", d->domid);
 		if (xs_rm(s->xs, XBT_NULL, path)) {
 			vgpu_info("domain %u is gone: removed %s", d->domid,
@@ -303,6 +459,7 @@ static void worker_exited(struct supervisor *s, struct device *d, int status)
 
 	d->pid = 0;
 	d->refused = refused;
+	d->dirty = true;        /* restart what should run */
 	device_dir(d, dir, sizeof(dir));
 	snprintf(who, sizeof(who), "domain %u device %u: worker", d->domid,
 		 d->devid);
@@ -311,7 +468,7 @@ static void worker_exited(struct supervisor *s, struct device *d, int status)
 	if (crashed && vgpu_xs_state(s->xs, dir) != XenbusStateUnknown) {
 		vgpu_xs_set_state(s->xs, dir, XenbusStateClosed);
 	}
-	if (crashed && !vgpuback_restart_allowed(&d->restarts)) {
+	if (crashed && !vgpuback_restart_allowed(&d->crashes)) {
 		give_up(s, d);
 	}
 }
@@ -326,8 +483,7 @@ static void supervisor_exited(void *opaque, pid_t pid, int status)
 			worker_exited(s, &s->devs[k], status);
 		}
 	}
-	/* Restart what should run: alive domains, online devices. */
-	scan(s);
+	look_at_marked(s);
 }
 
 static void handle_watches(void *opaque)
@@ -336,20 +492,54 @@ static void handle_watches(void *opaque)
 	bool released = false;
 	char **event;
 
+	/* Marks first, so a burst of events costs one look per device. */
 	while ((event = xs_check_watch(s->xs))) {
-		released |= !strcmp(event[XS_WATCH_TOKEN], "release");
+		const char *token = event[XS_WATCH_TOKEN];
+
+		if (!strcmp(token, "release")) {
+			released = true;
+		} else if (!strcmp(token, "frontend")) {
+			mark_frontend_path(s, event[XS_WATCH_PATH]);
+		} else {
+			mark_backend_path(s, event[XS_WATCH_PATH]);
+		}
 		free(event);
 	}
 	if (released) {
 		release_domains(s);
 	}
-	scan(s);
+	look_at_marked(s);
+}
+
+/* Runs the starts that pacing held back once they are due. */
+static int start_due(void *opaque)
+{
+	struct supervisor *s = opaque;
+	uint64_t now = vgpu_now_ns(), next = UINT64_MAX;
+	size_t k;
+
+	for (k = 0; k < s->ndevs; k++) {
+		if (s->devs[k].start_at_ns && s->devs[k].start_at_ns <= now) {
+			s->devs[k].dirty = true;
+		}
+	}
+	look_at_marked(s);
+	for (k = 0; k < s->ndevs; k++) {
+		if (s->devs[k].start_at_ns && s->devs[k].start_at_ns < next) {
+			next = s->devs[k].start_at_ns;
+		}
+	}
+	if (next == UINT64_MAX) {
+		return -1;
+	}
+	return next > now ? (int)((next - now) / 1000000) + 1 : 0;
 }
 
 static const struct vgpuback_parent_ops supervisor_ops = {
 	.event = handle_watches,
 	.exited = supervisor_exited,
 	.in_child = close_in_child,
+	.tick = start_due,
 };
 
 static int open_handles(struct supervisor *s)
@@ -367,7 +557,7 @@ static int open_handles(struct supervisor *s)
 		vgpu_err("cannot watch xenstore: %s", strerror(errno));
 		return -errno;
 	}
-	return vgpuback_parent_init(&s->parent, s->cfg->sched,
+	return vgpuback_parent_init(&s->parent, s->cfg->sched, s->cfg->cpu,
 				    &supervisor_ops, s);
 }
 
@@ -379,7 +569,8 @@ int vgpuback_supervise(const struct vgpuback_config *cfg)
 	ret = open_handles(&s);
 	if (!ret) {
 		vgpu_info("serving %s", BACKEND_DIR);
-		scan(&s);
+		mark_all(&s);
+		look_at_marked(&s);
 		ret = vgpuback_parent_run(&s.parent, xs_fileno(s.xs));
 		vgpuback_parent_fini(&s.parent);
 	}

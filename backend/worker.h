@@ -31,11 +31,14 @@
  */
 #define VGPUBACK_DEF_POLL_US            20
 
+struct vgpuback_cpu_bound;
+
 struct vgpuback_config {
 	struct vgpuback_limits lim;
 	unsigned int poll_us;           /* spin on the ring before sleeping */
 	const char *render_node;        /* NULL: EGL surfaceless */
 	struct vgpu_sched *sched;       /* the GPU scheduler; NULL: off */
+	struct vgpuback_cpu_bound *cpu; /* cpu_bound.h; NULL: unbounded */
 	struct vgpuback_privsep privsep; /* after connect; zero: default */
 	uint32_t mem_overhead_mib;      /* memlimit.h; 0: no limit */
 	const char *shader_cache;       /* shader_cache.h; NULL: none */

@@ -2312,6 +2312,59 @@ static void test_kicks_blocking(void **state)
 	assert_survived(f);
 }
 
+#define FLOOD_CPU_PCT   25
+#define FLOOD_S         2.0
+
+/*
+ * A guest keeps its worker busy on purpose: NOPs as fast as the ring
+ * takes them. Under --worker-cpu its worker gets that share of one CPU
+ * and no more (security read, finding 10). A backend of its own, since
+ * the bound is the daemon's; skipped where no cgroup CPU controller can
+ * be written, which the backend says.
+ */
+static void test_flood_cpu_bounded(void **state)
+{
+	static const char *const args[] = {
+		"--worker-cpu=" HARNESS_STR(FLOOD_CPU_PCT), NULL,
+	};
+	struct fixture *f = *state;
+	char sock[PATH_MAX], log[PATH_MAX];
+	struct harness_child backend;
+	double start, used, wall;
+	struct raw_front rf;
+	pid_t worker;
+
+	loopback_only(f);
+	snprintf(sock, sizeof(sock), "%s/bounded.sock", f->dir);
+	snprintf(log, sizeof(log), "%s/bounded.log", f->dir);
+	if (harness_backend_start(&backend, sock, args, log)) {
+		if (harness_count_in_file(log, "cannot bound the workers' CPU")) {
+			harness_stop(&backend, SIGKILL, harness_ms(CALL_MS));
+			skip();
+		}
+		fail_msg("the backend with --worker-cpu did not start");
+	}
+	assert_int_equal(raw_front_open(&rf, sock, EVIL_GREF, EVIL_CMD_PAGES),
+			 0);
+	worker = harness_first_child(backend.pid);
+	assert_true(worker > 0);
+	start = now_s();
+	used = harness_cpu_seconds(worker);
+	do {
+		flood(&rf, req_nop(), 1000, 0);
+	} while (now_s() - start < FLOOD_S);
+	used = harness_cpu_seconds(worker) - used;
+	wall = now_s() - start;
+	print_message("NOP flood for %.1f s: its worker used %.2f s of CPU "
+		      "(%.0f%% of one CPU, bound %d%%)\n", wall, used,
+		      100 * used / wall, FLOOD_CPU_PCT);
+	raw_front_close(&rf);
+	assert_int_equal(harness_stop(&backend, SIGTERM, harness_ms(CALL_MS)),
+			 0);
+	assert_true(used <= wall * FLOOD_CPU_PCT / 100 * 1.6);
+	assert_survived(f);
+}
+
 #define HOSTILE_TEST(fn) cmocka_unit_test_setup_teardown(fn, setup, teardown)
 
 int main(void)
@@ -2322,6 +2375,7 @@ int main(void)
 		HOSTILE_TEST(test_ring_overrun),
 		HOSTILE_TEST(test_nop_flood),
 		HOSTILE_TEST(test_blind_flood),
+		HOSTILE_TEST(test_flood_cpu_bounded),
 		HOSTILE_TEST(test_grefs_never_granted),
 		HOSTILE_TEST(test_grefs_unshared),
 		HOSTILE_TEST(test_grefs_of_other_guest),

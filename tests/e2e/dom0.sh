@@ -24,6 +24,9 @@ mount -t tmpfs tmpfs /run
 mkdir -p /dev/pts /dev/shm
 mount -t devpts devpts /dev/pts
 mount -t tmpfs tmpfs /dev/shm
+# As Debian 12 boots: the unified hierarchy, where vgpu-backend puts each
+# worker in a CPU group of its own.
+mount -t cgroup2 cgroup2 /sys/fs/cgroup
 hostname dom0
 
 setup_xen() {

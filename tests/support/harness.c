@@ -376,6 +376,41 @@ char *harness_read_file(const char *path)
 	return buf;
 }
 
+double harness_cpu_seconds(pid_t pid)
+{
+	unsigned long long utime, stime;
+	char path[64], *text, *p;
+	int n = 0;
+
+	snprintf(path, sizeof(path), "/proc/%d/stat", (int)pid);
+	text = harness_read_file(path);
+	p = text ? strrchr(text, ')') : NULL;   /* the name may hold spaces */
+	if (p) {
+		n = sscanf(p + 2, "%*c %*d %*d %*d %*d %*d %*u %*u %*u %*u %*u "
+			   "%llu %llu", &utime, &stime);
+	}
+	free(text);
+	if (n != 2) {
+		return -1;
+	}
+	return (double)(utime + stime) / (double)sysconf(_SC_CLK_TCK);
+}
+
+pid_t harness_first_child(pid_t pid)
+{
+	char path[64], *text;
+	int child = 0;
+
+	snprintf(path, sizeof(path), "/proc/%d/task/%d/children", (int)pid,
+		 (int)pid);
+	text = harness_read_file(path);
+	if (text && sscanf(text, "%d", &child) != 1) {
+		child = 0;
+	}
+	free(text);
+	return child;
+}
+
 int harness_mkdtemp(char *buf, size_t len, const char *tag)
 {
 	snprintf(buf, len, "/tmp/vgpu-%s.XXXXXX", tag);

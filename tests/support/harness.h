@@ -200,6 +200,12 @@ const char *harness_egl_surfaceless(int es_version);
 /* Reads a whole file into a NUL-terminated malloc'd string, or NULL. */
 char *harness_read_file(const char *path);
 
+/* CPU time (user + system) a live process has used, in s; -1 if gone. */
+double harness_cpu_seconds(pid_t pid);
+
+/* A child of pid (its first, as /proc lists them), or 0 if none. */
+pid_t harness_first_child(pid_t pid);
+
 /* mkdtemp under /tmp; writes the path to buf. Returns 0 or -1. */
 int harness_mkdtemp(char *buf, size_t len, const char *tag);
 

@@ -1,7 +1,9 @@
 #!/bin/sh
 # SPDX-License-Identifier: GPL-2.0
 # Runs inside the domU for steps/30-vgpu-refusals.sh: publishes garbage
-# in its vgpu device directory, then starts over when dom0 says so.
+# in its vgpu device directory, then starts over when dom0 says so; then
+# breaks and restarts its device CHURN times in a row, as a guest that
+# makes dom0 restart its worker on purpose would.
 d=device/vgpu/0
 be=$(xenstore-read $d/backend)
 wait_state() {
@@ -23,4 +25,15 @@ until [ "$(xenstore-read e2e/go 2>/dev/null)" = again ]; do
 done
 xenstore-write $d/state 1
 echo "started over"
+n=0
+t0=$(date +%s)
+while [ $n -lt "${CHURN:-10}" ]; do
+	wait_state 2 || { echo "no backend after $n restarts"; exit 1; }
+	xenstore-write $d/event-channel not-a-port $d/state 3
+	wait_state 6 || { echo "restart $n was not refused"; exit 1; }
+	xenstore-write $d/state 1
+	n=$((n + 1))
+done
+wait_state 2 || { echo "no backend after the last restart"; exit 1; }
+echo "E2E-CHURN restarts=$n seconds=$(($(date +%s) - t0))"
 sleep 600

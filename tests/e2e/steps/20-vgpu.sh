@@ -70,6 +70,17 @@ for w in $(workers); do
 		fi
 	done
 done
+# Each worker runs in a cgroup of its own: one CPU at most (the daemon's
+# default), and a CPU weight from the device's weight=512 (twice v2's
+# default of 100).
+grep -q 'each worker may use 100% of one CPU (cgroup v2' "$backend_log" ||
+	fail "the daemon did not bound its workers' CPU"
+for w in $(workers); do
+	group=/sys/fs/cgroup$(sed -n 's/^0:://p' /proc/"$w"/cgroup)
+	echo "worker $w: $group: cpu.max $(cat "$group/cpu.max"), cpu.weight $(cat "$group/cpu.weight")"
+	[ "$(cat "$group/cpu.max")" = "100000 100000" ] || fail "worker $w: cpu.max is not one CPU"
+	[ "$(cat "$group/cpu.weight")" = 200 ] || fail "worker $w: cpu.weight is not 200"
+done
 
 # b) list, detach, attach, render again.
 "$B/xenvgpu" list $name

@@ -5,7 +5,10 @@
 #    vram below the minimum are refused before the guest exists;
 #  - a guest that publishes garbage in its device directory is refused
 #    with backend state Closed and an error node, and gets a fresh backend
-#    once it starts over.
+#    once it starts over;
+#  - a guest that then breaks and restarts its device in a loop gets its
+#    worker restarted at the paced rate, and its events make the daemon
+#    look at its own device only, not at the guest's other device.
 . "$E2E_DIR/lib.sh"
 
 B=$E2E_BUILD/bin
@@ -13,9 +16,10 @@ name=e2e-refuse
 backend_log=/tmp/vgpu-backend-30.log
 mkdir -p /var/lib/e2e
 
-"$B/vgpu-backend" --xen >"$backend_log" 2>&1 &
+# VGPU_DEBUG: the supervisor logs each device it looks at.
+VGPU_DEBUG=1 "$B/vgpu-backend" --xen >"$backend_log" 2>&1 &
 backend=$!
-trap 'kill $backend 2>/dev/null; wait $backend 2>/dev/null; sed "s/^/  backend| /" "$backend_log"' EXIT
+trap 'kill $backend 2>/dev/null; wait $backend 2>/dev/null; grep -v "looking at its nodes" "$backend_log" | sed "s/^/  backend| /"' EXIT
 
 # refused_spec SPEC WORDS: xenvgpu create fails, says WORDS, leaves nothing.
 refused_spec() {
@@ -38,7 +42,8 @@ refused_spec 'weight=0' 'weight'
 
 # A guest that writes garbage. The guest script does the writing.
 cfg=/var/lib/e2e/$name.cfg
-domu_config $name "$E2E_DIR/guest/garbage.sh" "vgpu = [ 'backend=0' ]" >"$cfg"
+domu_config $name "$E2E_DIR/guest/garbage.sh" \
+	"vgpu = [ 'backend=0', 'backend=0' ]" >"$cfg"
 rm -f "$(domu_log $name)"
 "$B/xenvgpu" create "$cfg" || fail "xenvgpu create failed"
 domid=$(xl domid $name)
@@ -60,4 +65,31 @@ for _ in $(seq 120); do
 done
 [ "$(xenstore-read $be/state)" = 2 ] || fail "no new backend after the guest started over"
 echo "refused guest got a fresh backend after starting over"
+
+# looks DEVID: how often the supervisor looked at one of the guest's devices.
+looks() { grep -c "domain $domid device $1: looking at its nodes" "$backend_log" || true; }
+# starts: how many workers device 0 has had.
+starts() { grep -cE "domain $domid device 0: worker [0-9]+$" "$backend_log" || true; }
+for _ in $(seq 120); do
+	[ "$(xenstore-read ${be%/0}/1/state 2>/dev/null)" = 2 ] && break
+	sleep 1
+done
+[ "$(xenstore-read ${be%/0}/1/state)" = 2 ] || fail "device 1 never reached InitWait"
+sleep 2	# its worker's last node writes reach the supervisor
+idle_looks=$(looks 1)
+churn_looks=$(looks 0)
+t0=$(now)
+for _ in $(seq 400); do
+	grep -q 'E2E-CHURN' "$(domu_log $name)" 2>/dev/null && break
+	sleep 1
+done
+churn=$(grep -o 'E2E-CHURN.*' "$(domu_log $name)") || fail "the guest's restart loop did not finish"
+echo "guest: $churn; daemon: $(starts) workers for device 0, looked at device 0 $(($(looks 0) - churn_looks)) times, device 1 $(($(looks 1) - idle_looks)) times"
+timing churn "$(since "$t0")"
+grep -q "domain $domid device 0: worker restarted 5 times in quick succession" "$backend_log" ||
+	fail "restarts in a loop were not paced"
+[ "$(looks 1)" = "$idle_looks" ] ||
+	fail "the other device was looked at while device 0 churned"
+[ $(($(looks 0) - churn_looks)) -ge 10 ] || fail "device 0's events were not looked at"
+kill -0 $backend || fail "vgpu-backend died"
 xl destroy $name
