@@ -9,6 +9,7 @@
 #include <string.h>
 #include <sys/signalfd.h>
 #include <sys/socket.h>
+#include <sys/stat.h>
 #include <sys/un.h>
 #include <time.h>
 #include <unistd.h>
@@ -355,8 +356,13 @@ static int open_listener(struct vtest_server *srv)
 	if (fd < 0) {
 		return -errno;
 	}
+	/*
+	 * Its owner's alone, before anyone can connect: under Xen a client
+	 * gets its buffers' gntalloc files, with which it could grant pages
+	 * to any domain (docs/security.md, finding 9).
+	 */
 	if (bind(fd, (struct sockaddr *)&addr, sizeof(addr)) < 0 ||
-	    listen(fd, 16) < 0) {
+	    chmod(srv->path, 0600) < 0 || listen(fd, 16) < 0) {
 		ret = -errno;
 		vgpu_err("cannot listen on %s: %s", srv->path, strerror(-ret));
 		close(fd);

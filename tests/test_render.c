@@ -472,6 +472,23 @@ static bool exists(const char *path)
 	return lstat(path, &st) == 0;
 }
 
+/*
+ * vgpu-vtest's socket lets only its owner in: a client under Xen holds
+ * gntalloc files (docs/security.md, finding 9).
+ */
+static void test_socket_owner_only(void **state)
+{
+	struct fixture *f = *state;
+	struct stat st;
+
+	if (f->stack.reference) {
+		skip();
+	}
+	assert_int_equal(stat(HARNESS_VTEST_SOCKET, &st), 0);
+	assert_int_equal(st.st_mode & 07777, 0600);
+	assert_int_equal(st.st_uid, geteuid());
+}
+
 /* (d) SIGTERM after real work: both exit 0 and remove their sockets. */
 static void test_sigterm_exits_cleanly(void **state)
 {
@@ -508,6 +525,8 @@ int main(void)
 						setup_few_resources, teardown),
 		cmocka_unit_test_setup_teardown(test_render_client_abort,
 						setup, teardown),
+		cmocka_unit_test_setup_teardown(test_socket_owner_only, setup,
+						teardown),
 		cmocka_unit_test_setup_teardown(test_sigterm_exits_cleanly,
 						setup, teardown),
 	};
