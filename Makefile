@@ -104,6 +104,8 @@ $(BUILD)/obj/frontend/%.o: CFLAGS += $(INC_FRONT)
 $(BUILD)/obj/libvgpusched/%.o: CFLAGS += $(INC_SCHED)
 $(BUILD)/obj/mesa-winsys/%.o: CFLAGS += $(INC_VTEST)
 $(BUILD)/obj/backend/%.o: CFLAGS += $(INC_BACK) $(call pc_cflags,$(PKGS_BACK))
+# The daemon adds the devices of domains xl builds, with xenvgpu's code.
+$(BUILD)/obj/backend/xl_devices.o: CFLAGS += -Itools $(call pc_cflags,$(PKGS_TOOL))
 $(BUILD)/obj/tests/%.o: CFLAGS += $(call pc_cflags,$(PKGS_TEST) $(PKGS_BACK))
 $(BUILD)/obj/bench/%.o: CFLAGS += $(INC_ALL) $(call pc_cflags,$(PKGS_BACK))
 # xenvgpu finds the schema installed, or in this tree (for tests).
@@ -130,11 +132,11 @@ $(BUILD)/lib/%.a:
 	@mkdir -p $(dir $@)
 	rm -f $@ && $(AR) rcs $@ $^
 
-$(BUILD)/bin/vgpu-backend: $(call obj,backend/main.c) $(LIB_BACK) $(LIB_SCHED) \
-			   $(LIB_COMMON)
+$(BUILD)/bin/vgpu-backend: $(call obj,backend/main.c) $(LIB_BACK) $(LIB_TOOLS) \
+			   $(LIB_SCHED) $(LIB_COMMON)
 	@mkdir -p $(dir $@)
 	$(CC) $(LDFLAGS) -Wl,--export-dynamic-symbol=pthread_setname_np \
-		-o $@ $^ $(BACK_LIBS) $(LDLIBS)
+		-o $@ $^ $(BACK_LIBS) $(call pc_libs,$(PKGS_TOOL)) $(LDLIBS)
 
 $(BUILD)/bin/vgpu-vtest: $(call obj,mesa-winsys/main.c) $(LIB_VTEST) $(LIB_FRONT) $(LIB_COMMON)
 	@mkdir -p $(dir $@)
@@ -146,14 +148,16 @@ $(BUILD)/bin/xenvgpu: $(call obj,tools/xenvgpu.c) $(LIB_TOOLS) $(LIB_SCHED) \
 	$(CC) $(LDFLAGS) -o $@ $^ $(call pc_libs,$(PKGS_TOOL)) $(LDLIBS)
 
 # Every test and benchmark links every library; the linker keeps what
-# each one uses (tests use only the pure parts of libvgputools).
+# each one uses (tests use only the parts of libvgputools that need no
+# Xen: the spec, xl's config text through libxlutil, the schema).
 ALL_LIBS := $(LIB_TOOLS) $(LIB_VTEST) $(LIB_FRONT) $(LIB_BACK) $(LIB_SCHED) \
 	    $(LIB_COMMON)
 
 $(BUILD)/tests/%: $(call obj,tests/%.c) $(call obj,$(TEST_HELPERS)) $(LIB_TEST) \
 		  $(ALL_LIBS)
 	@mkdir -p $(dir $@)
-	$(CC) $(LDFLAGS) -o $@ $^ $(call pc_libs,$(PKGS_TEST)) $(BACK_LIBS) -lEGL -lGL $(LDLIBS)
+	$(CC) $(LDFLAGS) -o $@ $^ $(call pc_libs,$(PKGS_TEST)) $(BACK_LIBS) \
+		$(call pc_libs,$(PKGS_TOOL)) -lEGL -lGL $(LDLIBS)
 
 # Test programs (tests/progs/*.c): plain GL clients the render tests run
 # as child processes. Of the project's libraries they link only the
@@ -242,6 +246,11 @@ kcheck:
 # The guest kernel frontend, xen_vgpu.ko, built from a copy under
 # $(BUILD)/modules against KDIR as kcheck is. The copy carries
 # include/vgpuif.h and dkms.conf, so it is also a DKMS source tree.
+# kfront-selftest, its uAPI test for a domU, takes <drm/virtgpu_drm.h>
+# from KDIR's uapi headers (Debian keeps them in the -common package),
+# which are not yet stripped of __user.
+KUAPI = $(firstword $(wildcard $(KDIR)/include/uapi \
+	$(patsubst %-amd64,%-common,$(realpath $(KDIR)))/include/uapi))
 .PHONY: modules
 modules:
 	@test -n "$(KDIR)" || { echo "modules: no kernel headers;" \
@@ -253,6 +262,12 @@ modules:
 	env -u MAKEFLAGS -u MFLAGS -u MAKEOVERRIDES -u MAKELEVEL \
 		make -C $(KDIR) M=$(CURDIR)/$(BUILD)/modules VGPU_MODULES=m \
 		modules
+	@test -n "$(KUAPI)" || { echo "modules: no uapi headers in $(KDIR)"; \
+		exit 1; }
+	mkdir -p $(BUILD)/modules/selftest
+	$(CC) -O2 -g -Wall -Wextra -Werror -D__user= -idirafter $(KUAPI) \
+		-o $(BUILD)/modules/selftest/kfront-selftest \
+		frontend/linux/selftest/kfront_selftest.c
 
 bench: deps-bench
 	$(MAKE) all

@@ -8,7 +8,7 @@
 # llvmpipe's. dom0 then kills the backend's worker; the driver must
 # reconnect to the new one by itself and a new process render again,
 # while one that held a context across the restart ends; then 16
-# processes render at once.
+# processes render at once; kfront-selftest checks the uAPI and fuzzes it.
 # Last the device is unbound and the module unloaded. Each phase ends
 # with a line "E2E-KFRONT <phase> PASS|FAIL <why>" on the console; dom0
 # says when the restart is done through the xenstore node e2e/go.
@@ -120,6 +120,18 @@ many() {
 	kernel_clean many && verdict many PASS
 }
 many || exit 1
+
+# selftest: the uAPI without Mesa (round trip, fences, PRIME between two
+# files, bad arguments), then random ioctl arguments for 20 s.
+"$B/modules/selftest/kfront-selftest" /dev/dri/renderD128 20 >/tmp/self.log 2>&1
+rc=$?
+grep -v '^ok ' /tmp/self.log | sed 's/^/  selftest| /'
+if [ $rc != 0 ]; then
+	kernel_log
+	verdict selftest FAIL "kfront-selftest exit $rc"
+elif kernel_clean selftest; then
+	verdict selftest PASS "$(tail -n 1 /tmp/self.log)"
+fi
 
 # A bound xenbus frontend holds its module: unbind the device first.
 echo vgpu-0 >/sys/bus/xen/drivers/vgpu/unbind ||

@@ -5,7 +5,8 @@
 # renders through it with no environment variable (GL_RENDERER virgl)
 # and the image matches llvmpipe's; the backend's worker is killed, the
 # driver reconnects to the restarted one by itself and a new process
-# renders; 16 processes render at once; the device unbinds and the
+# renders; 16 processes render at once; kfront-selftest checks the uAPI
+# (bad arguments, PRIME, fences) and fuzzes it; the device unbinds and the
 # module unloads with no warning in the guest's kernel log.
 . "$E2E_DIR/lib.sh"
 
@@ -16,6 +17,8 @@ backend_log=/tmp/vgpu-backend-kfront.log
 [ -f "$E2E_BUILD/modules/xen_vgpu.ko" ] ||
 	skip "$E2E_BUILD/modules/xen_vgpu.ko not built (make modules)"
 [ -x "$E2E_BUILD/tests/progs/glscene" ] || skip "glscene not built"
+[ -x "$E2E_BUILD/modules/selftest/kfront-selftest" ] ||
+	skip "kfront-selftest not built (make modules)"
 
 "$B/vgpu-backend" --xen --watchdog-ms=60000 >"$backend_log" 2>&1 &
 backend=$!
@@ -70,7 +73,7 @@ domu_wait $name "${DOMU_TIMEOUT:-540}" || rc=$?
 timing kfront-guest "$(since "$t0")"
 sed 's/^/  domU| /' "$log" 2>/dev/null || true
 
-for phase in load render restart holder many unload; do
+for phase in load render restart holder many selftest unload; do
 	grep -q "E2E-KFRONT $phase PASS" "$log" && continue
 	why=$(grep "E2E-KFRONT $phase " "$log" || echo "no verdict (guest exit $rc)")
 	fail "phase $phase: $why"
