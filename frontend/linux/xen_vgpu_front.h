@@ -179,6 +179,7 @@ int vgpu_front_send_fenced(struct vgpu_front *front, struct vgpuif_req *req,
 			   struct dma_fence *fence, int cmd_ticket);
 
 /* xen_vgpu_front_shbuf.c */
+extern atomic_t vgpu_front_grants;
 int vgpu_front_shbuf_grant(struct vgpu_front_shbuf *buf, domid_t domid,
 			   struct page **pages, unsigned int num_pages,
 			   bool readonly);

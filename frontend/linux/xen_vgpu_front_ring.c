@@ -113,6 +113,7 @@ int vgpu_front_ring_setup(struct vgpu_front *front)
 				&front->ring_ref);
 	if (ret)
 		return ret;
+	atomic_inc(&vgpu_front_grants);
 	SHARED_RING_INIT(sring);
 	ret = xenbus_alloc_evtchn(xb_dev, &front->evtchn);
 	if (ret)
@@ -132,6 +133,7 @@ fail_evtchn:
 	front->evtchn = 0;
 fail_ring:
 	xenbus_teardown_ring((void **)&sring, 1, &front->ring_ref);
+	atomic_dec(&vgpu_front_grants);
 	return ret;
 }
 
@@ -147,8 +149,10 @@ void vgpu_front_ring_teardown(struct vgpu_front *front)
 	spin_lock_irq(&front->lock);
 	front->ring.sring = NULL;
 	spin_unlock_irq(&front->lock);
-	if (sring)
+	if (sring) {
 		xenbus_teardown_ring(&sring, 1, &front->ring_ref);
+		atomic_dec(&vgpu_front_grants);
+	}
 }
 
 /*

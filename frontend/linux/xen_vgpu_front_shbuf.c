@@ -14,12 +14,35 @@
  */
 
 #include <linux/mm.h>
+#include <linux/moduleparam.h>
 #include <linux/slab.h>
+#include <linux/sysfs.h>
 
 #include <xen/grant_table.h>
 #include <xen/page.h>
 
 #include "xen_vgpu_front.h"
+
+/* Grants the driver holds, all devices together: a leak shows here. */
+atomic_t vgpu_front_grants = ATOMIC_INIT(0);
+
+static int vgpu_front_grants_get(char *buf, const struct kernel_param *kp)
+{
+	return sysfs_emit(buf, "%d\n", atomic_read(&vgpu_front_grants));
+}
+
+static const struct kernel_param_ops vgpu_front_grants_ops = {
+	.get = vgpu_front_grants_get,
+};
+
+module_param_cb(grants, &vgpu_front_grants_ops, NULL, 0444);
+MODULE_PARM_DESC(grants, "grant references held now (read-only)");
+
+static void vgpu_front_end_grant(grant_ref_t ref, struct page *page)
+{
+	gnttab_end_foreign_access(ref, page);
+	atomic_dec(&vgpu_front_grants);
+}
 
 static void vgpu_front_shbuf_fill_dir(struct vgpu_front_shbuf *buf)
 {
@@ -51,12 +74,13 @@ static int vgpu_front_grant_pages(domid_t domid, struct page **pages,
 		if (ref < 0)
 			goto fail;
 		grefs[i] = ref;
+		atomic_inc(&vgpu_front_grants);
 	}
 	return 0;
 
 fail:
 	while (i--)
-		gnttab_end_foreign_access(grefs[i], NULL);
+		vgpu_front_end_grant(grefs[i], NULL);
 	return ref;
 }
 
@@ -126,7 +150,7 @@ int vgpu_front_shbuf_grant(struct vgpu_front_shbuf *buf, domid_t domid,
 
 fail_data:
 	while (num_pages--)
-		gnttab_end_foreign_access(buf->grefs[num_pages], NULL);
+		vgpu_front_end_grant(buf->grefs[num_pages], NULL);
 fail_dir:
 	vgpu_front_shbuf_free_dir(buf);
 	kvfree(buf->grefs);
@@ -146,8 +170,7 @@ void vgpu_front_shbuf_end_dir(struct vgpu_front_shbuf *buf)
 		return;
 	for (i = 0; i < buf->num_dir_pages; i++) {
 		/* Takes our page reference, and frees it once unmapped. */
-		gnttab_end_foreign_access(buf->dir_grefs[i],
-					  buf->dir_pages[i]);
+		vgpu_front_end_grant(buf->dir_grefs[i], buf->dir_pages[i]);
 		buf->dir_pages[i] = NULL;
 	}
 	vgpu_front_shbuf_free_dir(buf);
@@ -161,7 +184,7 @@ void vgpu_front_shbuf_end(struct vgpu_front_shbuf *buf)
 	if (!buf->grefs)
 		return;
 	for (i = 0; i < buf->num_pages; i++)
-		gnttab_end_foreign_access(buf->grefs[i], NULL);
+		vgpu_front_end_grant(buf->grefs[i], NULL);
 	kvfree(buf->grefs);
 	buf->grefs = NULL;
 }

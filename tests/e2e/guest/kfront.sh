@@ -8,7 +8,8 @@
 # llvmpipe's. dom0 then kills the backend's worker; the driver must
 # reconnect to the new one by itself and a new process render again,
 # while one that held a context across the restart ends; then 16
-# processes render at once; kfront-selftest checks the uAPI and fuzzes it.
+# processes render at once; kfront-selftest checks the uAPI and fuzzes it;
+# dom0 detaches the device under a running process and attaches another.
 # Last the device is unbound and the module unloaded. Each phase ends
 # with a line "E2E-KFRONT <phase> PASS|FAIL <why>" on the console; dom0
 # says when the restart is done through the xenstore node e2e/go.
@@ -25,7 +26,30 @@ kernel_clean() {
 	fi
 }
 
+# bench: the same glload run through the userspace bridge (vgpu-vtest,
+# before the module takes the device) and, after the load phase, through
+# the kernel driver; one line "E2E-KFRONT-BENCH <path> frames=..." each.
+BENCH="--seconds 10 --work 20"
+bench_bridge() {
+	modprobe -a xen-evtchn xen-gntalloc || return 1
+	echo 65536 >/sys/module/xen_gntalloc/parameters/limit
+	"$B/bin/vgpu-vtest" --transport=xen:0 >/tmp/vtest.log 2>&1 &
+	vt=$!
+	i=0
+	until [ -S /tmp/.virgl_test ]; do
+		i=$((i + 1))
+		kill -0 $vt 2>/dev/null && [ $i -lt 120 ] || return 1
+		sleep 1
+	done
+	GALLIUM_DRIVER=virpipe LIBGL_ALWAYS_SOFTWARE=1 \
+		"$B/tests/progs/glload" $BENCH >/tmp/bench-bridge.log 2>&1
+	kill $vt
+	wait $vt
+	echo "E2E-KFRONT-BENCH bridge $(tail -n 1 /tmp/bench-bridge.log)"
+}
+
 uname -r
+bench_bridge || echo "E2E-KFRONT-BENCH bridge failed"
 modprobe drm_shmem_helper || { verdict load FAIL "modprobe drm_shmem_helper"; exit 1; }
 insmod "$B/modules/xen_vgpu.ko" || { verdict load FAIL "insmod xen_vgpu.ko"; exit 1; }
 i=0
@@ -42,6 +66,8 @@ ls -l /dev/dri
 cat /sys/class/drm/renderD128/device/uevent
 kernel_log
 verdict load PASS
+"$B/tests/progs/glload" $BENCH >/tmp/bench-kernel.log 2>&1
+echo "E2E-KFRONT-BENCH kernel $(tail -n 1 /tmp/bench-kernel.log)"
 
 LIBGL_ALWAYS_SOFTWARE=1 "$SCENE" /tmp/ref.ppm >/tmp/ref.log 2>&1 ||
 	{ cat /tmp/ref.log; verdict render FAIL "glscene on llvmpipe failed"; exit 1; }
@@ -133,9 +159,35 @@ elif kernel_clean selftest; then
 	verdict selftest PASS "$(tail -n 1 /tmp/self.log)"
 fi
 
-# A bound xenbus frontend holds its module: unbind the device first.
-echo vgpu-0 >/sys/bus/xen/drivers/vgpu/unbind ||
-	{ kernel_log; verdict unload FAIL "unbind vgpu-0"; exit 1; }
+# detach: dom0 detaches the device while a process renders on it, and
+# attaches a new one; the process must end, not hang, and a new process
+# render through the new device.
+timeout 150 "$B/tests/progs/glload" --seconds 20 --work 20 \
+	>/tmp/holder2.log 2>&1 &
+holder=$!
+sleep 5
+echo "E2E-KFRONT detach-ready"
+wait_go attached || { verdict detach FAIL "dom0 did not attach a device"; exit 1; }
+wait $holder
+rc=$?
+sed 's/^/  glload| /' /tmp/holder2.log | tail -n 3
+echo "glload exit $rc; now in /dev/dri:" $(ls /dev/dri)
+if [ $rc = 124 ]; then
+	kernel_log
+	verdict detach FAIL "glload hung across the detach"
+else
+	render detach
+fi
+
+# A bound xenbus frontend holds its module: unbind the devices first.
+for d in /sys/bus/xen/drivers/vgpu/vgpu-*; do
+	echo "${d##*/}" >/sys/bus/xen/drivers/vgpu/unbind ||
+		{ kernel_log; verdict unload FAIL "unbind ${d##*/}"; exit 1; }
+done
+# With no device bound, the driver holds no grant.
+grants=$(cat /sys/module/xen_vgpu/parameters/grants)
+[ "$grants" = 0 ] ||
+	{ kernel_log; verdict unload FAIL "$grants grants held with no device"; exit 1; }
 rmmod xen_vgpu || { kernel_log; verdict unload FAIL "rmmod xen_vgpu"; exit 1; }
 kernel_log
 kernel_clean unload || exit 1

@@ -6,8 +6,10 @@
 # and the image matches llvmpipe's; the backend's worker is killed, the
 # driver reconnects to the restarted one by itself and a new process
 # renders; 16 processes render at once; kfront-selftest checks the uAPI
-# (bad arguments, PRIME, fences) and fuzzes it; the device unbinds and the
-# module unloads with no warning in the guest's kernel log.
+# (bad arguments, PRIME, fences) and fuzzes it; the device is detached
+# under a running process and another attached, which a new process
+# renders through; the device unbinds and the module unloads, with no
+# warning in the guest's kernel log.
 . "$E2E_DIR/lib.sh"
 
 B=$E2E_BUILD/bin
@@ -68,12 +70,29 @@ restart() {
 }
 restart || echo "restart failed"
 
+# The detach: device 0 goes while a guest process renders on it, and a
+# new device comes; the guest's driver must let go of the first and
+# bind the second.
+detach() {
+	local t0=$SECONDS
+	until grep -q 'E2E-KFRONT detach-ready' "$log" 2>/dev/null; do
+		[ $((SECONDS - t0)) -lt 400 ] || return 1
+		xl list $name >/dev/null 2>&1 || return 1
+		sleep 1
+	done
+	"$B/xenvgpu" detach $name 0 || { echo "xenvgpu detach failed"; return 1; }
+	"$B/xenvgpu" attach $name 'vram=128M' ||
+		{ echo "xenvgpu attach failed"; return 1; }
+	xenstore-write "/local/domain/$domid/e2e/go" attached
+}
+detach || echo "detach failed"
+
 rc=0
 domu_wait $name "${DOMU_TIMEOUT:-540}" || rc=$?
 timing kfront-guest "$(since "$t0")"
 sed 's/^/  domU| /' "$log" 2>/dev/null || true
 
-for phase in load render restart holder many selftest unload; do
+for phase in load render restart holder many selftest detach unload; do
 	grep -q "E2E-KFRONT $phase PASS" "$log" && continue
 	why=$(grep "E2E-KFRONT $phase " "$log" || echo "no verdict (guest exit $rc)")
 	fail "phase $phase: $why"
