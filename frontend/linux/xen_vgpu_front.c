@@ -249,7 +249,14 @@ static int vgpu_front_probe(struct xenbus_device *xb_dev,
 	for (i = 0; i < VGPUIF_RING_SIZE; i++)
 		init_completion(&front->slots[i].completion);
 	dev_set_drvdata(&xb_dev->dev, front);
-	/* A previous driver may have left Closed: start over. */
+	/*
+	 * A previous frontend (vgpu-vtest, an unbound driver) may have left
+	 * the node Closed while xenbus still thinks Initialising, in which
+	 * case xenbus_switch_state() would write nothing.
+	 */
+	if (xb_dev->state == XenbusStateInitialising)
+		return xenbus_printf(XBT_NIL, xb_dev->nodename, "state", "%d",
+				     XenbusStateInitialising);
 	return xenbus_switch_state(xb_dev, XenbusStateInitialising);
 }
 
