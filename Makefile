@@ -261,7 +261,7 @@ modules:
 	cp include/vgpuif.h $(BUILD)/modules/include/
 	env -u MAKEFLAGS -u MFLAGS -u MAKEOVERRIDES -u MAKELEVEL \
 		make -C $(KDIR) M=$(CURDIR)/$(BUILD)/modules VGPU_MODULES=m \
-		modules
+		VGPU_WERROR=1 modules
 	@test -n "$(KUAPI)" || { echo "modules: no uapi headers in $(KDIR)"; \
 		exit 1; }
 	mkdir -p $(BUILD)/modules/selftest
