@@ -35,6 +35,8 @@
 #define VGPU_FRONT_CMD_PAGES	256
 /* Reservations of the command region that may be outstanding at once. */
 #define VGPU_FRONT_CMD_FIFO	64
+/* The most requests vgpu_front_call_batch() sends at once. */
+#define VGPU_FRONT_BATCH_MAX	4
 /* How long a request waits for a (re)connecting backend. */
 #define VGPU_FRONT_CONNECT_TIMEOUT	(10 * HZ)
 
@@ -175,6 +177,8 @@ int vgpu_front_enter(struct vgpu_front *front, bool wait, u32 *epoch);
 void vgpu_front_leave(struct vgpu_front *front);
 int vgpu_front_call(struct vgpu_front *front, struct vgpuif_req *req,
 		    struct vgpuif_resp *resp);
+void vgpu_front_call_batch(struct vgpu_front *front, struct vgpuif_req *reqs,
+			   int *status, unsigned int count);
 int vgpu_front_send_fenced(struct vgpu_front *front, struct vgpuif_req *req,
 			   struct dma_fence *fence, int cmd_ticket);
 

@@ -131,15 +131,27 @@ struct drm_gem_object *vgpu_front_gem_create_object(struct drm_device *drm,
 	return &bo->base.base;
 }
 
-static int vgpu_front_gem_attach(struct vgpu_front *front,
-				 struct vgpu_front_bo *bo)
+/*
+ * Makes bo a backend resource described by desc, with its pages as the
+ * backing: create and attach go out together, one round trip. The
+ * connection is held; on failure the caller puts the object once it has
+ * left the connection.
+ */
+int vgpu_front_gem_back(struct vgpu_front *front, struct vgpu_front_bo *bo,
+			const struct vgpuif_resource_create_3d_req *desc,
+			u32 epoch)
 {
 	unsigned int num_pages = bo->base.base.size >> PAGE_SHIFT;
-	struct vgpuif_req req = {
-		.operation = VGPUIF_OP_RESOURCE_ATTACH_BACKING,
+	struct vgpuif_req reqs[2] = {
+		{ .operation = VGPUIF_OP_RESOURCE_CREATE_3D },
+		{ .operation = VGPUIF_OP_RESOURCE_ATTACH_BACKING },
 	};
-	int ret;
+	int id, ret, status[2];
 
+	id = ida_alloc_range(&front->res_ida, 1, INT_MAX, GFP_KERNEL);
+	if (id < 0)
+		return id;
+	bo->res_id = id;
 	ret = drm_gem_shmem_get_pages(&bo->base);
 	if (ret)
 		return ret;
@@ -148,39 +160,18 @@ static int vgpu_front_gem_attach(struct vgpu_front *front,
 				     bo->base.pages, num_pages, false);
 	if (ret)
 		return ret;
-	req.op.attach_backing.res_id = bo->res_id;
-	req.op.attach_backing.gref_directory = bo->shbuf.dir_grefs[0];
-	req.op.attach_backing.num_pages = num_pages;
-	ret = vgpu_front_call(front, &req, NULL);
+	reqs[0].op.resource_create_3d = *desc;
+	reqs[0].op.resource_create_3d.res_id = id;
+	reqs[1].op.attach_backing.res_id = id;
+	reqs[1].op.attach_backing.gref_directory = bo->shbuf.dir_grefs[0];
+	reqs[1].op.attach_backing.num_pages = num_pages;
+	vgpu_front_call_batch(front, reqs, status, 2);
 	/* Mapped or refused, the backend is done with the directory. */
 	vgpu_front_shbuf_end_dir(&bo->shbuf);
-	return ret;
-}
-
-/*
- * Makes bo a backend resource described by desc and attaches its pages
- * as the backing. The connection is held; on failure the caller puts
- * the object once it has left the connection.
- */
-int vgpu_front_gem_back(struct vgpu_front *front, struct vgpu_front_bo *bo,
-			const struct vgpuif_resource_create_3d_req *desc,
-			u32 epoch)
-{
-	struct vgpuif_req req = {
-		.operation = VGPUIF_OP_RESOURCE_CREATE_3D,
-	};
-	int id, ret;
-
-	id = ida_alloc_range(&front->res_ida, 1, INT_MAX, GFP_KERNEL);
-	if (id < 0)
-		return id;
-	bo->res_id = id;
-	req.op.resource_create_3d = *desc;
-	req.op.resource_create_3d.res_id = id;
-	ret = vgpu_front_call(front, &req, NULL);
-	if (ret)
-		return ret;
-	bo->created = true;
-	bo->epoch = epoch;
-	return vgpu_front_gem_attach(front, bo);
+	/* Unanswered (a fatal signal) may still exist: unref it anyway. */
+	if (!status[0] || status[0] == -ERESTARTSYS) {
+		bo->created = true;
+		bo->epoch = epoch;
+	}
+	return status[0] ?: status[1];
 }

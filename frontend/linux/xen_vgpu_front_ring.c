@@ -221,56 +221,39 @@ void vgpu_front_leave(struct vgpu_front *front)
 	up_read(&front->conn_sem);
 }
 
-static int vgpu_front_free_slot(struct vgpu_front *front)
+/* Free slots, as far as the ring has room for their requests too. */
+static unsigned int vgpu_front_free_slots(struct vgpu_front *front)
 {
-	unsigned int i;
+	unsigned int i, n = 0;
 
-	if (RING_FULL(&front->ring))
-		return -1;
 	for (i = 0; i < VGPUIF_RING_SIZE; i++)
 		if (!front->slots[i].busy)
-			return i;
-	return -1;
+			n++;
+	return min_t(unsigned int, n, RING_FREE_REQUESTS(&front->ring));
 }
 
-static bool vgpu_front_can_send(struct vgpu_front *front)
+static bool vgpu_front_can_send(struct vgpu_front *front, unsigned int count)
 {
 	bool ret;
 
 	spin_lock_irq(&front->lock);
-	ret = !front->connected || vgpu_front_free_slot(front) >= 0;
+	ret = !front->connected || vgpu_front_free_slots(front) >= count;
 	spin_unlock_irq(&front->lock);
 	return ret;
 }
 
-/*
- * Puts req on the ring in a free slot, waiting for one. The slot's fence
- * and command region go with it: the response releases them.
- */
-static struct vgpu_front_slot *vgpu_front_push(struct vgpu_front *front,
-					       struct vgpuif_req *req,
-					       struct dma_fence *fence,
-					       int cmd_ticket)
+/* Called with front->lock held and a free slot. */
+static struct vgpu_front_slot *vgpu_front_put_req(struct vgpu_front *front,
+						  struct vgpuif_req *req,
+						  struct dma_fence *fence,
+						  int cmd_ticket)
 {
-	struct vgpu_front_slot *slot;
-	int notify, i, ret;
+	struct vgpu_front_slot *slot = front->slots;
+	unsigned int i = 0;
 
-	for (;;) {
-		spin_lock_irq(&front->lock);
-		if (!front->connected) {
-			spin_unlock_irq(&front->lock);
-			return ERR_PTR(-EIO);
-		}
-		i = vgpu_front_free_slot(front);
-		if (i >= 0)
-			break;
-		spin_unlock_irq(&front->lock);
-		ret = wait_event_killable(front->wq,
-					  vgpu_front_can_send(front));
-		if (ret)
-			return ERR_PTR(ret);
-	}
-	slot = &front->slots[i];
+	while (slot[i].busy)
+		i++;
+	slot = &slot[i];
 	slot->id = ++front->generation * VGPUIF_RING_SIZE + i;
 	slot->busy = true;
 	slot->done = false;
@@ -282,27 +265,57 @@ static struct vgpu_front_slot *vgpu_front_push(struct vgpu_front *front,
 	memcpy(RING_GET_REQUEST(&front->ring, front->ring.req_prod_pvt), req,
 	       sizeof(*req));
 	front->ring.req_prod_pvt++;
-	RING_PUSH_REQUESTS_AND_CHECK_NOTIFY(&front->ring, notify);
-	spin_unlock_irq(&front->lock);
-	if (notify)
-		notify_remote_via_irq(front->irq);
 	return slot;
 }
 
 /*
- * Sends req and waits for its response. A fatal signal stops the wait;
- * the slot then stays busy until the response comes, so its id is not
- * reused under the backend.
+ * Puts count requests on the ring at once, waiting for as many free slots
+ * (all or none, so that batches cannot starve each other of slots). A
+ * fence and command region go with a single request: its response
+ * releases them.
  */
-int vgpu_front_call(struct vgpu_front *front, struct vgpuif_req *req,
-		    struct vgpuif_resp *resp)
+static int vgpu_front_push(struct vgpu_front *front, struct vgpuif_req *reqs,
+			   unsigned int count, struct dma_fence *fence,
+			   int cmd_ticket, struct vgpu_front_slot **slots)
 {
-	struct vgpu_front_slot *slot;
+	unsigned int i;
+	int notify, ret;
+
+	for (;;) {
+		spin_lock_irq(&front->lock);
+		if (!front->connected) {
+			spin_unlock_irq(&front->lock);
+			return -EIO;
+		}
+		if (vgpu_front_free_slots(front) >= count)
+			break;
+		spin_unlock_irq(&front->lock);
+		ret = wait_event_killable(front->wq,
+					  vgpu_front_can_send(front, count));
+		if (ret)
+			return ret;
+	}
+	for (i = 0; i < count; i++)
+		slots[i] = vgpu_front_put_req(front, &reqs[i], fence,
+					      cmd_ticket);
+	RING_PUSH_REQUESTS_AND_CHECK_NOTIFY(&front->ring, notify);
+	spin_unlock_irq(&front->lock);
+	if (notify)
+		notify_remote_via_irq(front->irq);
+	return 0;
+}
+
+/*
+ * Waits for the response in slot. A fatal signal stops the wait; the slot
+ * then stays busy until the response comes, so its id is not reused
+ * under the backend.
+ */
+static int vgpu_front_wait_slot(struct vgpu_front *front,
+				struct vgpu_front_slot *slot,
+				struct vgpuif_resp *resp)
+{
 	int ret;
 
-	slot = vgpu_front_push(front, req, NULL, -1);
-	if (IS_ERR(slot))
-		return PTR_ERR(slot);
 	ret = wait_for_completion_killable(&slot->completion);
 	spin_lock_irq(&front->lock);
 	if (ret && !slot->done) {
@@ -318,6 +331,36 @@ int vgpu_front_call(struct vgpu_front *front, struct vgpuif_req *req,
 	return ret;
 }
 
+/* Sends req and waits for its response. */
+int vgpu_front_call(struct vgpu_front *front, struct vgpuif_req *req,
+		    struct vgpuif_resp *resp)
+{
+	struct vgpu_front_slot *slot;
+	int ret;
+
+	ret = vgpu_front_push(front, req, 1, NULL, -1, &slot);
+	return ret ?: vgpu_front_wait_slot(front, slot, resp);
+}
+
+/*
+ * Sends count requests (at most VGPU_FRONT_BATCH_MAX) back to back, then
+ * waits for them all: one round trip, not count. The backend takes
+ * requests in ring order, so each may rely on those before it. status[i]
+ * is each one's status; if they could not be sent, all get that error.
+ */
+void vgpu_front_call_batch(struct vgpu_front *front, struct vgpuif_req *reqs,
+			   int *status, unsigned int count)
+{
+	struct vgpu_front_slot *slots[VGPU_FRONT_BATCH_MAX];
+	unsigned int i;
+	int ret;
+
+	ret = count > VGPU_FRONT_BATCH_MAX ? -E2BIG :
+	      vgpu_front_push(front, reqs, count, NULL, -1, slots);
+	for (i = 0; i < count; i++)
+		status[i] = ret ?: vgpu_front_wait_slot(front, slots[i], NULL);
+}
+
 /*
  * Sends req without waiting: its response signals fence (with the error,
  * if it failed) and releases the command region reservation cmd_ticket
@@ -331,6 +374,5 @@ int vgpu_front_send_fenced(struct vgpu_front *front, struct vgpuif_req *req,
 
 	req->flags |= VGPUIF_FLAG_FENCE;
 	req->fence_id = fence->seqno;
-	slot = vgpu_front_push(front, req, fence, cmd_ticket);
-	return PTR_ERR_OR_ZERO(slot);
+	return vgpu_front_push(front, req, 1, fence, cmd_ticket, &slot);
 }
