@@ -293,6 +293,18 @@ static void vgpu_front_remove(struct xenbus_device *xb_dev)
 	vgpu_front_put(front);
 }
 
+/*
+ * After a restore (or a migration) the backend is another one, and the
+ * ring, channel and grants were the old one's: drop them as for a lost
+ * backend. xenbus has set our state to Initialising and watches the
+ * backend again, whose InitWait connects us.
+ */
+static int vgpu_front_resume(struct xenbus_device *xb_dev)
+{
+	vgpu_front_disconnect(dev_get_drvdata(&xb_dev->dev));
+	return 0;
+}
+
 static const struct xenbus_device_id vgpu_front_ids[] = {
 	{ "vgpu" },
 	{ "" }
@@ -302,6 +314,7 @@ static struct xenbus_driver vgpu_front_xenbus_driver = {
 	.ids = vgpu_front_ids,
 	.probe = vgpu_front_probe,
 	.remove = vgpu_front_remove,
+	.resume = vgpu_front_resume,
 	.otherend_changed = vgpu_front_backend_changed,
 	.not_essential = true,
 };
