@@ -37,6 +37,7 @@
 #include "vgpu_sched.h"
 #include "vgpu_util.h"
 #include "vgpu_xs.h"
+#include "xl_devices.h"
 
 #define BACKEND_DIR             "backend/vgpu"
 
@@ -61,6 +62,7 @@ struct supervisor {
 	xc_interface *xc;
 	struct vgpuback_parent parent;
 	const struct vgpuback_config *cfg;
+	struct vgpuback_xl_devices xl;
 	struct device *devs;
 	size_t ndevs;
 };
@@ -411,29 +413,34 @@ static bool domain_alive(struct supervisor *s, uint32_t domid)
 
 /*
  * @releaseDomain fired: some domain died. Find which, and remove its
- * backend directory; the watch on it then stops the workers.
+ * backend directory (devices, or only a config error); the watch on it
+ * then stops the workers.
  */
 static void release_domains(struct supervisor *s)
 {
-	char path[64];
+	char path[64], **domids;
+	unsigned int i, n;
+	uint32_t domid;
 	size_t k;
 
-	for (k = 0; k < s->ndevs; k++) {
-		struct device *d = &s->devs[k];
-
-		if (d->gone || domain_alive(s, d->domid)) {
+	domids = xs_directory(s->xs, XBT_NULL, BACKEND_DIR, &n);
+	for (i = 0; domids && i < n; i++) {
+		if (vgpu_parse_u32(domids[i], 1, 0x7fef, &domid) ||
+		    domain_alive(s, domid)) {
 			continue;
 		}
-		if (d->pid) {
-			vgpuback_parent_stop(&s->parent, d->pid);
+		for (k = 0; k < s->ndevs; k++) {
+			if (s->devs[k].domid == domid && s->devs[k].pid) {
+				vgpuback_parent_stop(&s->parent,
+						     s->devs[k].pid);
+			}
 		}
-		d->dirty = true;
-		snprintf(path, sizeof(path), BACKEND_DIR "/%u", d->domid);
+		snprintf(path, sizeof(path), BACKEND_DIR "/%u", domid);
 		if (xs_rm(s->xs, XBT_NULL, path)) {
-			vgpu_info("domain %u is gone: removed %s", d->domid,
-				  path);
+			vgpu_info("domain %u is gone: removed %s", domid, path);
 		}
 	}
+	free(domids);
 }
 
 static void give_up(struct supervisor *s, struct device *d)
@@ -489,7 +496,7 @@ static void supervisor_exited(void *opaque, pid_t pid, int status)
 static void handle_watches(void *opaque)
 {
 	struct supervisor *s = opaque;
-	bool released = false;
+	bool released = false, introduced = false;
 	char **event;
 
 	/* Marks first, so a burst of events costs one look per device. */
@@ -498,6 +505,8 @@ static void handle_watches(void *opaque)
 
 		if (!strcmp(token, "release")) {
 			released = true;
+		} else if (!strcmp(token, "introduce")) {
+			introduced = true;
 		} else if (!strcmp(token, "frontend")) {
 			mark_frontend_path(s, event[XS_WATCH_PATH]);
 		} else {
@@ -508,13 +517,16 @@ static void handle_watches(void *opaque)
 	if (released) {
 		release_domains(s);
 	}
+	if (released || introduced) {
+		vgpuback_xl_devices_scan(&s->xl);
+		vgpuback_xl_devices_tick(&s->xl);
+	}
 	look_at_marked(s);
 }
 
 /* Runs the starts that pacing held back once they are due. */
-static int start_due(void *opaque)
+static int start_due(struct supervisor *s)
 {
-	struct supervisor *s = opaque;
 	uint64_t now = vgpu_now_ns(), next = UINT64_MAX;
 	size_t k;
 
@@ -535,11 +547,22 @@ static int start_due(void *opaque)
 	return next > now ? (int)((next - now) / 1000000) + 1 : 0;
 }
 
+static int supervisor_tick(void *opaque)
+{
+	struct supervisor *s = opaque;
+	int starts = start_due(s), configs = vgpuback_xl_devices_tick(&s->xl);
+
+	if (starts < 0) {
+		return configs;
+	}
+	return configs < 0 || starts < configs ? starts : configs;
+}
+
 static const struct vgpuback_parent_ops supervisor_ops = {
 	.event = handle_watches,
 	.exited = supervisor_exited,
 	.in_child = close_in_child,
-	.tick = start_due,
+	.tick = supervisor_tick,
 };
 
 static int open_handles(struct supervisor *s)
@@ -552,8 +575,11 @@ static int open_handles(struct supervisor *s)
 			 strerror(errno));
 		return -ENODEV;
 	}
+	/* Without libxl, xenvgpu create still works: not fatal. */
+	vgpuback_xl_devices_init(&s->xl, s->xs);
 	if (!xs_watch(s->xs, BACKEND_DIR, "devices") ||
-	    !xs_watch(s->xs, "@releaseDomain", "release")) {
+	    !xs_watch(s->xs, "@releaseDomain", "release") ||
+	    !xs_watch(s->xs, "@introduceDomain", "introduce")) {
 		vgpu_err("cannot watch xenstore: %s", strerror(errno));
 		return -errno;
 	}
@@ -571,10 +597,12 @@ int vgpuback_supervise(const struct vgpuback_config *cfg)
 		vgpu_info("serving %s", BACKEND_DIR);
 		mark_all(&s);
 		look_at_marked(&s);
+		vgpuback_xl_devices_scan(&s.xl);
 		ret = vgpuback_parent_run(&s.parent, xs_fileno(s.xs));
 		vgpuback_parent_fini(&s.parent);
 	}
 	free(s.devs);
+	vgpuback_xl_devices_fini(&s.xl);
 	if (s.xc) {
 		xc_interface_close(s.xc);
 	}

@@ -38,8 +38,10 @@ enum xenbus_state vgpu_xs_state(struct xs_handle *xs, const char *dir);
 /*
  * Waits up to timeout_ms (-1: forever) for dir/state to be one of the
  * states in the mask (bit n for state n). Returns the state reached, or
+ * -ETIMEDOUT. vgpu_xs_wait_node: the same for path to exist; 0 or
  * -ETIMEDOUT.
  */
+int vgpu_xs_wait_node(struct xs_handle *xs, const char *path, int timeout_ms);
 int vgpu_xs_wait_state(struct xs_handle *xs, const char *dir, uint32_t mask,
 		       int timeout_ms);
 

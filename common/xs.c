@@ -132,29 +132,27 @@ static void drain_watches(struct xs_handle *xs)
 	}
 }
 
-int vgpu_xs_wait_state(struct xs_handle *xs, const char *dir, uint32_t mask,
-		       int timeout_ms)
+/*
+ * Waits up to timeout_ms (-1: forever) for done(arg) to hold, looking
+ * again whenever path changes. Returns 0 or -ETIMEDOUT.
+ */
+static int wait_watch(struct xs_handle *xs, const char *path, int timeout_ms,
+		      bool (*done)(void *arg), void *arg)
 {
 	uint64_t deadline = vgpu_now_ns() + (uint64_t)timeout_ms * 1000000;
 	struct pollfd pfd = { .fd = xs_fileno(xs), .events = POLLIN };
-	char path[256], token[] = "vgpu-wait";
-	enum xenbus_state state;
-	int left = timeout_ms;
+	char token[] = "vgpu-wait";
+	int left = timeout_ms, ret = 0;
 
-	snprintf(path, sizeof(path), "%s/state", dir);
 	if (!xs_watch(xs, path, token)) {
 		return -errno;
 	}
-	for (;;) {
-		state = vgpu_xs_state(xs, dir);
-		if (mask & VGPU_XS_STATE(state)) {
-			break;
-		}
+	while (!done(arg)) {
 		if (timeout_ms >= 0) {
 			left = (int)(((int64_t)deadline -
 				      (int64_t)vgpu_now_ns()) / 1000000);
 			if (left <= 0) {
-				state = -ETIMEDOUT;
+				ret = -ETIMEDOUT;
 				break;
 			}
 		}
@@ -163,5 +161,54 @@ int vgpu_xs_wait_state(struct xs_handle *xs, const char *dir, uint32_t mask,
 		}
 	}
 	xs_unwatch(xs, path, token);
-	return (int)state;
+	return ret;
+}
+
+struct state_wait {
+	struct xs_handle *xs;
+	const char *dir;
+	uint32_t mask;
+	enum xenbus_state state;
+};
+
+static bool state_reached(void *arg)
+{
+	struct state_wait *w = arg;
+
+	w->state = vgpu_xs_state(w->xs, w->dir);
+	return w->mask & VGPU_XS_STATE(w->state);
+}
+
+int vgpu_xs_wait_state(struct xs_handle *xs, const char *dir, uint32_t mask,
+		       int timeout_ms)
+{
+	struct state_wait w = { .xs = xs, .dir = dir, .mask = mask };
+	char path[256];
+	int ret;
+
+	snprintf(path, sizeof(path), "%s/state", dir);
+	ret = wait_watch(xs, path, timeout_ms, state_reached, &w);
+	return ret ? ret : (int)w.state;
+}
+
+struct node_wait {
+	struct xs_handle *xs;
+	const char *path;
+};
+
+static bool node_exists(void *arg)
+{
+	struct node_wait *w = arg;
+	unsigned int len;
+	void *value = xs_read(w->xs, XBT_NULL, w->path, &len);
+
+	free(value);
+	return value != NULL;
+}
+
+int vgpu_xs_wait_node(struct xs_handle *xs, const char *path, int timeout_ms)
+{
+	struct node_wait w = { .xs = xs, .path = path };
+
+	return wait_watch(xs, path, timeout_ms, node_exists, &w);
 }

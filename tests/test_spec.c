@@ -1,8 +1,9 @@
 /* SPDX-License-Identifier: GPL-2.0 */
 /*
  * Unit tests of xenvgpu's pure parts: the vgpu= spec parser (spec.c),
- * the device nodes it leads to (nodes.c), and the xenstore schema checker
- * (schema.c) fed synthetic trees. No Xen needed.
+ * the config text xl stores for a domain (config.c, as vgpu-backend
+ * --xen reads it), the device nodes it leads to (nodes.c), and the
+ * xenstore schema checker (schema.c) fed synthetic trees. No Xen needed.
  */
 #include <errno.h>
 #include <setjmp.h>
@@ -14,9 +15,120 @@
 
 #include <cmocka.h>
 
+#include "config.h"
 #include "nodes.h"
+#include "xlcmd.h"
 #include "schema.h"
 #include "spec.h"
+
+/* ---- the config xl stored, as the daemon reads it ---- */
+
+static int parse_config(const char *text, struct vgpu_config *cfg, char *err)
+{
+	err[0] = '\0';
+	return vgpu_config_parse("domain 7's xl config", text, strlen(text),
+				 cfg, err, 512);
+}
+
+/* What xl stores: the file, then its key=value arguments on new lines. */
+static void test_config_text(void **state)
+{
+	struct vgpu_config cfg;
+	char err[512];
+
+	(void)state;
+	assert_int_equal(parse_config("name = \"g\"\nmemory = 512\nvgpu = "
+				      "[ 'backend=0,vram=64M', 'weight=512' ]"
+				      "\n", &cfg, err), 0);
+	assert_string_equal(cfg.name, "g");
+	assert_int_equal(cfg.count, 2);
+	assert_int_equal(cfg.spec[0].vram, 64ull << 20);
+	assert_int_equal(cfg.spec[1].weight, 512);
+	assert_false(cfg.by_xenvgpu);
+	/* xenvgpu create's mark: the daemon leaves the domain alone. */
+	assert_int_equal(parse_config("name = \"g\"\nvgpu = [ '' ]\n\n"
+				      VGPU_CONFIG_MARK "=1\n", &cfg, err), 0);
+	assert_true(cfg.by_xenvgpu);
+	assert_int_equal(cfg.count, 1);
+	/* No vgpu= at all: no devices, no error. */
+	assert_int_equal(parse_config("name = \"g\"\n", &cfg, err), 0);
+	assert_int_equal(cfg.count, 0);
+}
+
+/* A bad line is refused with a reason that names the device and key. */
+static void test_config_text_refused(void **state)
+{
+	struct vgpu_config cfg;
+	char err[512];
+
+	(void)state;
+	assert_int_equal(parse_config("name = \"g\"\nvgpu = [ 'vram=1M' ]\n",
+				      &cfg, err), -EINVAL);
+	assert_non_null(strstr(err, "domain 7's xl config: vgpu device 0"));
+	assert_non_null(strstr(err, "vram"));
+	/* The daemon still finds which domain the refused config is for. */
+	assert_string_equal(cfg.name, "g");
+	assert_int_equal(parse_config("name = \"g\"\nvgpu = 'backend=0'\n",
+				      &cfg, err), -EINVAL);
+	assert_non_null(strstr(err, "must be a list"));
+	assert_int_equal(parse_config("name = \"g\"\nvgpu = [ 'x'\n", &cfg,
+				      err), -EINVAL);
+	assert_non_null(strstr(err, "does not parse"));
+}
+
+/* ---- the config an xl command line names ---- */
+
+static int xl_cmd(struct vgpu_xl_cmd *cmd, ...)
+{
+	char *argv[16];
+	va_list ap;
+	int argc = 0;
+
+	va_start(ap, cmd);
+	while (argc < 16 && (argv[argc] = va_arg(ap, char *))) {
+		argc++;
+	}
+	va_end(ap);
+	return vgpu_xl_cmd_parse(argc, argv, cmd);
+}
+
+/* As Xen 4.17's xl reads its create and restore command lines. */
+static void test_xl_command_lines(void **state)
+{
+	struct vgpu_xl_cmd c;
+
+	(void)state;
+	assert_int_equal(xl_cmd(&c, "xl", "create", "g.cfg", NULL), 0);
+	assert_string_equal(c.config, "g.cfg");
+	assert_false(c.restore);
+	assert_int_equal(xl_cmd(&c, "/usr/sbin/xl", "-v", "create", "-q", "-p",
+				"/etc/xen/g.cfg", "memory=256",
+				"vgpu=['vram=64M']", NULL), 0);
+	assert_string_equal(c.config, "/etc/xen/g.cfg");
+	assert_int_equal(c.nextra, 2);
+	assert_string_equal(c.extra[1], "vgpu=['vram=64M']");
+	assert_int_equal(xl_cmd(&c, "xl", "create", "-f", "a.cfg", "-c", NULL),
+			 0);
+	assert_string_equal(c.config, "a.cfg");
+	assert_int_equal(xl_cmd(&c, "xl", "create", "-qfb.cfg", NULL), 0);
+	assert_string_equal(c.config, "b.cfg");
+	assert_int_equal(xl_cmd(&c, "xl", "create", "--defconfig=d.cfg",
+				NULL), 0);
+	assert_string_equal(c.config, "d.cfg");
+	/* restore: [CONFIG] CHECKPOINT; without CONFIG, the saved one. */
+	assert_int_equal(xl_cmd(&c, "xl", "restore", "-p", "g.cfg", "g.save",
+				NULL), 0);
+	assert_true(c.restore);
+	assert_string_equal(c.config, "g.cfg");
+	assert_int_equal(xl_cmd(&c, "xl", "restore", "g.save", NULL), -ENOENT);
+	/* Not ours: other commands, other programs, xl's refusals. */
+	assert_int_equal(xl_cmd(&c, "xl", "list", NULL), -ENOENT);
+	assert_int_equal(xl_cmd(&c, "xlx", "create", "g.cfg", NULL), -ENOENT);
+	assert_int_equal(xl_cmd(&c, "xl", "create", "a.cfg", "b.cfg", NULL),
+			 -EINVAL);
+	assert_int_equal(xl_cmd(&c, "xl", "create", "-f", NULL), -EINVAL);
+	assert_int_equal(xl_cmd(&c, "xl", "create", NULL), -ENOENT);
+}
 
 /* ---- spec ---- */
 
@@ -503,6 +615,9 @@ static void test_connect_presence(void **state)
 int main(void)
 {
 	const struct CMUnitTest spec_tests[] = {
+		cmocka_unit_test(test_config_text),
+		cmocka_unit_test(test_config_text_refused),
+		cmocka_unit_test(test_xl_command_lines),
 		cmocka_unit_test(test_defaults),
 		cmocka_unit_test(test_every_key),
 		cmocka_unit_test(test_bounds),

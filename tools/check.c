@@ -10,6 +10,7 @@
 #include <string.h>
 
 #include "vgpu_util.h"
+#include "vgpu_xs.h"
 #include "xenvgpu.h"
 
 struct report {
@@ -137,15 +138,30 @@ static int parse_args(struct xenvgpu *xv, int argc, char **argv,
 	return 0;
 }
 
+/* dom0's daemon refused the domain's vgpu= line: one violation. */
+static int check_config_error(struct xenvgpu *xv, uint32_t domid)
+{
+	char dir[VGPU_PATH_MAX], error[512];
+
+	vgpu_back_path(dir, sizeof(dir), 0, domid, -1);
+	if (vgpu_xs_read(xv->xs, dir, "config-error", error, sizeof(error))) {
+		return 0;
+	}
+	printf("vgpu-backend added no device to domain %u: %s\n", domid,
+	       error);
+	return 1;
+}
+
 static int check_all(struct xenvgpu *xv, const struct vgpu_schema *schema,
 		     uint32_t domid, long devid)
 {
 	uint32_t ids[256];
-	int i, n, bad = 0;
+	int i, n, bad;
 
 	if (devid >= 0) {
 		return check_device(xv, schema, domid, (uint32_t)devid);
 	}
+	bad = check_config_error(xv, domid);
 	/* Devices under the frontend dir and dom0's backend dir. */
 	n = xenvgpu_device_ids(xv, domid, 0, ids, (int)VGPU_ARRAY_SIZE(ids));
 	if (n == 0) {

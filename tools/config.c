@@ -7,30 +7,31 @@
 
 #include "config.h"
 
-static int read_name(XLU_Config *xlu, const char *path,
-		     struct vgpu_config *cfg)
+static int read_name(XLU_Config *xlu, const char *origin,
+		     struct vgpu_config *cfg, char *err, size_t errlen)
 {
 	const char *name = NULL;
 
 	if (xlu_cfg_get_string(xlu, "name", &name, 0) || !name || !*name) {
-		fprintf(stderr, "%s: no name= in the config: xl create needs "
-			"one, and xenvgpu finds the new domain by it\n", path);
+		snprintf(err, errlen, "%s: no name= in the config: xl create "
+			 "needs one, and xenvgpu finds the new domain by it",
+			 origin);
 		return -EINVAL;
 	}
 	if (strlen(name) >= sizeof(cfg->name)) {
-		fprintf(stderr, "%s: name= is longer than %zu bytes\n", path,
-			sizeof(cfg->name) - 1);
+		snprintf(err, errlen, "%s: name= is longer than %zu bytes",
+			 origin, sizeof(cfg->name) - 1);
 		return -EINVAL;
 	}
 	snprintf(cfg->name, sizeof(cfg->name), "%s", name);
 	return 0;
 }
 
-static int read_specs(XLU_Config *xlu, const char *path,
-		      struct vgpu_config *cfg)
+static int read_specs(XLU_Config *xlu, const char *origin,
+		      struct vgpu_config *cfg, char *err, size_t errlen)
 {
 	XLU_ConfigList *list = NULL;
-	char err[512];
+	char why[400];
 	int i, n = 0, ret;
 
 	ret = xlu_cfg_get_list(xlu, "vgpu", &list, &n, 0);
@@ -38,27 +39,28 @@ static int read_specs(XLU_Config *xlu, const char *path,
 		return 0;       /* no vgpu= at all: no devices */
 	}
 	if (ret) {
-		fprintf(stderr, "%s: vgpu= must be a list: vgpu = [ 'spec', "
-			"... ]\n", path);
+		snprintf(err, errlen, "%s: vgpu= must be a list: vgpu = "
+			 "[ 'spec', ... ]", origin);
 		return -EINVAL;
 	}
 	if (n > VGPU_DEVS_MAX) {
-		fprintf(stderr, "%s: %d vgpu devices; at most %d are "
-			"supported\n", path, n, VGPU_DEVS_MAX);
+		snprintf(err, errlen, "%s: %d vgpu devices; at most %d are "
+			 "supported", origin, n, VGPU_DEVS_MAX);
 		return -EINVAL;
 	}
 	for (i = 0; i < n; i++) {
 		const char *text = xlu_cfg_get_listitem(list, i);
 
 		if (!text) {
-			fprintf(stderr, "%s: vgpu device %d: not a string; "
-				"write vgpu = [ 'spec', ... ]\n", path, i);
+			snprintf(err, errlen, "%s: vgpu device %d: not a "
+				 "string; write vgpu = [ 'spec', ... ]",
+				 origin, i);
 			return -EINVAL;
 		}
-		ret = vgpu_spec_parse(text, &cfg->spec[i], err, sizeof(err));
+		ret = vgpu_spec_parse(text, &cfg->spec[i], why, sizeof(why));
 		if (ret) {
-			fprintf(stderr, "%s: vgpu device %d: %s\n", path, i,
-				err);
+			snprintf(err, errlen, "%s: vgpu device %d: %s", origin,
+				 i, why);
 			return ret;
 		}
 	}
@@ -66,24 +68,45 @@ static int read_specs(XLU_Config *xlu, const char *path,
 	return 0;
 }
 
-static int read_extra(XLU_Config *xlu, const char *const *extra, int nextra)
+static int read_extra(XLU_Config *xlu, const char *const *extra, int nextra,
+		      char *err, size_t errlen)
 {
 	int i, ret;
 
 	for (i = 0; i < nextra; i++) {
 		ret = xlu_cfg_readdata(xlu, extra[i], (int)strlen(extra[i]));
 		if (ret) {
-			fprintf(stderr, "Failed to parse config option \"%s\": "
-				"%s\n", extra[i], strerror(ret));
+			snprintf(err, errlen, "Failed to parse config option "
+				 "\"%s\": %s", extra[i], strerror(ret));
 			return -EINVAL;
 		}
 	}
 	return 0;
 }
 
+static int read_all(XLU_Config *xlu, const char *origin,
+		    const char *const *extra, int nextra,
+		    struct vgpu_config *cfg, char *err, size_t errlen)
+{
+	long marked = 0;
+	int ret;
+
+	ret = read_extra(xlu, extra, nextra, err, errlen);
+	if (!ret) {
+		ret = read_name(xlu, origin, cfg, err, errlen);
+	}
+	if (!ret) {
+		ret = read_specs(xlu, origin, cfg, err, errlen);
+	}
+	cfg->by_xenvgpu = !xlu_cfg_get_long(xlu, VGPU_CONFIG_MARK, &marked,
+					    1) && marked;
+	return ret;
+}
+
 int vgpu_config_read(const char *path, const char *const *extra,
 		     int nextra, struct vgpu_config *cfg)
 {
+	char err[512] = "";
 	XLU_Config *xlu;
 	int ret;
 
@@ -99,14 +122,36 @@ int vgpu_config_read(const char *path, const char *const *extra,
 		ret = -EINVAL;
 		goto out;
 	}
-	ret = read_extra(xlu, extra, nextra);
-	if (!ret) {
-		ret = read_name(xlu, path, cfg);
-	}
-	if (!ret) {
-		ret = read_specs(xlu, path, cfg);
+	ret = read_all(xlu, path, extra, nextra, cfg, err, sizeof(err));
+	if (ret) {
+		fprintf(stderr, "%s\n", err);
 	}
 out:
+	xlu_cfg_destroy(xlu);
+	return ret;
+}
+
+int vgpu_config_parse(const char *origin, const char *data, size_t len,
+		      struct vgpu_config *cfg, char *err, size_t errlen)
+{
+	XLU_Config *xlu;
+	int ret;
+
+	memset(cfg, 0, sizeof(*cfg));
+	/* Its syntax errors go to stderr: the daemon's journal. */
+	xlu = xlu_cfg_init(stderr, origin);
+	if (!xlu) {
+		snprintf(err, errlen, "%s: out of memory", origin);
+		return -ENOMEM;
+	}
+	ret = xlu_cfg_readdata(xlu, data, (int)len);
+	if (ret) {
+		snprintf(err, errlen, "%s: the config does not parse: %s",
+			 origin, strerror(ret));
+		ret = -EINVAL;
+	} else {
+		ret = read_all(xlu, origin, NULL, 0, cfg, err, errlen);
+	}
 	xlu_cfg_destroy(xlu);
 	return ret;
 }

@@ -6,16 +6,25 @@
 #ifndef XENVGPU_CONFIG_H
 #define XENVGPU_CONFIG_H
 
+#include <stdbool.h>
 #include <stddef.h>
 
 #include "spec.h"
 
 #define VGPU_DEVS_MAX 16
 
+/*
+ * xenvgpu create adds this key to the config xl stores for the domain,
+ * so that vgpu-backend --xen, which adds the devices of every domain xl
+ * creates, leaves those it sets up itself alone.
+ */
+#define VGPU_CONFIG_MARK "xenvgpu_create"
+
 struct vgpu_config {
 	char name[128];
 	size_t count;
 	struct vgpu_spec spec[VGPU_DEVS_MAX];
+	bool by_xenvgpu;        /* VGPU_CONFIG_MARK is set */
 };
 
 /*
@@ -25,5 +34,13 @@ struct vgpu_config {
  */
 int vgpu_config_read(const char *path, const char *const *extra,
 		     int nextra, struct vgpu_config *cfg);
+
+/*
+ * The same from config text (origin names it in messages). Returns 0,
+ * or a negative errno with the reason in err; cfg->name is filled even
+ * when a vgpu= spec is refused.
+ */
+int vgpu_config_parse(const char *origin, const char *data, size_t len,
+		      struct vgpu_config *cfg, char *err, size_t errlen);
 
 #endif /* XENVGPU_CONFIG_H */

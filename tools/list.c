@@ -2,7 +2,8 @@
 /*
  * xenvgpu list: every vgpu device found in xenstore, from both ends
  * (frontend dirs of every domain, backend dirs of every backend domain),
- * as a table like xl's *-list commands or as a JSON array.
+ * as a table like xl's *-list commands or as a JSON array. A domain whose
+ * vgpu= line the daemon refused (config-error) is listed with no device.
  */
 #include <errno.h>
 #include <getopt.h>
@@ -15,6 +16,7 @@
 #include "xenvgpu.h"
 
 #define LIST_MAX 4096
+#define NO_DEVICE UINT32_MAX    /* a row for a domain's config error */
 
 /* One device as listed. Numbers are -1 where the node is absent or bad. */
 struct row {
@@ -25,7 +27,7 @@ struct row {
 	int online;
 	const struct vgpu_sched_stat *sched;    /* NULL: not scheduled */
 	char name[64];
-	char error[256];
+	char error[512];
 };
 
 struct rows {
@@ -82,7 +84,7 @@ static void collect_dir(struct xenvgpu *xv, struct rows *rows,
 static void collect_backend(struct xenvgpu *xv, struct rows *rows,
 			    uint32_t be, long want)
 {
-	char base[VGPU_PATH_MAX], dir[VGPU_PATH_MAX];
+	char base[VGPU_PATH_MAX], dir[VGPU_PATH_MAX], path[8];
 	unsigned int i, num = 0;
 	char **names;
 	uint32_t domid;
@@ -96,6 +98,11 @@ static void collect_backend(struct xenvgpu *xv, struct rows *rows,
 		}
 		vgpu_back_path(dir, sizeof(dir), be, domid, -1);
 		collect_dir(xv, rows, domid, dir);
+		/* Only dom0's daemon writes it: xl's configs are dom0's. */
+		if (vgpu_xs_read(xv->xs, dir, "config-error", path,
+				 sizeof(path)) != -ENOENT) {
+			find_or_add(rows, domid, NO_DEVICE);
+		}
 	}
 	free(names);
 }
@@ -137,10 +144,17 @@ static void fill(struct xenvgpu *xv, struct row *r)
 	if (vgpu_xs_read(xv->xs, path, "name", r->name, sizeof(r->name))) {
 		snprintf(r->name, sizeof(r->name), "-");
 	}
+	r->fe_state = r->backend_id = r->be_state = -1;
+	r->weight = r->cap = r->pages = -1;
+	r->online = -1;
+	if (r->devid == NO_DEVICE) {
+		vgpu_back_path(back, sizeof(back), 0, r->domid, -1);
+		vgpu_xs_read(xv->xs, back, "config-error", r->error,
+			     sizeof(r->error));
+		return;
+	}
 	vgpu_front_path(front, sizeof(front), r->domid, r->devid);
 	r->fe_state = read_num(xv, front, "state", 8);
-	r->backend_id = r->be_state = r->weight = r->cap = r->pages = -1;
-	r->online = -1;
 	if (xenvgpu_device_backend(xv, r->domid, r->devid, &backend)) {
 		return;
 	}
@@ -204,7 +218,8 @@ static void print_table(const struct rows *rows)
 	for (i = 0; i < rows->count; i++) {
 		const struct row *r = &rows->row[i];
 
-		printf("%-20s %-5u %-3u ", r->name, r->domid, r->devid);
+		printf("%-20s %-5u ", r->name, r->domid);
+		print_num(r->devid == NO_DEVICE ? -1 : (long)r->devid, 3);
 		print_num(r->backend_id, 5);
 		print_state(r->fe_state);
 		print_state(r->be_state);
@@ -265,7 +280,8 @@ static void json_row(const struct row *r)
 {
 	printf("  {\"domid\": %u, \"name\": ", r->domid);
 	json_string(r->name);
-	printf(", \"devid\": %u, ", r->devid);
+	printf(", ");
+	json_num("devid", r->devid == NO_DEVICE ? -1 : (long)r->devid, false);
 	json_num("backend_id", r->backend_id, false);
 	json_num("frontend_state", r->fe_state, false);
 	json_num("backend_state", r->be_state, false);

@@ -93,7 +93,7 @@ static int create_arg(struct create_args *a, const char *arg, bool *verbose)
 			"(%s and %s)\n", a->cfg, arg);
 		return -EINVAL;
 	}
-	if (a->nxl >= (int)VGPU_ARRAY_SIZE(a->xl_args) - 1) {
+	if (a->nxl >= (int)VGPU_ARRAY_SIZE(a->xl_args) - 2) {
 		return -E2BIG;
 	}
 	a->xl_args[a->nxl++] = arg;
@@ -121,6 +121,8 @@ static int parse_create(struct create_args *a, int argc, char **argv,
 		return -EINVAL;
 	}
 	a->xl_args[2] = a->cfg;
+	/* Read back by vgpu-backend --xen: these devices are ours. */
+	a->xl_args[a->nxl++] = VGPU_CONFIG_MARK "=1";
 	a->xl_args[a->nxl] = NULL;
 	return 0;
 }

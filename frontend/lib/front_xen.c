@@ -31,6 +31,11 @@
 
 /* As libxl waits for a backend, so do we. */
 #define BACKEND_TIMEOUT_MS 10000
+/*
+ * After a plain xl create, dom0's daemon adds the device a moment after
+ * the guest starts (it reads the config xl stores): wait that long.
+ */
+#define DEVICE_TIMEOUT_MS 30000
 
 struct xen_front {
 	struct vgpufront_transport base;
@@ -245,11 +250,24 @@ static int xen_alive(struct vgpufront_transport *t)
 	return -ENODEV;
 }
 
+/*
+ * Whether the device directory is still the one we connected through.
+ * After xl restore the same path holds a new device, of a new backend,
+ * which a lost connection must not close.
+ */
+static bool still_ours(struct xen_front *xf)
+{
+	char backend[sizeof(xf->backend)];
+
+	return !vgpu_xs_read(xf->xs, xf->dir, "backend", backend,
+			     sizeof(backend)) && !strcmp(backend, xf->backend);
+}
+
 static void xen_destroy(struct vgpufront_transport *t)
 {
 	struct xen_front *xf = to_xen(t);
 
-	if (xf->published) {
+	if (xf->published && still_ours(xf)) {
 		/* Closing makes the backend unmap; Closed lets it be reused. */
 		vgpu_xs_set_state(xf->xs, xf->dir, XenbusStateClosing);
 		vgpu_xs_wait_state(xf->xs, xf->backend,
@@ -279,11 +297,27 @@ static const struct vgpufront_transport_impl xen_impl = {
 	.destroy = xen_destroy,
 };
 
+/* Waits for the toolstack to write the device's directory. */
+static void wait_device(struct xen_front *xf)
+{
+	char path[160];
+
+	snprintf(path, sizeof(path), "%s/backend", xf->dir);
+	if (!vgpu_xs_wait_node(xf->xs, path, 0)) {
+		return;
+	}
+	vgpu_info("waiting up to %d s for %s: dom0's vgpu-backend adds it "
+		  "from the guest's vgpu= line", DEVICE_TIMEOUT_MS / 1000,
+		  xf->dir);
+	vgpu_xs_wait_node(xf->xs, path, DEVICE_TIMEOUT_MS);
+}
+
 /* Finds the backend and waits until it has published its nodes. */
 static int find_backend(struct xen_front *xf)
 {
 	int ret, state;
 
+	wait_device(xf);
 	ret = vgpu_xs_read(xf->xs, xf->dir, "backend", xf->backend,
 			   sizeof(xf->backend));
 	if (!ret) {
@@ -292,7 +326,9 @@ static int find_backend(struct xen_front *xf)
 	}
 	if (ret) {
 		vgpu_err("no vgpu device at %s: add vgpu = [ '...' ] to the "
-			 "guest's config and create it with xenvgpu", xf->dir);
+			 "guest's config, and check that vgpu-backend --xen "
+			 "runs in dom0 (xenvgpu list there shows a config "
+			 "error)", xf->dir);
 		return -ENODEV;
 	}
 	vgpu_xs_set_state(xf->xs, xf->dir, XenbusStateInitialising);
