@@ -20,6 +20,7 @@ timing() { echo "E2E-TIME $1 ${2}s"; }
 # E2E_* variables set. The guest's /proc, /sys, /dev, /tmp and /run are its
 # own, so keep GUEST_SCRIPT elsewhere (in the checkout, or under
 # /var/lib/e2e in dom0). Extra CONFIG-LINEs are appended (e.g. vgpu=).
+# DOMU_MEMORY: the guest's MiB (512).
 domu_config() {
 	local name=$1 script=$2; shift 2
 	cat <<CFG
@@ -28,7 +29,7 @@ type = "pv"
 kernel = "/boot/vmlinuz-$E2E_KVER"
 ramdisk = "$E2E_OUT/domu-initrd.gz"
 extra = "console=hvc0 quiet e2e_guest=$script e2e_env=$E2E_ENV"
-memory = 512
+memory = ${DOMU_MEMORY:-512}
 vcpus = 1
 p9 = [ 'tag=hostroot,security_model=none,path=/,backend=0' ]
 on_poweroff = "destroy"
@@ -79,4 +80,25 @@ domu_run() {
 	DOMU_SECONDS=$(since "$t0")
 	sed 's/^/  domU| /' "$(domu_log "$name")" 2>/dev/null || true
 	return $rc
+}
+
+# console_wait PATTERN [TIMEOUT]: wait for a line of the console of the
+# domU $name.
+console_wait() {
+	local t0=$SECONDS
+	until grep -q "$1" "$(domu_log $name)" 2>/dev/null; do
+		[ $((SECONDS - t0)) -lt "${2:-600}" ] || return 1
+		xl list $name >/dev/null 2>&1 || return 1
+		sleep 1
+	done
+}
+
+# phase_passed PHASE: its guest script's verdict (guest/render.sh), which
+# must be PASS.
+phase_passed() {
+	console_wait "E2E-VGPU $1 \(PASS\|FAIL\)" ||
+		fail "phase $1: no verdict from the guest"
+	grep "E2E-VGPU $1 " "$(domu_log $name)"
+	grep -q "E2E-VGPU $1 PASS" "$(domu_log $name)" ||
+		fail "phase $1: $(grep "E2E-VGPU $1 " "$(domu_log $name)")"
 }

@@ -6,10 +6,11 @@
 # images, the env file and the serial log go to BUILD/e2e/.
 #
 # Environment:
-#   E2E_TIMEOUT       overall limit in seconds (900)
+#   E2E_TIMEOUT       overall limit in seconds (2400)
 #   E2E_STEPS         only these steps: names or globs, space-separated ("10-*")
-#   E2E_STEP_TIMEOUT  limit per step inside dom0, seconds (600)
-#   E2E_MEM           QEMU memory in MiB (3072); E2E_DOM0_MEM dom0's share (1024M)
+#   E2E_STEP_TIMEOUT  limit per step inside dom0, seconds (900)
+#   E2E_MEM           QEMU memory in MiB (4608); E2E_DOM0_MEM dom0's share
+#                     (2048M: step 60 keeps a saved guest in its memory)
 #   E2E_VERBOSE=1     stream the whole serial console, not just E2E lines
 set -euo pipefail
 
@@ -21,7 +22,7 @@ mkdir -p "${1:-$ROOT/build}"
 BUILD=$(cd "${1:-$ROOT/build}" && pwd)
 OUT=$BUILD/e2e
 LOG=$OUT/serial.log
-TIMEOUT=${E2E_TIMEOUT:-900}
+TIMEOUT=${E2E_TIMEOUT:-2400}
 case $ROOT in *[[:space:]]*) die "the checkout path '$ROOT' has spaces; the kernel command line cannot carry it" ;; esac
 
 command -v qemu-system-x86_64 >/dev/null || die "qemu-system-x86_64 not found; run tests/e2e/deps.sh"
@@ -38,7 +39,7 @@ E2E_BUILD='$BUILD'
 E2E_OUT='$OUT'
 E2E_KVER='$KVER'
 E2E_STEPS='${E2E_STEPS:-}'
-E2E_STEP_TIMEOUT='${E2E_STEP_TIMEOUT:-600}'
+E2E_STEP_TIMEOUT='${E2E_STEP_TIMEOUT:-900}'
 ENV
 
 # The steps dom0 will run (E2E_STEPS filters by name or glob); any that
@@ -69,11 +70,11 @@ trap 'exit 130' INT TERM
 
 echo "e2e: booting Xen + dom0 ($KVER) under QEMU TCG; serial log: $LOG"
 start=$(date +%s.%N)
-qemu-system-x86_64 -accel tcg -m "${E2E_MEM:-3072}" -smp 2 \
+qemu-system-x86_64 -accel tcg -m "${E2E_MEM:-4608}" -smp 2 \
 	-display none -monitor none -parallel none -no-reboot \
 	-serial "file:$LOG" \
 	-kernel "$OUT/xen" \
-	-append "dom0_mem=${E2E_DOM0_MEM:-1024M},max:${E2E_DOM0_MEM:-1024M} console=com1 com1=115200 noreboot" \
+	-append "dom0_mem=${E2E_DOM0_MEM:-2048M},max:${E2E_DOM0_MEM:-2048M} console=com1 com1=115200 noreboot" \
 	-initrd "/boot/vmlinuz-$KVER console=hvc0 e2e_script=$E2E_DIR/dom0.sh e2e_env=$OUT/env,$OUT/dom0-initrd.gz" \
 	-virtfs local,path=/,mount_tag=hostroot,security_model=none,readonly=on,multidevs=remap \
 	</dev/null >"$OUT/qemu.log" 2>&1 &
