@@ -267,8 +267,9 @@
  *   o forgets every context and resource (they died with the backend),
  *   o ends the grants of the old ring and command region,
  *   o and reconnects from XenbusStateInitialising.
- * The frontend's users see VGPUIF_ENODEV (device lost) and recreate
- * their contexts. A frontend going to Closing makes the backend unmap
+ * The frontend's users see the device lost (VGPUIF_ENODEV from
+ * libvgpufront, EIO from the guest kernel driver) and recreate their
+ * contexts. A frontend going to Closing makes the backend unmap
  * everything, destroy the guest's contexts and resources, and go to
  * Closed.
  *
