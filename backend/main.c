@@ -92,6 +92,9 @@ static void usage(FILE *f)
 		"(default %u\n"
 		"                           under --xen, unbounded on "
 		"loopback; 0: unbounded)\n"
+		"  --start-burst=N          --xen: a device's worker starts N "
+		"times at once,\n"
+		"                           then once every %u s (default %u)\n"
 		"  --mem-overhead=MiB       a worker may hold its vram plus "
 		"this much memory\n"
 		"                           (default %u; 0: no limit)\n"
@@ -119,7 +122,8 @@ static void usage(FILE *f)
 		"  --help\n", VGPU_SCHED_PATH, VGPU_SCHED_DEF_SLICE_US,
 		VGPU_SCHED_DEF_PERIOD_US, VGPU_SCHED_DEF_LINGER_US,
 		VGPU_SCHED_DEF_TIMEOUT_MS, VGPU_SCHED_DEF_TIMEOUT_SW_MS,
-		DEF_WORKER_CPU_XEN, VGPUBACK_DEF_MEM_OVERHEAD_MIB, VGPUBACK_DEF_SHADER_CACHE,
+		DEF_WORKER_CPU_XEN, VGPUBACK_START_INTERVAL_MS / 1000,
+		VGPUBACK_RESTART_BURST, VGPUBACK_DEF_MEM_OVERHEAD_MIB, VGPUBACK_DEF_SHADER_CACHE,
 		VGPUBACK_DEF_SHADER_CACHE_MIB);
 }
 
@@ -132,7 +136,7 @@ enum {
 	OPT_WATCHDOG, OPT_LINGER, OPT_NO_PIN,
 	OPT_USER = 768, OPT_NO_PRIVDROP, OPT_NO_SECCOMP,
 	OPT_SHADER_CACHE = 1024, OPT_SHADER_CACHE_MIB, OPT_NO_SHADER_CACHE,
-	OPT_WORKER_CPU,
+	OPT_WORKER_CPU, OPT_START_BURST,
 };
 
 static const struct option long_opts[] = {
@@ -163,6 +167,7 @@ static const struct option long_opts[] = {
 	{ "shader-cache-mib", required_argument, NULL, OPT_SHADER_CACHE_MIB },
 	{ "no-shader-cache", no_argument, NULL, OPT_NO_SHADER_CACHE },
 	{ "worker-cpu", required_argument, NULL, OPT_WORKER_CPU },
+	{ "start-burst", required_argument, NULL, OPT_START_BURST },
 	{ NULL, 0, NULL, 0 },
 };
 
@@ -205,6 +210,8 @@ static uint32_t *number_slot(struct options *o, int opt, uint32_t *min)
 	case OPT_WORKER_CPU:
 		*min = 0;
 		return &o->worker_cpu;
+	case OPT_START_BURST:
+		return &o->cfg.start_burst;
 	case OPT_SLICE:
 		return &o->sched.slice_us;
 	case OPT_PERIOD:
@@ -306,6 +313,9 @@ static int parse_options(int argc, char **argv, struct options *o)
 	}
 	if (!o->worker_cpu_set && o->xen) {
 		o->worker_cpu = DEF_WORKER_CPU_XEN;
+	}
+	if (!o->cfg.start_burst) {
+		o->cfg.start_burst = VGPUBACK_RESTART_BURST;
 	}
 	return check_sched_options(o);
 }

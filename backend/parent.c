@@ -340,13 +340,13 @@ bool vgpuback_restart_allowed(struct vgpuback_restarts *r)
 }
 
 #define START_INTERVAL_NS  (VGPUBACK_START_INTERVAL_MS * NS_PER_MS)
-/* How far ahead of the pace a burst may run. */
-#define START_BURST_NS     ((VGPUBACK_RESTART_BURST - 1) * START_INTERVAL_NS)
 
 uint64_t vgpuback_pace_delay_ns(const struct vgpuback_pacing *p, uint64_t now)
 {
-	uint64_t allowed_at = p->due_ns > START_BURST_NS ?
-			      p->due_ns - START_BURST_NS : 0;
+	uint32_t burst = p->burst ? p->burst : VGPUBACK_RESTART_BURST;
+	/* How far ahead of the pace a burst may run. */
+	uint64_t ahead = (uint64_t)(burst - 1) * START_INTERVAL_NS;
+	uint64_t allowed_at = p->due_ns > ahead ? p->due_ns - ahead : 0;
 
 	return now >= allowed_at ? 0 : allowed_at - now;
 }

@@ -101,12 +101,14 @@ bool vgpuback_restart_allowed(struct vgpuback_restarts *r);
  * dom0 fork and start a renderer in a loop. A device may start
  * VGPUBACK_RESTART_BURST workers at once, then one every
  * VGPUBACK_START_INTERVAL_MS; an idle device earns its burst back at
- * that rate. (A generic cell rate: one deadline, no history.)
+ * that rate. (A generic cell rate: one deadline, no history.) The burst
+ * is the daemon's --start-burst.
  */
 #define VGPUBACK_START_INTERVAL_MS      12000
 
 struct vgpuback_pacing {
 	uint64_t due_ns;        /* when the next start would be on pace */
+	uint32_t burst;         /* 0: VGPUBACK_RESTART_BURST */
 };
 
 /* ns to wait before the next start may run; 0: now. */

@@ -95,7 +95,10 @@ static struct device *add_device(struct supervisor *s, uint32_t domid,
 		return NULL;
 	}
 	s->devs = grown;
-	grown[s->ndevs] = (struct device){ .domid = domid, .devid = devid };
+	grown[s->ndevs] = (struct device){
+		.domid = domid, .devid = devid,
+		.starts.burst = s->cfg->start_burst,
+	};
 	return &grown[s->ndevs++];
 }
 
@@ -249,10 +252,9 @@ static void start_paced(struct supervisor *s, struct device *d)
 
 	if (wait) {
 		if (!d->start_at_ns) {
-			vgpu_warn(VGPU_DEV_FMT "worker restarted %d times in "
+			vgpu_warn(VGPU_DEV_FMT "worker restarted %u times in "
 				  "quick succession; the next start waits %llu "
-				  "ms", d->domid, d->devid,
-				  VGPUBACK_RESTART_BURST,
+				  "ms", d->domid, d->devid, s->cfg->start_burst,
 				  (unsigned long long)(wait / 1000000));
 		}
 		d->start_at_ns = now + wait;

@@ -39,6 +39,7 @@ struct vgpuback_config {
 	const char *render_node;        /* NULL: EGL surfaceless */
 	struct vgpu_sched *sched;       /* the GPU scheduler; NULL: off */
 	struct vgpuback_cpu_bound *cpu; /* cpu_bound.h; NULL: unbounded */
+	uint32_t start_burst;           /* --xen: starts before pacing */
 	struct vgpuback_privsep privsep; /* after connect; zero: default */
 	uint32_t mem_overhead_mib;      /* memlimit.h; 0: no limit */
 	const char *shader_cache;       /* shader_cache.h; NULL: none */

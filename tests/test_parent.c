@@ -294,6 +294,12 @@ static void test_start_pacing(void **state)
 		vgpuback_pace_count(&p, now);
 	}
 	assert_int_equal(vgpuback_pace_delay_ns(&p, now), START_NS(1));
+	/* --start-burst=2: two at once, then the pace. */
+	p = (struct vgpuback_pacing){ .burst = 2 };
+	vgpuback_pace_count(&p, now);
+	assert_int_equal(vgpuback_pace_delay_ns(&p, now), 0);
+	vgpuback_pace_count(&p, now);
+	assert_int_equal(vgpuback_pace_delay_ns(&p, now), START_NS(1));
 }
 
 int main(void)
