@@ -27,6 +27,12 @@ grep -q 'serving backend/vgpu' "$backend_log" || fail "vgpu-backend --xen did no
 # Plain xl, as users run it: it daemonizes and stays for the domain's life.
 # backend_state DOMID: the state of the domain's device 0 in dom0.
 backend_state() { xenstore-read "/local/domain/0/backend/vgpu/$1/0/state" 2>/dev/null; }
+# wait_initwait DOMID WHAT: the daemon's device of DOMID in InitWait
+# within 30 s of WHAT, or the step fails.
+wait_initwait() {
+	for _ in $(seq 300); do [ "$(backend_state $1)" = 2 ] && return 0; sleep 0.1; done
+	fail "no backend in InitWait 30 s after $2"
+}
 
 # a) xl create, then render.
 name=e2e-xl
@@ -36,8 +42,7 @@ rm -f "$(domu_log $name)"
 t0=$(now)
 xl create -q "$cfg" || fail "xl create failed"
 domid=$(xl domid $name)
-for _ in $(seq 300); do [ "$(backend_state $domid)" = 2 ] && break; sleep 0.1; done
-[ "$(backend_state $domid)" = 2 ] || fail "no backend in InitWait 30 s after xl create"
+wait_initwait $domid "xl create"
 timing xl-create-to-initwait "$(since "$t0")"
 grep "1 vgpu device added to domain $domid ($name) from the config file xl was given" "$backend_log" ||
 	fail "the daemon did not say it added the device"
@@ -101,8 +106,7 @@ t0=$(now)
 { xl restore "$save" 2>&1 || fail "xl restore failed"; } | sed '/xc: progress/d'
 rm -f "$save"
 domid=$(xl domid $name)
-for _ in $(seq 300); do [ "$(backend_state $domid)" = 2 ] && break; sleep 0.1; done
-[ "$(backend_state $domid)" = 2 ] || fail "no backend in InitWait 30 s after xl restore"
+wait_initwait $domid "xl restore"
 timing xl-restore-to-initwait "$(since "$t0")"
 grep "1 vgpu device added to domain $domid ($name) from the config kept from before its save" "$backend_log" ||
 	fail "the restored domain's device did not come from the kept config"
