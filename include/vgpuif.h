@@ -93,10 +93,13 @@
  * maps the ring and the command region once at connect, and each
  * resource's backing once at attach. Nothing is mapped per request.
  *
- * Reserved features, advertised as "0" by version 1 backends and refused
- * with VGPUIF_EOPNOTSUPP when used:
- *   feature-scanout  - set scanout, resource flush and page flip.
- *   feature-blob     - blob resources (create, map, unmap).
+ * Optional features, each a backend node that reads "1" when the backend
+ * serves it; a request of a feature the backend does not advertise fails
+ * with VGPUIF_EOPNOTSUPP:
+ *   feature-scanout  - a screen: set scanout, resource flush and page flip
+ *                      (see "Scanout" below).
+ *   feature-blob     - blob resources (create, map, unmap). Reserved: no
+ *                      backend advertises it yet.
  *
  ******************************************************************************
  *                        Example xenstore tree
@@ -127,7 +130,9 @@
  *   /local/domain/0/backend/vgpu/1/0/max-resources = "4096"
  *   /local/domain/0/backend/vgpu/1/0/max-cmd-pages = "1024"
  *   /local/domain/0/backend/vgpu/1/0/max-submit-size = "1048576"
- *   /local/domain/0/backend/vgpu/1/0/feature-scanout = "0"
+ *   /local/domain/0/backend/vgpu/1/0/feature-scanout = "1"
+ *   /local/domain/0/backend/vgpu/1/0/scanout-width = "1024"
+ *   /local/domain/0/backend/vgpu/1/0/scanout-height = "768"
  *   /local/domain/0/backend/vgpu/1/0/feature-blob = "0"
  *
  ******************************************************************************
@@ -214,6 +219,17 @@
  *
  * feature-scanout, feature-blob
  *      Values:         "0" or "1"
+ *
+ * scanout-width, scanout-height
+ *      Values:         <uint32_t>, 1 to VGPUIF_SCANOUT_MAX_DIM
+ *      Present when feature-scanout is "1". The mode the guest's screen
+ *      should have, in pixels: the vgpu= spec's width= and height=
+ *      (default 1024x768). Written by the toolstack, which may rewrite
+ *      them at any time (xenvgpu resize); the frontend watches both and
+ *      offers the new size to the guest as its preferred mode (a hotplug
+ *      event on its connector). Neither end changes state for a resize.
+ *      The backend does not enforce the size: the guest shows whatever
+ *      SET_SCANOUT names, and the display follows it.
  *
  * error
  *      Values:         <string>
@@ -399,7 +415,7 @@ struct vgpuif_gref_directory {
 #define VGPUIF_OP_TRANSFER_TO_HOST_3D   12
 #define VGPUIF_OP_TRANSFER_FROM_HOST_3D 13
 #define VGPUIF_OP_RESOURCE_BUSY         14
-/* Reserved for feature-scanout. */
+/* feature-scanout. */
 #define VGPUIF_OP_SET_SCANOUT           32
 #define VGPUIF_OP_RESOURCE_FLUSH        33
 #define VGPUIF_OP_PAGE_FLIP             34
@@ -683,6 +699,124 @@ struct vgpuif_resource_busy_resp {
 
 /*
  ******************************************************************************
+ *                               Scanout
+ ******************************************************************************
+ * With feature-scanout the device has one screen, scanout 0, which the
+ * backend shows to the outside world (a VNC server in dom0). ctx_id is 0
+ * in all three requests. What the screen shows is a rectangle of one
+ * resource, which must be a PIPE_TEXTURE_2D or PIPE_TEXTURE_RECT of format
+ * B8G8R8A8_UNORM (1) or B8G8R8X8_UNORM (2), level 0, layer 0, one sample:
+ * DRM's ARGB8888 and XRGB8888. Alpha is ignored. Anything else fails with
+ * VGPUIF_EINVAL.
+ *
+ * The pixels come from one of two places, chosen per scanout request:
+ *   o the resource's backing pages (VGPUIF_SCANOUT_BACKING), as the guest
+ *     wrote them with the CPU: a dumb buffer. The backend reads them in
+ *     place from its persistent mapping of the backing; nothing is copied
+ *     into the host resource and no TRANSFER_TO_HOST_3D is needed. offset
+ *     and stride say where row 0 of the resource starts in the backing
+ *     and how far apart rows are; the rectangle must lie inside the
+ *     backing (VGPUIF_EINVAL), which must be attached (VGPUIF_ENOENT).
+ *   o the host resource, as the GPU rendered it (no flag). The backend
+ *     reads back the damaged part on each RESOURCE_FLUSH and each
+ *     PAGE_FLIP; offset and stride must be 0.
+ * In both cases the guest may write the pixels at any time; the screen
+ * shows what they are when the backend reads them. Frames are tear-free
+ * only with PAGE_FLIP between two buffers.
+ *
+ * A resource that is on the screen stays referenced by the scanout: an
+ * RESOURCE_UNREF or RESOURCE_DETACH_BACKING of it blanks the screen
+ * (as a SET_SCANOUT with res_id 0 would) before it takes effect.
+ *
+ * Request SET_SCANOUT: shows a rectangle of res_id on scanout_id, at once,
+ * or blanks the screen (res_id 0; the other fields must then be 0). The
+ * screen's size becomes width x height. Answered at once.
+ * Request PAGE_FLIP: the same fields; replaces the resource on the screen
+ * in one step, as one frame. The screen must already show a resource
+ * (VGPUIF_EINVAL), and width and height must be the screen's (a flip
+ * does not change the mode; VGPUIF_EINVAL). The response comes only once
+ * the new frame is shown, that is latched by the display: read back (host
+ * resource) or switched to (backing), at the display's next refresh. The
+ * backend refreshes at most VGPUIF_SCANOUT_REFRESH_HZ times a second, so
+ * the response doubles as the guest's vblank event. One flip may be in
+ * flight per scanout: a PAGE_FLIP while one is unanswered fails with
+ * VGPUIF_EBUSY and its frame is dropped.
+ *
+ *         +----------------+----------------+----------------+----------------+
+ *  24     |                          scanout_id                               | 28
+ *         |                            res_id                                 | 32
+ *         |                         scanout_flags                             | 36
+ *         |                             offset                                | 40
+ *         |                             stride                                | 44
+ *         |                               x                                   | 48
+ *         |                               y                                   | 52
+ *         |                             width                                 | 56
+ *         |                             height                                | 60
+ *         +----------------+----------------+----------------+----------------+
+ *
+ * scanout_id - uint32_t, must be 0 (VGPUIF_EINVAL otherwise).
+ * res_id - uint32_t, the resource to show; 0 blanks (SET_SCANOUT only).
+ *   Unknown: VGPUIF_ENOENT.
+ * scanout_flags - uint32_t, VGPUIF_SCANOUT_*; unknown bits: VGPUIF_EINVAL.
+ * offset - uint32_t, with VGPUIF_SCANOUT_BACKING: byte offset of pixel
+ *   (0, 0) of the resource in its backing; a multiple of 4.
+ * stride - uint32_t, with VGPUIF_SCANOUT_BACKING: bytes from one row to
+ *   the next in the backing; a multiple of 4, at least 4 times the
+ *   resource's width.
+ * x, y, width, height - uint32_t, the rectangle of the resource shown;
+ *   width and height 1 to VGPUIF_SCANOUT_MAX_DIM, and the rectangle
+ *   inside the resource, with no wrap-around (VGPUIF_EINVAL).
+ *
+ * Request RESOURCE_FLUSH: the guest changed the pixels of res_id inside
+ * the rectangle; if res_id is on the screen, the screen shows the change.
+ * Flushing a resource that is not on the screen does nothing and
+ * succeeds, so a guest may flush before it flips. Answered once the
+ * change is latched (a read back for a host resource), without waiting
+ * for a refresh.
+ *
+ *         +----------------+----------------+----------------+----------------+
+ *  24     |                            res_id                                 | 28
+ *         |                               x                                   | 32
+ *         |                               y                                   | 36
+ *         |                             width                                 | 40
+ *         |                             height                                | 44
+ *         +----------------+----------------+----------------+----------------+
+ *
+ * res_id - uint32_t; unknown: VGPUIF_ENOENT.
+ * x, y, width, height - uint32_t, the damaged rectangle in the resource's
+ *   coordinates; width and height at least 1, and inside the resource,
+ *   with no wrap-around (VGPUIF_EINVAL). The screen shows the part of
+ *   it that lies inside the scanout's rectangle.
+ */
+#define VGPUIF_SCANOUT_MAX_DIM          8192
+#define VGPUIF_SCANOUT_REFRESH_HZ       60
+
+/* The pixels are read in place from the resource's backing pages. */
+#define VGPUIF_SCANOUT_BACKING          (1 << 0)
+#define VGPUIF_SCANOUT_FLAGS_ALL        VGPUIF_SCANOUT_BACKING
+
+struct vgpuif_scanout_req {
+	uint32_t scanout_id;
+	uint32_t res_id;
+	uint32_t scanout_flags;
+	uint32_t offset;
+	uint32_t stride;
+	uint32_t x;
+	uint32_t y;
+	uint32_t width;
+	uint32_t height;
+};
+
+struct vgpuif_resource_flush_req {
+	uint32_t res_id;
+	uint32_t x;
+	uint32_t y;
+	uint32_t width;
+	uint32_t height;
+};
+
+/*
+ ******************************************************************************
  *                             Status codes
  ******************************************************************************
  * Negative values of Xen's (and Linux's) errno numbers.
@@ -693,7 +827,7 @@ struct vgpuif_resource_busy_resp {
 #define VGPUIF_E2BIG                    (-7)   /* over max-submit-size */
 #define VGPUIF_ENOMEM                   (-12)  /* backend out of memory */
 #define VGPUIF_EFAULT                   (-14)  /* a gref could not be mapped */
-#define VGPUIF_EBUSY                    (-16)  /* already backed/attached */
+#define VGPUIF_EBUSY                    (-16)  /* already backed; flip in flight */
 #define VGPUIF_EEXIST                   (-17)  /* id in use */
 #define VGPUIF_ENODEV                   (-19)  /* device lost */
 #define VGPUIF_EINVAL                   (-22)  /* malformed request */
@@ -726,6 +860,8 @@ struct vgpuif_req {
 		struct vgpuif_submit_3d_req submit_3d;
 		struct vgpuif_transfer_3d_req transfer_3d;
 		struct vgpuif_resource_busy_req resource_busy;
+		struct vgpuif_scanout_req scanout;
+		struct vgpuif_resource_flush_req resource_flush;
 		uint8_t reserved[72];
 	} op;
 };
