@@ -175,6 +175,21 @@ $(BUILD)/bench/%: $(call obj,bench/%.c $(BENCH_HELPERS)) $(LIB_TEST) $(ALL_LIBS)
 	@mkdir -p $(dir $@)
 	$(CC) $(LDFLAGS) -o $@ $^ $(BACK_LIBS) -lEGL -lGL $(LDLIBS)
 
+# The screen benchmark (bench/screen/): the guest's animation and dom0's
+# VNC recorder, two plain programs with their own libraries.
+SCREEN_BENCHES := $(BUILD)/bench/screen-anim $(BUILD)/bench/screen-vncrec
+benches: $(SCREEN_BENCHES)
+$(BUILD)/obj/bench/screen/%.o: CFLAGS += -Ibench $(call pc_cflags,libdrm libvncclient)
+
+$(BUILD)/bench/screen-anim: $(call obj,bench/screen/anim.c \
+			    bench/screen/anim_fbdev.c bench/screen/anim_kms.c)
+	@mkdir -p $(dir $@)
+	$(CC) $(LDFLAGS) -o $@ $^ $(call pc_libs,libdrm) $(LDLIBS)
+
+$(BUILD)/bench/screen-vncrec: $(call obj,bench/screen/vncrec.c bench/stats.c)
+	@mkdir -p $(dir $@)
+	$(CC) $(LDFLAGS) -o $@ $^ $(call pc_libs,libvncclient xencontrol) $(LDLIBS)
+
 # Fuzz targets (FUZZ=1): libFuzzer's main. fuzz/virgl_stub.c stands in
 # for virglrenderer and fuzz/fake_front.c for libvgpufront, ahead of the
 # libraries (fuzz/fuzz_dispatch.c and fuzz/fuzz_vtest.c say why).
