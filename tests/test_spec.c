@@ -409,7 +409,7 @@ static int check(enum vgpu_side side, const struct vgpu_node *nodes,
 static void test_schema_parses(void **state)
 {
 	(void)state;
-	assert_int_equal(schema.count, 23);
+	assert_int_equal(schema.count, 29);
 	assert_string_equal(schema.row[0].node, "backend");
 	assert_int_equal(schema.row[0].side, VGPU_SIDE_FRONT);
 	assert_int_equal(schema.row[0].type, VGPU_TYPE_PATH);
@@ -495,8 +495,12 @@ static const struct vgpu_node back_ok[] = {
 	{ "max-resources", "4096" },
 	{ "max-cmd-pages", "1024" },
 	{ "max-submit-size", "1048576" },
-	{ "feature-scanout", "0" },
+	{ "feature-scanout", "1" },
 	{ "feature-blob", "0" },
+	{ "scanout-width", "1024" },
+	{ "scanout-height", "768" },
+	{ "vnc", "1" },
+	{ "vnc-port", "5900" },
 };
 
 #define N(a) (sizeof(a) / sizeof((a)[0]))
@@ -600,9 +604,9 @@ static void test_connect_presence(void **state)
 	assert_non_null(strstr(seen.text, "front/ring-ref: missing"));
 	assert_non_null(strstr(seen.text, "front/protocol-version: missing"));
 
-	/* Backend at InitWait must have published its seven nodes. */
+	/* Backend at InitWait must have published its eight nodes. */
 	n = with(back_ok, 8, "state", "2", nodes);
-	assert_int_equal(check(VGPU_SIDE_BACK, nodes, n, &seen), 6);
+	assert_int_equal(check(VGPU_SIDE_BACK, nodes, n, &seen), 7);
 	n = with(back_ok, 8, "state", "1", nodes);
 	assert_int_equal(check(VGPU_SIDE_BACK, nodes, n, &seen), 0);
 
