@@ -580,6 +580,8 @@ int vgpuback_worker_serve_xen(uint32_t domid, uint32_t devid,
 	vgpuback_xen_read_toolstack(domid, devid,
 				    &xen_cfg.lim.max_mapped_pages, name,
 				    sizeof(name));
+	vgpuback_xen_read_screen(domid, devid, &xen_cfg.scanout_width,
+				 &xen_cfg.scanout_height, &xen_cfg.vnc);
 	if (cfg->max_mapped_pages_set &&
 	    cfg->lim.max_mapped_pages < xen_cfg.lim.max_mapped_pages) {
 		xen_cfg.lim.max_mapped_pages = cfg->lim.max_mapped_pages;
