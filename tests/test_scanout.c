@@ -24,6 +24,7 @@
 #include <sys/socket.h>
 #include <unistd.h>
 #include <cmocka.h>
+#include <png.h>
 #include <rfb/rfbclient.h>
 
 #include "harness.h"
@@ -711,6 +712,40 @@ static void hostile_clients(int port, const void *bytes, size_t len, int n)
 	}
 }
 
+/* xenvgpu screenshot, pointed at the display: a PNG of exactly it. */
+static void test_screenshot(void **state)
+{
+	struct fixture *f = *state;
+	char bin[PATH_MAX], vnc[64], png[PATH_MAX + 16];
+	char *argv[] = { bin, "screenshot", vnc, png, NULL };
+	png_image image = { .version = PNG_IMAGE_VERSION };
+	struct harness_child tool;
+	uint8_t rgb[W * H * 3];
+	uint32_t x, y;
+
+	make_screen_res(f, RES_A, 0);
+	draw(f, 0, 10);
+	assert_int_equal(call(f, req_show(VGPUIF_OP_SET_SCANOUT, RES_A)), 0);
+	harness_build_path(bin, sizeof(bin), "bin/xenvgpu");
+	snprintf(vnc, sizeof(vnc), "--vnc=127.0.0.1:%d", f->vnc_port);
+	snprintf(png, sizeof(png), "%s/shot.png", f->dir);
+	assert_int_equal(harness_spawn(&tool, NULL, argv, NULL, NULL), 0);
+	assert_int_equal(harness_wait(&tool, harness_ms(20000)), 0);
+	assert_true(png_image_begin_read_from_file(&image, png));
+	assert_int_equal(image.width, W);
+	assert_int_equal(image.height, H);
+	image.format = PNG_FORMAT_RGB;
+	assert_true(png_image_finish_read(&image, NULL, rgb, 0, NULL));
+	for (y = 0; y < H; y++) {
+		for (x = 0; x < W; x++) {
+			const uint8_t *p = rgb + (y * W + x) * 3;
+
+			assert_int_equal((uint32_t)p[0] << 16 | p[1] << 8 | p[2],
+					 pattern(x, y, 10));
+		}
+	}
+}
+
 /* VNC clients that hang up, send garbage or crowd in harm no one. */
 static void test_hostile_vnc_clients(void **state)
 {
@@ -760,6 +795,8 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_unref_blanks, setup,
 						teardown),
 		cmocka_unit_test_setup_teardown(test_flip_to_freed, setup,
+						teardown),
+		cmocka_unit_test_setup_teardown(test_screenshot, setup,
 						teardown),
 		cmocka_unit_test_setup_teardown(test_hostile_vnc_clients,
 						setup, teardown),
