@@ -184,6 +184,14 @@ static void vnc_quiet(const char *fmt, ...)
 	(void)fmt;
 }
 
+/* Zeroed: pixels no update has brought yet are black, not undefined. */
+static rfbBool vnc_alloc(rfbClient *c)
+{
+	free(c->frameBuffer);
+	c->frameBuffer = calloc((size_t)c->width * c->height, 4);
+	return c->frameBuffer != NULL;
+}
+
 static rfbClient *vnc_connect(int port)
 {
 	rfbClient *c = rfbGetClient(8, 3, 4);
@@ -195,6 +203,7 @@ static rfbClient *vnc_connect(int port)
 	/* Lossless encodings only: the pixels are compared exactly. */
 	c->appData.encodingsString = "zrle hextile raw";
 	c->appData.enableJPEG = FALSE;
+	c->MallocFrameBuffer = vnc_alloc;
 	if (!rfbInitClient(c, NULL, NULL)) {
 		return NULL; /* rfbInitClient freed c */
 	}
