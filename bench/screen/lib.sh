@@ -19,6 +19,10 @@ record_screen() {
 	}
 	"$E2E_BUILD/bench/screen-vncrec" "$addr" --seconds=20 --guest="$domid" \
 		--label="$label" || rc=$?
+	if [ "$rc" != 0 ]; then
+		ss -ltn | sed 's/^/  listening| /'
+		tail -n 20 /var/log/xen/qemu-dm-"$name".log 2>/dev/null | sed 's/^/  qemu-dm| /'
+	fi
 	domu_wait "$name" 120 || true
 	sed 's/^/  domU| /' "$(domu_log "$name")"
 	[ "$rc" = 0 ] || fail "$name: screen-vncrec exited with $rc"
