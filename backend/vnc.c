@@ -56,31 +56,20 @@ struct vgpuback_vnc {
 	uint32_t domid, devid;
 };
 
-static void vnc_vlog(enum vgpu_log_level level, const char *fmt, va_list ap)
-{
-	char line[LOG_LINE_MAX];
-
-	vsnprintf(line, sizeof(line), fmt, ap);
-	vgpu_log(level, "vnc: %s", line);
-}
-
-/* libvncserver's chatter (a line per connection) is debug output. */
+/*
+ * All of libvncserver's messages are debug output ($VGPU_DEBUG=1): a line
+ * per connection, and a warning for every mode whose width is not a
+ * multiple of 4, which the guest could repeat without end.
+ */
 static void log_debug(const char *fmt, ...)
 {
+	char line[LOG_LINE_MAX];
 	va_list ap;
 
 	va_start(ap, fmt);
-	vnc_vlog(VGPU_LOG_DEBUG, fmt, ap);
+	vsnprintf(line, sizeof(line), fmt, ap);
 	va_end(ap);
-}
-
-static void log_error(const char *fmt, ...)
-{
-	va_list ap;
-
-	va_start(ap, fmt);
-	vnc_vlog(VGPU_LOG_WARN, fmt, ap);
-	va_end(ap);
+	vgpu_dbg("vnc: %s", line);
 }
 
 /* Our pixels are B, G, R, X in memory: red in bits 16-23. */
@@ -199,7 +188,7 @@ struct vgpuback_vnc *vgpuback_vnc_create(const struct vgpuback_vnc_config *cfg,
 	v->listen_fd = -1;
 	snprintf(v->passwd, sizeof(v->passwd), "%s", cfg->passwd);
 	rfbLog = log_debug;
-	rfbErr = log_error;
+	rfbErr = log_debug;
 	if (open_listener(v, cfg) || make_screen(v, width, height)) {
 		vgpuback_vnc_destroy(v);
 		return NULL;

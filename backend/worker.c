@@ -111,8 +111,9 @@ void vgpuback_worker_destroy(struct vgpu_worker *w)
 	/* Destroying contexts is GPU work too. */
 	vgpuback_sched_hold(w);
 	vgpuback_dispatch_release_all(w);
-	vgpuback_scanout_destroy(w->scanout);
+	/* The display may point into the screen's shadow: it goes first. */
 	vgpuback_vnc_destroy(w->vnc);
+	vgpuback_scanout_destroy(w->scanout);
 	vgpuback_sched_detach(w);
 	vgpuback_gref_unmap(w->t, &w->objs, (void *)w->cmd, w->cmd_pages);
 	if (w->ring_page) {
