@@ -520,6 +520,37 @@ static void test_second_flip_busy(void **state)
 	assert_int_equal(resp[1].status, 0);
 }
 
+/* A SET_SCANOUT while a flip waits: the flip is shown and answered first. */
+static void test_set_during_flip(void **state)
+{
+	struct fixture *f = *state;
+	struct vgpuif_req flip = req_show(VGPUIF_OP_PAGE_FLIP, RES_B);
+	struct vgpuif_req set = req_show(VGPUIF_OP_SET_SCANOUT, RES_A);
+	struct vgpuif_resp resp[2];
+	uint32_t ids[2];
+	rfbClient *c;
+	int i;
+
+	make_screen_res(f, RES_A, 0);
+	make_screen_res(f, RES_B, 1);
+	draw(f, 0, 11);
+	draw(f, 1, 12);
+	assert_int_equal(call(f, req_show(VGPUIF_OP_SET_SCANOUT, RES_A)), 0);
+	ids[0] = raw_front_queue(&f->rf, &flip);
+	ids[1] = raw_front_queue(&f->rf, &set);
+	raw_front_publish(&f->rf);
+	for (i = 0; i < 2; i++) {
+		assert_int_equal(raw_front_wait(&f->rf, &resp[i],
+						harness_ms(CALL_MS)), 0);
+		assert_int_equal(resp[i].id, ids[i]);
+		assert_int_equal(resp[i].status, 0);
+	}
+	c = vnc_connect(f->vnc_port);
+	assert_non_null(c);
+	vnc_expect(c, 11);
+	vnc_close(c);
+}
+
 struct bad_case {
 	const char *what;
 	struct vgpuif_req req;
@@ -807,6 +838,8 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_flips_paced, setup,
 						teardown),
 		cmocka_unit_test_setup_teardown(test_second_flip_busy, setup,
+						teardown),
+		cmocka_unit_test_setup_teardown(test_set_during_flip, setup,
 						teardown),
 		cmocka_unit_test_setup_teardown(test_bad_input, setup,
 						teardown),
