@@ -28,6 +28,7 @@
 #include "supervisor.h"
 #include "vgpu_sched.h"
 #include "vgpu_util.h"
+#include "vgpu_xs.h"
 #include "worker.h"
 
 struct options {
@@ -127,6 +128,10 @@ static void usage(FILE *f)
 		"  --vnc-display=N          loopback: on port 5900+N, 0-99 "
 		"(default: the first\n"
 		"                           free from 5900)\n"
+		"  --screen-dir=DIR         loopback: each worker's screen also "
+		"on a UNIX socket\n"
+		"                           in DIR, for xenvgpu screenshot "
+		"(under --xen: " VGPU_SCREEN_DIR ")\n"
 		"  --help\n", VGPU_SCHED_PATH, VGPU_SCHED_DEF_SLICE_US,
 		VGPU_SCHED_DEF_PERIOD_US, VGPU_SCHED_DEF_LINGER_US,
 		VGPU_SCHED_DEF_TIMEOUT_MS, VGPU_SCHED_DEF_TIMEOUT_SW_MS,
@@ -145,7 +150,7 @@ enum {
 	OPT_USER = 768, OPT_NO_PRIVDROP, OPT_NO_SECCOMP,
 	OPT_SHADER_CACHE = 1024, OPT_SHADER_CACHE_MIB, OPT_NO_SHADER_CACHE,
 	OPT_WORKER_CPU, OPT_START_BURST,
-	OPT_VNC_LISTEN = 2048, OPT_VNC_DISPLAY,
+	OPT_VNC_LISTEN = 2048, OPT_VNC_DISPLAY, OPT_SCREEN_DIR,
 };
 
 static const struct option long_opts[] = {
@@ -179,6 +184,7 @@ static const struct option long_opts[] = {
 	{ "start-burst", required_argument, NULL, OPT_START_BURST },
 	{ "vnc-listen", required_argument, NULL, OPT_VNC_LISTEN },
 	{ "vnc-display", required_argument, NULL, OPT_VNC_DISPLAY },
+	{ "screen-dir", required_argument, NULL, OPT_SCREEN_DIR },
 	{ NULL, 0, NULL, 0 },
 };
 
@@ -334,6 +340,8 @@ static int parse_options(int argc, char **argv, struct options *o)
 			if (set_vnc_option(&o->cfg.vnc, opt, optarg)) {
 				return 2;
 			}
+		} else if (opt == OPT_SCREEN_DIR) {
+			o->cfg.screen_dir = optarg;
 		} else if (opt == OPT_NO_PIN) {
 			o->no_pin_llvmpipe = true;
 		} else if (opt == OPT_FG || opt == OPT_DAEMON) {

@@ -27,6 +27,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <sys/wait.h>
 #include <syslog.h>
 #include <unistd.h>
@@ -592,6 +593,20 @@ static int open_handles(struct supervisor *s)
 				    &supervisor_ops, s);
 }
 
+/* The workers' screen sockets: root's alone (vgpu_xs.h). */
+static void make_screen_dir(void)
+{
+	char parent[] = VGPU_SCREEN_DIR;
+
+	*strrchr(parent, '/') = '\0';
+	if ((mkdir(parent, 0755) && errno != EEXIST) ||
+	    (mkdir(VGPU_SCREEN_DIR, 0700) && errno != EEXIST) ||
+	    chmod(VGPU_SCREEN_DIR, 0700)) {
+		vgpu_warn("cannot make %s: %s; xenvgpu screenshot then needs "
+			  "vnc=1", VGPU_SCREEN_DIR, strerror(errno));
+	}
+}
+
 int vgpuback_supervise(const struct vgpuback_config *cfg)
 {
 	struct supervisor s = { .cfg = cfg, .parent.sig_fd = -1 };
@@ -600,6 +615,7 @@ int vgpuback_supervise(const struct vgpuback_config *cfg)
 	ret = open_handles(&s);
 	if (!ret) {
 		vgpu_info("serving %s", BACKEND_DIR);
+		make_screen_dir();
 		mark_all(&s);
 		look_at_marked(&s);
 		vgpuback_xl_devices_scan(&s.xl);
