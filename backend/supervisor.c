@@ -419,6 +419,16 @@ static bool domain_alive(struct supervisor *s, uint32_t domid)
  * backend directory (devices, or only a config error); the watch on it
  * then stops the workers.
  */
+/* A sandboxed worker cannot remove its screen socket: we do. */
+static void remove_screen_socket(const struct device *d)
+{
+	char path[64];
+
+	snprintf(path, sizeof(path), VGPU_SCREEN_DIR "/%u.%u.sock", d->domid,
+		 d->devid);
+	unlink(path);
+}
+
 static void release_domains(struct supervisor *s)
 {
 	char path[64], **domids;
@@ -436,6 +446,9 @@ static void release_domains(struct supervisor *s)
 			if (s->devs[k].domid == domid && s->devs[k].pid) {
 				vgpuback_parent_stop(&s->parent,
 						     s->devs[k].pid);
+			}
+			if (s->devs[k].domid == domid) {
+				remove_screen_socket(&s->devs[k]);
 			}
 		}
 		snprintf(path, sizeof(path), BACKEND_DIR "/%u", domid);
