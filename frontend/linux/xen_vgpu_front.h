@@ -232,5 +232,7 @@ int vgpu_front_ioctl_wait(struct drm_device *drm, void *data,
 			  struct drm_file *file);
 int vgpu_front_ioctl_get_caps(struct drm_device *drm, void *data,
 			      struct drm_file *file);
+int vgpu_front_ioctl_nop(struct drm_device *drm, void *data,
+			 struct drm_file *file);
 
 #endif /* __XEN_VGPU_FRONT_H */
