@@ -77,6 +77,19 @@ static void log_debug(const char *fmt, ...)
 	vgpu_dbg("vnc: %s", line);
 }
 
+/*
+ * VNC authentication is DES, which libvncserver takes from libgcrypt, and
+ * libgcrypt sets itself up at its first use: it looks at files (FIPS
+ * mode), which the sandbox forbids. So it is used once here, before.
+ */
+static void warm_up_des(void)
+{
+	unsigned char challenge[CHALLENGESIZE] = { 0 };
+	char key[] = "warm-up";
+
+	rfbEncryptBytes(challenge, key);
+}
+
 /* Our pixels are B, G, R, X in memory: red in bits 16-23. */
 static void set_format(rfbScreenInfoPtr screen)
 {
@@ -216,6 +229,7 @@ static int make_screen(struct vgpuback_vnc *v, uint32_t width,
 		v->passwds[0] = v->passwd;
 		v->screen->authPasswdData = v->passwds;
 		v->screen->passwordCheck = rfbCheckPasswordByList;
+		warm_up_des();
 	}
 	rfbInitServer(v->screen);
 	return 0;

@@ -196,7 +196,19 @@ static rfbBool vnc_alloc(rfbClient *c)
 	return c->frameBuffer != NULL;
 }
 
-static rfbClient *vnc_connect(int port)
+/* rfbClientSetClientData's key of the password: any unique address. */
+static const char passwd_tag;
+
+/* NULL, not "", for none: libvncclient frees only a non-empty one. */
+static char *vnc_passwd(rfbClient *c)
+{
+	const char *passwd = rfbClientGetClientData(c, (void *)&passwd_tag);
+
+	return passwd ? strdup(passwd) : NULL;
+}
+
+/* A client of the display on port, giving passwd if asked (may be NULL). */
+static rfbClient *vnc_connect_with(int port, const char *passwd)
 {
 	rfbClient *c = rfbGetClient(8, 3, 4);
 
@@ -208,10 +220,17 @@ static rfbClient *vnc_connect(int port)
 	c->appData.encodingsString = "zrle hextile raw";
 	c->appData.enableJPEG = FALSE;
 	c->MallocFrameBuffer = vnc_alloc;
+	c->GetPassword = vnc_passwd;
+	rfbClientSetClientData(c, (void *)&passwd_tag, (void *)passwd);
 	if (!rfbInitClient(c, NULL, NULL)) {
 		return NULL; /* rfbInitClient freed c */
 	}
 	return c;
+}
+
+static rfbClient *vnc_connect(int port)
+{
+	return vnc_connect_with(port, NULL);
 }
 
 /* rfbClientCleanup leaves the frame buffer to whoever allocated it. */
@@ -902,6 +921,55 @@ static void test_screenshot_without_vnc(void **state)
 	assert_false(harness_log_has_errors(log));
 }
 
+/* A second backend of this case's own, started with opt; its socket. */
+static void start_other(struct fixture *f, struct harness_child *b,
+			const char *opt, char *sock, size_t len)
+{
+	const char *const opts[] = { opt, "--vnc-listen=127.0.0.1", NULL };
+	char log[PATH_MAX + 16];
+
+	snprintf(sock, len, "%s/other.sock", f->dir);
+	snprintf(log, sizeof(log), "%s/other.log", f->dir);
+	assert_int_equal(harness_backend_start(b, sock, opts, log), 0);
+	close_guest(f);
+	assert_int_equal(open_guest(f, sock), 0);
+}
+
+static void stop_other(struct fixture *f, struct harness_child *b)
+{
+	close_guest(f);
+	assert_int_equal(harness_stop(b, SIGTERM, harness_ms(20000)), 0);
+	assert_false(harness_log_has_errors(b->log));
+}
+
+/* With a password, a client that does not give it sees nothing. */
+static void test_vnc_password(void **state)
+{
+	struct fixture *f = *state;
+	char file[PATH_MAX + 16], opt[PATH_MAX + 40], sock[PATH_MAX + 16];
+	struct harness_child other;
+	rfbClient *c;
+	FILE *pw;
+
+	snprintf(file, sizeof(file), "%s/vncpasswd", f->dir);
+	pw = fopen(file, "w");
+	assert_non_null(pw);
+	fputs("s3cret\n", pw);
+	fclose(pw);
+	snprintf(opt, sizeof(opt), "--vnc-passwd-file=%s", file);
+	start_other(f, &other, opt, sock, sizeof(sock));
+	make_screen_res(f, RES_A, 0);
+	draw(f, 0, 14);
+	assert_int_equal(call(f, req_show(VGPUIF_OP_SET_SCANOUT, RES_A)), 0);
+	assert_null(vnc_connect_with(f->vnc_port, NULL));
+	assert_null(vnc_connect_with(f->vnc_port, "wrong"));
+	c = vnc_connect_with(f->vnc_port, "s3cret");
+	assert_non_null(c);
+	vnc_expect(c, 14);
+	vnc_close(c);
+	stop_other(f, &other);
+}
+
 /* VNC clients that hang up, send garbage or crowd in harm no one. */
 static void test_hostile_vnc_clients(void **state)
 {
@@ -958,6 +1026,8 @@ int main(void)
 						teardown),
 		cmocka_unit_test_setup_teardown(test_screenshot_without_vnc,
 						setup, teardown),
+		cmocka_unit_test_setup_teardown(test_vnc_password, setup,
+						teardown),
 		cmocka_unit_test_setup_teardown(test_hostile_vnc_clients,
 						setup, teardown),
 	};

@@ -27,11 +27,12 @@ struct frame {
 	bool done;              /* an update brought the whole screen */
 };
 
+/* NULL, not "", for none: libvncclient frees only a non-empty one. */
 static char *give_passwd(rfbClient *c)
 {
 	const char *passwd = rfbClientGetClientData(c, (void *)&passwd_tag);
 
-	return strdup(passwd ? passwd : "");
+	return passwd && passwd[0] ? strdup(passwd) : NULL;
 }
 
 static void got_rect(rfbClient *c, int x, int y, int w, int h)
