@@ -492,6 +492,16 @@ static void test_host_resource(void **state)
 	free(line);
 }
 
+/* RES_A and RES_B drawn with frames seed_a and seed_b, RES_A shown. */
+static void show_a_of_two(struct fixture *f, uint32_t seed_a, uint32_t seed_b)
+{
+	make_screen_res(f, RES_A, 0);
+	make_screen_res(f, RES_B, 1);
+	draw(f, 0, seed_a);
+	draw(f, 1, seed_b);
+	assert_int_equal(call(f, req_show(VGPUIF_OP_SET_SCANOUT, RES_A)), 0);
+}
+
 /* Flips between two buffers: answered once shown, at most 60 a second. */
 static void test_flips_paced(void **state)
 {
@@ -502,11 +512,7 @@ static void test_flips_paced(void **state)
 	rfbClient *c;
 	int i;
 
-	make_screen_res(f, RES_A, 0);
-	make_screen_res(f, RES_B, 1);
-	draw(f, 0, 5);
-	draw(f, 1, 6);
-	assert_int_equal(call(f, req_show(VGPUIF_OP_SET_SCANOUT, RES_A)), 0);
+	show_a_of_two(f, 5, 6);
 	start = harness_now_ns();
 	for (i = 0; i < flips; i++) {
 		assert_int_equal(call(f, req_show(VGPUIF_OP_PAGE_FLIP,
@@ -533,9 +539,7 @@ static void test_second_flip_busy(void **state)
 	uint32_t id_a, id_b;
 	int i;
 
-	make_screen_res(f, RES_A, 0);
-	make_screen_res(f, RES_B, 1);
-	assert_int_equal(call(f, req_show(VGPUIF_OP_SET_SCANOUT, RES_A)), 0);
+	show_a_of_two(f, 0, 0);
 	id_a = raw_front_queue(&f->rf, &a);
 	id_b = raw_front_queue(&f->rf, &b);
 	raw_front_publish(&f->rf);
@@ -561,11 +565,7 @@ static void test_set_during_flip(void **state)
 	rfbClient *c;
 	int i;
 
-	make_screen_res(f, RES_A, 0);
-	make_screen_res(f, RES_B, 1);
-	draw(f, 0, 11);
-	draw(f, 1, 12);
-	assert_int_equal(call(f, req_show(VGPUIF_OP_SET_SCANOUT, RES_A)), 0);
+	show_a_of_two(f, 11, 12);
 	ids[0] = raw_front_queue(&f->rf, &flip);
 	ids[1] = raw_front_queue(&f->rf, &set);
 	raw_front_publish(&f->rf);
@@ -739,9 +739,7 @@ static void test_flip_to_freed(void **state)
 	uint32_t id_flip;
 	int i;
 
-	make_screen_res(f, RES_A, 0);
-	make_screen_res(f, RES_B, 1);
-	assert_int_equal(call(f, req_show(VGPUIF_OP_SET_SCANOUT, RES_A)), 0);
+	show_a_of_two(f, 0, 0);
 	id_flip = raw_front_queue(&f->rf, &flip);
 	raw_front_queue(&f->rf, &unref);
 	raw_front_publish(&f->rf);
