@@ -65,6 +65,8 @@ struct vgpu_front_shbuf {
 /* One request in flight; its index is its id modulo the ring size. */
 struct vgpu_front_slot {
 	u32 id;
+	u8 op;			/* for the debugfs state, as is sent */
+	unsigned long sent;	/* jiffies */
 	bool busy;
 	bool done;
 	bool detached;		/* nobody waits: freed by the response */
@@ -181,6 +183,8 @@ void vgpu_front_call_batch(struct vgpu_front *front, struct vgpuif_req *reqs,
 			   int *status, unsigned int count);
 int vgpu_front_send_fenced(struct vgpu_front *front, struct vgpuif_req *req,
 			   struct dma_fence *fence, int cmd_ticket);
+struct seq_file;
+void vgpu_front_ring_show(struct vgpu_front *front, struct seq_file *m);
 
 /* xen_vgpu_front_shbuf.c */
 extern atomic_t vgpu_front_grants;

@@ -19,6 +19,7 @@
 #include <linux/sched.h>
 #include <linux/slab.h>
 
+#include <drm/drm_debugfs.h>
 #include <drm/drm_drv.h>
 #include <drm/drm_file.h>
 #include <drm/drm_gem.h>
@@ -149,6 +150,25 @@ static const struct drm_ioctl_desc vgpu_front_ioctls[] = {
 	DRM_IOCTL_DEF_DRV(XEN_VGPU_NOP, vgpu_front_ioctl_nop, DRM_RENDER_ALLOW),
 };
 
+static int vgpu_front_ring_debugfs(struct seq_file *m, void *data)
+{
+	struct drm_info_node *node = m->private;
+
+	vgpu_front_ring_show(vgpu_front_from_drm(node->minor->dev), m);
+	return 0;
+}
+
+static const struct drm_info_list vgpu_front_debugfs_list[] = {
+	{ "xen_vgpu_ring", vgpu_front_ring_debugfs },
+};
+
+static void vgpu_front_debugfs_init(struct drm_minor *minor)
+{
+	drm_debugfs_create_files(vgpu_front_debugfs_list,
+				 ARRAY_SIZE(vgpu_front_debugfs_list),
+				 minor->debugfs_root, minor);
+}
+
 DEFINE_DRM_GEM_FOPS(vgpu_front_fops);
 
 static const struct drm_driver vgpu_front_driver = {
@@ -159,6 +179,7 @@ static const struct drm_driver vgpu_front_driver = {
 	.prime_handle_to_fd = drm_gem_prime_handle_to_fd,
 	.prime_fd_to_handle = drm_gem_prime_fd_to_handle,
 	.gem_prime_mmap = drm_gem_prime_mmap,
+	.debugfs_init = vgpu_front_debugfs_init,
 	.ioctls = vgpu_front_ioctls,
 	.num_ioctls = ARRAY_SIZE(vgpu_front_ioctls),
 	.fops = &vgpu_front_fops,

@@ -10,7 +10,9 @@
  */
 
 #include <linux/interrupt.h>
+#include <linux/jiffies.h>
 #include <linux/sched/signal.h>
+#include <linux/seq_file.h>
 
 #include <xen/events.h>
 #include <xen/grant_table.h>
@@ -255,6 +257,8 @@ static struct vgpu_front_slot *vgpu_front_put_req(struct vgpu_front *front,
 		i++;
 	slot = &slot[i];
 	slot->id = ++front->generation * VGPUIF_RING_SIZE + i;
+	slot->op = req->operation;
+	slot->sent = jiffies;
 	slot->busy = true;
 	slot->done = false;
 	slot->detached = fence != NULL;
@@ -375,4 +379,42 @@ int vgpu_front_send_fenced(struct vgpu_front *front, struct vgpuif_req *req,
 	req->flags |= VGPUIF_FLAG_FENCE;
 	req->fence_id = fence->seqno;
 	return vgpu_front_push(front, req, 1, fence, cmd_ticket, &slot);
+}
+
+/*
+ * DOC: ring state in debugfs
+ * dri/N/xen_vgpu_ring shows the connection, both ends' ring indices and
+ * event thresholds, the command region and every busy slot with its age:
+ * when a process waits too long, it tells a request the backend has not
+ * answered (rsp_prod behind) from an answer the guest has not taken
+ * (rsp_prod ahead of rsp_cons), and who waits for which.
+ */
+void vgpu_front_ring_show(struct vgpu_front *front, struct seq_file *m)
+{
+	struct vgpuif_front_ring *ring = &front->ring;
+	struct vgpu_front_slot *slot;
+	unsigned int i;
+
+	spin_lock_irq(&front->lock);
+	seq_printf(m, "connected %d removed %d epoch %u\n", front->connected,
+		   front->removed, front->epoch);
+	if (ring->sring)
+		seq_printf(m, "ring req_prod_pvt %u rsp_cons %u req_prod %u "
+			   "rsp_prod %u req_event %u rsp_event %u\n",
+			   ring->req_prod_pvt, ring->rsp_cons,
+			   ring->sring->req_prod, ring->sring->rsp_prod,
+			   ring->sring->req_event, ring->sring->rsp_event);
+	seq_printf(m, "cmd used %u of %u, %u reservations\n", front->cmd.used,
+		   front->cmd.size, front->cmd.count);
+	for (i = 0; i < VGPUIF_RING_SIZE; i++) {
+		slot = &front->slots[i];
+		if (!slot->busy)
+			continue;
+		seq_printf(m, "slot %2u id %u op %u %s%s%s age %u ms\n", i,
+			   slot->id, slot->op, slot->fence ? "fenced " : "",
+			   slot->done ? "answered " : "",
+			   slot->detached ? "detached " : "",
+			   jiffies_to_msecs(jiffies - slot->sent));
+	}
+	spin_unlock_irq(&front->lock);
 }

@@ -213,6 +213,24 @@ fi
 kernel_clean holder || exit 1
 verdict holder PASS "(glload exit $rc)"
 
+# stalled PID...: for a phase that runs too long, where each process
+# still running waits (every thread's kernel stack) and the driver's
+# ring state; dom0 dumps its worker's threads when it sees the last line.
+stalled() {
+	for p in "$@"; do
+		for c in $(cat /proc/$p/task/*/children 2>/dev/null); do
+			for t in /proc/$c/task/*; do
+				echo "-- $c/${t##*/} $(cat $t/comm) $(grep State $t/status)" \
+					"wchan $(cat $t/wchan)"
+				cat $t/stack
+			done
+		done
+	done
+	mountpoint -q /sys/kernel/debug || mount -t debugfs debugfs /sys/kernel/debug
+	cat /sys/kernel/debug/dri/128/xen_vgpu_ring
+	echo "E2E-KFRONT many-stalled"
+}
+
 # many: 16 GL processes at once, each a context of its own on the device.
 many() {
 	pids=
@@ -222,6 +240,9 @@ many() {
 		timeout 300 "$SCENE" "/tmp/many$n.ppm" >"/tmp/many$n.log" 2>&1 &
 		pids="$pids $!"
 	done
+	# Under TCG the phase takes 60-110 s: at 240 s, say where it stands.
+	(sleep 240 && stalled $pids) &
+	watcher=$!
 	bad=0
 	n=0
 	for p in $pids; do
@@ -231,6 +252,7 @@ many() {
 			"$B/tests/progs/ppmdiff" /tmp/ref.ppm "/tmp/many$n.ppm" >/dev/null ||
 			bad=$((bad + 1))
 	done
+	kill $watcher 2>/dev/null
 	echo "many: $(awk -v a="$t0" -v b="$(cut -d' ' -f1 /proc/uptime)" \
 		'BEGIN { print int(b - a) }') s;" \
 		"$(grep MemAvailable /proc/meminfo | tr -s ' ')"

@@ -73,14 +73,31 @@ restart() {
 }
 restart || echo "restart failed"
 
+# A stalled many phase: what each of the worker's threads waits for.
+dump_workers() {
+	local w t
+	for w in $(workers); do
+		for t in /proc/$w/task/*; do
+			echo "-- worker $w/${t##*/} $(cat $t/comm) wchan $(cat $t/wchan)"
+			head -n 8 $t/stack
+		done
+		timeout 60 gdb -q -batch -p "$w" -ex 'thread apply all bt 10' \
+			2>/dev/null | grep -E '^(#|Thread)'
+	done
+}
+
 # The detach: device 0 goes while a guest process renders on it, and a
 # new device comes; the guest's driver must let go of the first and
 # bind the second.
 detach() {
-	local t0=$SECONDS
+	local t0=$SECONDS dumped=0
 	until grep -q 'E2E-KFRONT detach-ready' "$log" 2>/dev/null; do
 		[ $((SECONDS - t0)) -lt 700 ] || return 1
 		xl list $name >/dev/null 2>&1 || return 1
+		if [ $dumped = 0 ] && grep -q 'E2E-KFRONT many-stalled' "$log"; then
+			dump_workers
+			dumped=1
+		fi
 		sleep 1
 	done
 	"$B/xenvgpu" detach $name 0 || { echo "xenvgpu detach failed"; return 1; }
