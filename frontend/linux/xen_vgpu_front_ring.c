@@ -376,3 +376,16 @@ int vgpu_front_send_fenced(struct vgpu_front *front, struct vgpuif_req *req,
 	req->fence_id = fence->seqno;
 	return vgpu_front_push(front, req, 1, fence, cmd_ticket, &slot);
 }
+
+/*
+ * Sends req, which waits for no GPU work (no VGPUIF_FLAG_FENCE), without
+ * waiting: its response signals fence, as above. A page flip, whose
+ * response comes once the frame is shown.
+ */
+int vgpu_front_send_signal(struct vgpu_front *front, struct vgpuif_req *req,
+			   struct dma_fence *fence)
+{
+	struct vgpu_front_slot *slot;
+
+	return vgpu_front_push(front, req, 1, fence, -1, &slot);
+}
