@@ -180,6 +180,29 @@ static int write_ppm(const char *path, const struct buffer *buf, uint32_t w,
 	return fclose(f) ? -1 : 0;
 }
 
+/* Dumb buffers the driver must refuse: not 32 bpp, empty, too big. */
+static int bad_dumb_refused(int fd)
+{
+	static const struct drm_mode_create_dumb bad[] = {
+		{ .width = 64, .height = 64, .bpp = 16 },
+		{ .width = 0, .height = 64, .bpp = 32 },
+		{ .width = 8193, .height = 64, .bpp = 32 },
+		{ .width = 64, .height = 8193, .bpp = 32 },
+	};
+	struct drm_mode_create_dumb c;
+	size_t i;
+
+	for (i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+		c = bad[i];
+		if (!drmIoctl(fd, DRM_IOCTL_MODE_CREATE_DUMB, &c)) {
+			fprintf(stderr, "kmspattern: a %ux%u %u bpp dumb "
+				"buffer was made\n", c.width, c.height, c.bpp);
+			return 0;
+		}
+	}
+	return 1;
+}
+
 static drmModeConnector *find_connector(int fd, drmModeRes *res)
 {
 	drmModeConnector *conn;
@@ -284,6 +307,9 @@ int main(int argc, char **argv)
 		return 1;
 	}
 
+	if (!bad_dumb_refused(fd)) {
+		return 1;
+	}
 	if (make_buffer(fd, 0, w, h, &bufs[0]) ||
 	    make_buffer(fd, 1, w, h, &bufs[1])) {
 		return 1;
