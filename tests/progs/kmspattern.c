@@ -7,10 +7,13 @@
  * times (each flip waits for its event) and reports the flip rate; then
  * draws a white square into the buffer on the screen and flushes it with
  * DIRTYFB (front-buffer rendering), writes what the screen should show as
- * a PPM, and holds the screen for a while.
+ * a PPM, and holds the screen for a while. --seconds stops the flips
+ * after that long. --no-device WxH writes the PPM the screen should show
+ * after FLIPS flips at that size, without any device (for comparing a
+ * screenshot taken elsewhere).
  *
- *   kmspattern [--device PATH] [--flips N] [--expect WxH] [--ppm FILE]
- *              [--hold SECONDS]
+ *   kmspattern [--device PATH] [--flips N] [--seconds S] [--expect WxH]
+ *              [--ppm FILE] [--hold SECONDS] [--no-device WxH]
  *
  * Exit status: 0 done, 1 failed, 2 usage, 3 the device has no KMS.
  */
@@ -158,6 +161,18 @@ static int wait_flip(int fd, struct flip_state *st)
 	return 0;
 }
 
+/* What the screen shows last: buffer flips & 1 with a white square. */
+static void draw_square(struct buffer *buf, uint32_t w, uint32_t h)
+{
+	uint32_t x, y;
+
+	for (y = SQUARE_Y; y < SQUARE_Y + SQUARE_SIZE && y < h; y++) {
+		for (x = SQUARE_X; x < SQUARE_X + SQUARE_SIZE && x < w; x++) {
+			buf->pixels[y * (buf->pitch / 4) + x] = 0xffffffff;
+		}
+	}
+}
+
 static int write_ppm(const char *path, const struct buffer *buf, uint32_t w,
 		     uint32_t h)
 {
@@ -234,14 +249,42 @@ static drmModeModeInfo *preferred_mode(drmModeConnector *conn)
 static void usage(void)
 {
 	fprintf(stderr, "usage: kmspattern [--device PATH] [--flips N] "
-		"[--expect WxH] [--ppm FILE] [--hold SECONDS]\n");
+		"[--seconds S] [--expect WxH] [--ppm FILE] [--hold SECONDS] "
+		"[--no-device WxH]\n");
 	exit(2);
+}
+
+/* --no-device: the expected image, from memory. */
+static int expected_ppm(const char *size, long flips, const char *ppm)
+{
+	struct buffer buf = { 0 };
+	uint32_t w, h, x, y;
+	int rc;
+
+	if (!ppm || sscanf(size, "%ux%u", &w, &h) != 2 || !w || !h) {
+		usage();
+	}
+	buf.pitch = w * 4;
+	buf.pixels = malloc((size_t)buf.pitch * h);
+	if (!buf.pixels) {
+		return 1;
+	}
+	for (y = 0; y < h; y++) {
+		for (x = 0; x < w; x++) {
+			buf.pixels[y * w + x] = pattern(flips & 1, x, y, w, h);
+		}
+	}
+	draw_square(&buf, w, h);
+	rc = write_ppm(ppm, &buf, w, h) ? 1 : 0;
+	free(buf.pixels);
+	return rc;
 }
 
 int main(int argc, char **argv)
 {
 	const char *device = "/dev/dri/card0", *ppm = NULL, *expect = NULL;
-	long flips = 120, hold = 0, i;
+	const char *no_device = NULL;
+	long flips = 120, hold = 0, seconds = 0, i;
 	struct flip_state st = { 0 };
 	struct buffer bufs[2] = { 0 };
 	double t0, t, lat, lat_max = 0, lat_sum = 0;
@@ -250,7 +293,7 @@ int main(int argc, char **argv)
 	drmModeClip clip;
 	drmModeRes *res;
 	uint64_t cap = 0;
-	uint32_t w, h, x, y, crtc;
+	uint32_t w, h, crtc;
 	char got[32];
 	int fd, rc = 1;
 
@@ -268,12 +311,19 @@ int main(int argc, char **argv)
 			ppm = argv[++i];
 		} else if (!strcmp(argv[i], "--hold")) {
 			hold = strtol(argv[++i], NULL, 10);
+		} else if (!strcmp(argv[i], "--seconds")) {
+			seconds = strtol(argv[++i], NULL, 10);
+		} else if (!strcmp(argv[i], "--no-device")) {
+			no_device = argv[++i];
 		} else {
 			usage();
 		}
 	}
-	if (flips < 0 || hold < 0) {
+	if (flips < 0 || hold < 0 || seconds < 0) {
 		usage();
+	}
+	if (no_device) {
+		return expected_ppm(no_device, flips, ppm);
 	}
 
 	fd = open(device, O_RDWR | O_CLOEXEC);
@@ -337,6 +387,10 @@ int main(int argc, char **argv)
 		if (lat > lat_max) {
 			lat_max = lat;
 		}
+		if (seconds && st.done_at - t0 >= seconds) {
+			flips = i + 1;
+			break;
+		}
 	}
 	t = now() - t0;
 	if (flips) {
@@ -347,12 +401,7 @@ int main(int argc, char **argv)
 
 	/* Front-buffer rendering: draw on the screen's buffer, flush it. */
 	i = flips & 1;
-	for (y = SQUARE_Y; y < SQUARE_Y + SQUARE_SIZE && y < h; y++) {
-		for (x = SQUARE_X; x < SQUARE_X + SQUARE_SIZE && x < w; x++) {
-			bufs[i].pixels[y * (bufs[i].pitch / 4) + x] =
-				0xffffffff;
-		}
-	}
+	draw_square(&bufs[i], w, h);
 	clip = (drmModeClip){ SQUARE_X, SQUARE_Y, SQUARE_X + SQUARE_SIZE,
 			      SQUARE_Y + SQUARE_SIZE };
 	if (drmModeDirtyFB(fd, bufs[i].fb, &clip, 1)) {
