@@ -102,18 +102,32 @@ restart() {
 }
 restart || echo "restart failed"
 
+# The screen must show kmspattern's last frame exactly: its pattern after
+# 11 flips (buffer 1) with the white square, at 640x480.
 shot() {
+	local png=/tmp/e2e-kms-shot.png
 	console_wait 'E2E-KMS holding' 600 || return 1
-	if "$B/xenvgpu" screenshot --help >/dev/null 2>&1; then
-		"$B/xenvgpu" screenshot $name /tmp/e2e-kms-shot.png ||
-			echo "xenvgpu screenshot failed"
-		# TODO once the screenshot lands: compare with kmspattern's PPM.
-	else
+	if ! "$B/xenvgpu" --help 2>&1 | grep -q screenshot; then
 		echo "no xenvgpu screenshot yet: the screen is not compared"
+		go shot
+		return 0
 	fi
+	sleep 2
+	"$B/xenvgpu" screenshot $name $png ||
+		{ echo "xenvgpu screenshot failed"; go shot; return 1; }
 	go shot
+	"$E2E_BUILD/tests/progs/kmspattern" --no-device 640x480 --flips 11 \
+		--ppm /tmp/e2e-kms-expected.ppm || return 1
+	python3 "$E2E_DIR/png2ppm.py" $png /tmp/e2e-kms-shot.ppm || return 1
+	"$E2E_BUILD/tests/progs/ppmdiff" /tmp/e2e-kms-expected.ppm \
+		/tmp/e2e-kms-shot.ppm
+	cmp -s /tmp/e2e-kms-expected.ppm /tmp/e2e-kms-shot.ppm ||
+		{ echo "the screenshot differs from kmspattern's frame"; return 1; }
+	echo "the screenshot equals kmspattern's frame, pixel for pixel"
+	shot_ok=1
 }
-shot || echo "no screenshot"
+shot_ok=0
+shot || echo "screenshot check failed"
 
 rc=0
 domu_wait $name "${DOMU_TIMEOUT:-800}" || rc=$?
@@ -126,3 +140,7 @@ for phase in noscanout mode resize flips restart hold unload; do
 	fail "phase $phase: $why"
 done
 grep 'E2E-KMS flips PASS' "$log" | sed 's/^.*PASS */flips: /'
+# Once xenvgpu screenshot exists, the screen must match.
+if "$B/xenvgpu" --help 2>&1 | grep -q screenshot && [ $shot_ok != 1 ]; then
+	fail "phase hold: the screenshot does not show kmspattern's frame"
+fi
