@@ -11,6 +11,9 @@
 #   resize     dom0 writes 640x480: a hotplug, the connector offers it;
 #   flips      kmspattern: two dumb buffers, the mode set, 300 flips
 #              each completed by its event, DIRTYFB;
+#   gl         kmsgl: stock Mesa renders through GBM into scanout buffers
+#              (3D resources, shown without VGPUIF_SCANOUT_BACKING),
+#              60 frames flipped;
 #   restart    dom0 kills the backend's worker while kmspattern flips:
 #              no flip hangs, the driver reconnects, flips go on;
 #   hold       kmspattern holds its pattern on the screen for dom0's
@@ -132,6 +135,19 @@ if [ $rc != 0 ]; then
 	verdict flips FAIL "kmspattern exit $rc"
 elif kernel_clean flips; then
 	verdict flips PASS "$(grep 'flips/s' /tmp/flips.log | sed 's/^kmspattern: //')"
+fi
+
+# gl: GPU-rendered buffers on the screen.
+"$B/tests/progs/kmsgl" --frames 60 >/tmp/gl.log 2>&1
+rc=$?
+sed 's/^/  kmsgl| /' /tmp/gl.log | head -n 20
+if [ $rc != 0 ]; then
+	kernel_log
+	verdict gl FAIL "kmsgl exit $rc"
+elif ! grep -q 'GL_RENDERER: virgl' /tmp/gl.log; then
+	verdict gl FAIL "not rendered by virgl"
+elif kernel_clean gl; then
+	verdict gl PASS "$(grep 'frames/s' /tmp/gl.log | sed 's/^kmsgl: //')"
 fi
 
 # restart: flips for 40 s across a worker restart; each flip waits 5 s

@@ -12,6 +12,7 @@
 #     check that the driver copes (no hang, no oops), not the screen;
 #   resize: 640x480 written to the nodes reaches the guest;
 #   flips: kmspattern flips 300 times between two dumb buffers;
+#   gl: kmsgl, stock Mesa through GBM and EGL, flips 60 rendered frames;
 #   restart: the worker is killed while kmspattern flips;
 #   hold: kmspattern's pattern on the screen; with `xenvgpu screenshot`
 #     the screenshot must equal it pixel for pixel;
@@ -25,6 +26,7 @@ backend_log=/tmp/vgpu-backend-kms.log
 [ -f "$E2E_BUILD/modules/xen_vgpu.ko" ] ||
 	skip "$E2E_BUILD/modules/xen_vgpu.ko not built (make modules)"
 [ -x "$E2E_BUILD/tests/progs/kmspattern" ] || skip "kmspattern not built"
+[ -x "$E2E_BUILD/tests/progs/kmsgl" ] || skip "kmsgl not built"
 
 "$B/vgpu-backend" --xen --watchdog-ms=60000 >"$backend_log" 2>&1 &
 backend=$!
@@ -134,12 +136,13 @@ domu_wait $name "${DOMU_TIMEOUT:-800}" || rc=$?
 timing kms-guest "$(since "$t0")"
 sed 's/^/  domU| /' "$log" 2>/dev/null || true
 
-for phase in noscanout mode resize flips restart hold unload; do
+for phase in noscanout mode resize flips gl restart hold unload; do
 	grep -q "E2E-KMS $phase PASS" "$log" && continue
 	why=$(grep "E2E-KMS $phase " "$log" || echo "no verdict (guest exit $rc)")
 	fail "phase $phase: $why"
 done
 grep 'E2E-KMS flips PASS' "$log" | sed 's/^.*PASS */flips: /'
+grep 'E2E-KMS gl PASS' "$log" | sed 's/^.*PASS */gl: /'
 # Once xenvgpu screenshot exists, the screen must match.
 if "$B/xenvgpu" --help 2>&1 | grep -q screenshot && [ $shot_ok != 1 ]; then
 	fail "phase hold: the screenshot does not show kmspattern's frame"
