@@ -19,10 +19,12 @@ SYSTEMD_UNIT_DIR ?= /etc/systemd/system
 endif
 
 CC       ?= cc
-PKGS_BACK  := virglrenderer epoxy
+PKGS_BACK  := virglrenderer epoxy libvncserver
 PKGS_TEST  := cmocka
 PKGS_XEN   := xenstore xengnttab xenevtchn
 PKGS_TOOL  := xlutil xenlight xentoollog xenstore
+# xenvgpu screenshot: a VNC client of the worker, writing PNG.
+PKGS_SCREEN := libvncclient libpng
 
 ifeq ($(FUZZ),1)
 BUILD    ?= build-fuzz
@@ -109,7 +111,8 @@ $(BUILD)/obj/backend/xl_devices.o: CFLAGS += -Itools $(call pc_cflags,$(PKGS_TOO
 $(BUILD)/obj/tests/%.o: CFLAGS += $(call pc_cflags,$(PKGS_TEST) $(PKGS_BACK))
 $(BUILD)/obj/bench/%.o: CFLAGS += $(INC_ALL) $(call pc_cflags,$(PKGS_BACK))
 # xenvgpu finds the schema installed, or in this tree (for tests).
-$(BUILD)/obj/tools/%.o: CFLAGS += -Itools $(INC_SCHED) $(call pc_cflags,$(PKGS_TOOL)) \
+$(BUILD)/obj/tools/%.o: CFLAGS += -Itools $(INC_SCHED) \
+	$(call pc_cflags,$(PKGS_TOOL) $(PKGS_SCREEN)) \
 	-DVGPU_SCHEMA_INSTALLED='"$(DATADIR)/vgpu.schema"' \
 	-DVGPU_SCHEMA_SRC='"$(CURDIR)/xenstore-schema/vgpu.schema"'
 $(BUILD)/obj/tests/%.o: CFLAGS += $(INC_ALL) \
@@ -136,7 +139,8 @@ $(BUILD)/bin/vgpu-backend: $(call obj,backend/main.c) $(LIB_BACK) $(LIB_TOOLS) \
 			   $(LIB_SCHED) $(LIB_COMMON)
 	@mkdir -p $(dir $@)
 	$(CC) $(LDFLAGS) -Wl,--export-dynamic-symbol=pthread_setname_np \
-		-o $@ $^ $(BACK_LIBS) $(call pc_libs,$(PKGS_TOOL)) $(LDLIBS)
+		-o $@ $^ $(BACK_LIBS) $(call pc_libs,$(PKGS_TOOL) $(PKGS_SCREEN)) \
+		$(LDLIBS)
 
 $(BUILD)/bin/vgpu-vtest: $(call obj,mesa-winsys/main.c) $(LIB_VTEST) $(LIB_FRONT) $(LIB_COMMON)
 	@mkdir -p $(dir $@)
@@ -145,7 +149,8 @@ $(BUILD)/bin/vgpu-vtest: $(call obj,mesa-winsys/main.c) $(LIB_VTEST) $(LIB_FRONT
 $(BUILD)/bin/xenvgpu: $(call obj,tools/xenvgpu.c) $(LIB_TOOLS) $(LIB_SCHED) \
 		      $(LIB_COMMON)
 	@mkdir -p $(dir $@)
-	$(CC) $(LDFLAGS) -o $@ $^ $(call pc_libs,$(PKGS_TOOL)) $(LDLIBS)
+	$(CC) $(LDFLAGS) -o $@ $^ $(call pc_libs,$(PKGS_TOOL) $(PKGS_SCREEN)) \
+		$(LDLIBS)
 
 # Every test and benchmark links every library; the linker keeps what
 # each one uses (tests use only the parts of libvgputools that need no
@@ -157,7 +162,7 @@ $(BUILD)/tests/%: $(call obj,tests/%.c) $(call obj,$(TEST_HELPERS)) $(LIB_TEST) 
 		  $(ALL_LIBS)
 	@mkdir -p $(dir $@)
 	$(CC) $(LDFLAGS) -o $@ $^ $(call pc_libs,$(PKGS_TEST)) $(BACK_LIBS) \
-		$(call pc_libs,$(PKGS_TOOL)) -lEGL -lGL $(LDLIBS)
+		$(call pc_libs,$(PKGS_TOOL) $(PKGS_SCREEN)) -lEGL -lGL $(LDLIBS)
 
 # Test programs (tests/progs/*.c): plain GL clients the render tests run
 # as child processes. Of the project's libraries they link only the
@@ -189,6 +194,21 @@ $(BUILD)/bench/%: $(call obj,bench/%.c $(BENCH_HELPERS)) $(LIB_TEST) $(ALL_LIBS)
 	@mkdir -p $(dir $@)
 	$(CC) $(LDFLAGS) -o $@ $^ $(BACK_LIBS) -lEGL -lGL $(LDLIBS)
 
+# The screen benchmark (bench/screen/): the guest's animation and dom0's
+# VNC recorder, two plain programs with their own libraries.
+SCREEN_BENCHES := $(BUILD)/bench/screen-anim $(BUILD)/bench/screen-vncrec
+benches: $(SCREEN_BENCHES)
+$(BUILD)/obj/bench/screen/%.o: CFLAGS += -Ibench $(call pc_cflags,libdrm libvncclient)
+
+$(BUILD)/bench/screen-anim: $(call obj,bench/screen/anim.c \
+			    bench/screen/anim_fbdev.c bench/screen/anim_kms.c)
+	@mkdir -p $(dir $@)
+	$(CC) $(LDFLAGS) -o $@ $^ $(call pc_libs,libdrm) $(LDLIBS)
+
+$(BUILD)/bench/screen-vncrec: $(call obj,bench/screen/vncrec.c bench/stats.c)
+	@mkdir -p $(dir $@)
+	$(CC) $(LDFLAGS) -o $@ $^ $(call pc_libs,libvncclient xencontrol) $(LDLIBS)
+
 # Fuzz targets (FUZZ=1): libFuzzer's main. fuzz/virgl_stub.c stands in
 # for virglrenderer and fuzz/fake_front.c for libvgpufront, ahead of the
 # libraries (fuzz/fuzz_dispatch.c and fuzz/fuzz_vtest.c say why).
@@ -198,7 +218,8 @@ fuzzers: $(FUZZERS)
 $(BUILD)/fuzz/%: $(call obj,fuzz/%.c $(FUZZ_HELPERS)) $(ALL_LIBS)
 	@mkdir -p $(dir $@)
 	$(CC) $(LDFLAGS) -fsanitize=fuzzer -o $@ $^ \
-		$(call pc_libs,$(PKGS_XEN) xencontrol) $(SECCOMP_LIBS) $(LDLIBS)
+		$(call pc_libs,$(PKGS_XEN) xencontrol libvncserver) \
+		$(SECCOMP_LIBS) $(LDLIBS)
 
 # The unit names BINDIR, so it is filled in here, where BINDIR is final.
 install: $(BINS)

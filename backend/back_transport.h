@@ -18,6 +18,7 @@
 #include <stdint.h>
 
 #include "vgpuif.h"
+#include "vnc.h"
 
 struct vgpuback_transport;
 
@@ -98,6 +99,15 @@ struct vgpuback_transport *vgpuback_xen_create(uint32_t domid, uint32_t devid,
  */
 void vgpuback_xen_read_toolstack(uint32_t domid, uint32_t devid,
 				 uint32_t *pages, char *name, size_t len);
+
+/*
+ * The screen the toolstack asked for: scanout-width and -height into
+ * *width and *height, and the vnc nodes and the VNC password (from
+ * VGPU_XS_PRIVATE_DIR) into vnc; each left alone if absent or invalid.
+ */
+void vgpuback_xen_read_screen(uint32_t domid, uint32_t devid,
+			      uint32_t *width, uint32_t *height,
+			      struct vgpuback_vnc_config *vnc);
 
 /* Whether t is that implementation's (before any down-cast). */
 bool vgpuback_transport_is_loopback(const struct vgpuback_transport *t);

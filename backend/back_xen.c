@@ -296,6 +296,52 @@ void vgpuback_xen_read_toolstack(uint32_t domid, uint32_t devid,
 	xs_close(xs);
 }
 
+/* vnc, vnclisten, vncdisplay, and the password only dom0 reads. */
+static void read_vnc(struct xs_handle *xs, const char *dir, uint32_t domid,
+		     uint32_t devid, struct vgpuback_vnc_config *vnc)
+{
+	char secret[96];
+	uint32_t value;
+
+	if (!vgpu_xs_read_u32(xs, dir, "vnc", 0, 1, &value)) {
+		vnc->enabled = value;
+	}
+	if (vgpu_xs_read(xs, dir, "vnclisten", vnc->listen,
+			 sizeof(vnc->listen))) {
+		vnc->listen[0] = '\0';
+	}
+	if (!vgpu_xs_read_u32(xs, dir, "vncdisplay", 0,
+			      VGPUBACK_VNC_AUTO_DISPLAYS - 1, &value)) {
+		vnc->display = (int)value;
+	}
+	/* Relative: in our own domain's home. */
+	snprintf(secret, sizeof(secret), VGPU_XS_PRIVATE_DIR "/%u/%u", domid,
+		 devid);
+	if (vgpu_xs_read(xs, secret, "vncpasswd", vnc->passwd,
+			 sizeof(vnc->passwd))) {
+		vnc->passwd[0] = '\0';
+	}
+}
+
+void vgpuback_xen_read_screen(uint32_t domid, uint32_t devid,
+			      uint32_t *width, uint32_t *height,
+			      struct vgpuback_vnc_config *vnc)
+{
+	struct xs_handle *xs = xs_open(0);
+	char dir[128];
+
+	if (!xs) {
+		return;
+	}
+	snprintf(dir, sizeof(dir), "backend/vgpu/%u/%u", domid, devid);
+	vgpu_xs_read_u32(xs, dir, "scanout-width", 1, VGPUIF_SCANOUT_MAX_DIM,
+			 width);
+	vgpu_xs_read_u32(xs, dir, "scanout-height", 1,
+			 VGPUIF_SCANOUT_MAX_DIM, height);
+	read_vnc(xs, dir, domid, devid, vnc);
+	xs_close(xs);
+}
+
 struct vgpuback_transport *vgpuback_xen_create(uint32_t domid, uint32_t devid,
 					       uint32_t max_grants)
 {

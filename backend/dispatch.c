@@ -97,9 +97,14 @@ static const struct op_desc ops[] = {
 	[VGPUIF_OP_RESOURCE_BUSY] = { "resource-busy",
 				      vgpuback_op_resource_busy,
 				      OP_SIZE(resource_busy), CTX_LIVE },
-	[VGPUIF_OP_SET_SCANOUT] = { "set-scanout (feature-scanout)" },
-	[VGPUIF_OP_RESOURCE_FLUSH] = { "resource-flush (feature-scanout)" },
-	[VGPUIF_OP_PAGE_FLIP] = { "page-flip (feature-scanout)" },
+	/* Read-backs hold the GPU themselves; dumb buffers need none. */
+	[VGPUIF_OP_SET_SCANOUT] = { "set-scanout", vgpuback_op_set_scanout,
+				    OP_SIZE(scanout), CTX_NONE },
+	[VGPUIF_OP_RESOURCE_FLUSH] = { "resource-flush",
+				       vgpuback_op_resource_flush,
+				       OP_SIZE(resource_flush), CTX_NONE },
+	[VGPUIF_OP_PAGE_FLIP] = { "page-flip", vgpuback_op_page_flip,
+				  OP_SIZE(scanout), CTX_NONE },
 	[VGPUIF_OP_RESOURCE_CREATE_BLOB] = { "create-blob (feature-blob)" },
 	[VGPUIF_OP_RESOURCE_MAP_BLOB] = { "map-blob (feature-blob)" },
 	[VGPUIF_OP_RESOURCE_UNMAP_BLOB] = { "unmap-blob (feature-blob)" },
@@ -246,6 +251,11 @@ static int finish(struct vgpu_worker *w, const struct vgpuif_req *req,
 {
 	bool fenced = ret == VGPUBACK_DEFER || (req->flags & VGPUIF_FLAG_FENCE);
 	uint64_t fence = fenced ? answer_fence(w, req) : 0;
+
+	if (ret == VGPUBACK_HELD) {
+		*deferred = true;
+		return 0;
+	}
 
 	if (ret < 0 || !fenced || vgpuback_renderer_retired(w->r, fence)) {
 		resp->status = ret < 0 ? ret : 0;

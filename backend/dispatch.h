@@ -19,6 +19,11 @@
  * answer only once every fence created so far has retired.
  */
 #define VGPUBACK_DEFER 1
+/*
+ * Another: the handler kept a copy of resp and sends it itself later
+ * (a page flip, answered when it is shown).
+ */
+#define VGPUBACK_HELD 2
 
 typedef int (*vgpuback_handler)(struct vgpu_worker *w,
 				const struct vgpuif_req *req,
@@ -81,5 +86,15 @@ int vgpuback_op_transfer_from_host(struct vgpu_worker *w,
 				   const struct vgpuif_req *req,
 				   struct vgpuif_resp *resp);
 void vgpuback_res_release(struct vgpu_worker *w, struct vgpuback_res *res);
+
+/* Handlers of feature-scanout (scanout.c). */
+int vgpuback_op_set_scanout(struct vgpu_worker *w,
+			    const struct vgpuif_req *req,
+			    struct vgpuif_resp *resp);
+int vgpuback_op_page_flip(struct vgpu_worker *w, const struct vgpuif_req *req,
+			  struct vgpuif_resp *resp);
+int vgpuback_op_resource_flush(struct vgpu_worker *w,
+			       const struct vgpuif_req *req,
+			       struct vgpuif_resp *resp);
 
 #endif /* VGPUBACK_DISPATCH_H */

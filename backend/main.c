@@ -119,6 +119,14 @@ static void usage(FILE *f)
 		"  --no-seccomp             workers run without the seccomp "
 		"allowlist\n"
 		"                           (debugging)\n"
+		"  --vnc-listen=ADDR        loopback: show each device's "
+		"screen over VNC on\n"
+		"                           the IPv4 address ADDR (under --xen "
+		"the vgpu= spec's\n"
+		"                           vnc= keys decide)\n"
+		"  --vnc-display=N          loopback: on port 5900+N, 0-99 "
+		"(default: the first\n"
+		"                           free from 5900)\n"
 		"  --help\n", VGPU_SCHED_PATH, VGPU_SCHED_DEF_SLICE_US,
 		VGPU_SCHED_DEF_PERIOD_US, VGPU_SCHED_DEF_LINGER_US,
 		VGPU_SCHED_DEF_TIMEOUT_MS, VGPU_SCHED_DEF_TIMEOUT_SW_MS,
@@ -137,6 +145,7 @@ enum {
 	OPT_USER = 768, OPT_NO_PRIVDROP, OPT_NO_SECCOMP,
 	OPT_SHADER_CACHE = 1024, OPT_SHADER_CACHE_MIB, OPT_NO_SHADER_CACHE,
 	OPT_WORKER_CPU, OPT_START_BURST,
+	OPT_VNC_LISTEN = 2048, OPT_VNC_DISPLAY,
 };
 
 static const struct option long_opts[] = {
@@ -168,6 +177,8 @@ static const struct option long_opts[] = {
 	{ "no-shader-cache", no_argument, NULL, OPT_NO_SHADER_CACHE },
 	{ "worker-cpu", required_argument, NULL, OPT_WORKER_CPU },
 	{ "start-burst", required_argument, NULL, OPT_START_BURST },
+	{ "vnc-listen", required_argument, NULL, OPT_VNC_LISTEN },
+	{ "vnc-display", required_argument, NULL, OPT_VNC_DISPLAY },
 	{ NULL, 0, NULL, 0 },
 };
 
@@ -261,6 +272,30 @@ static void set_privsep_option(struct vgpuback_privsep *p, int opt,
 	}
 }
 
+/* --vnc-listen=ADDR, --vnc-display=N: the loopback workers' display. */
+static int set_vnc_option(struct vgpuback_vnc_config *vnc, int opt,
+			  const char *arg)
+{
+	uint32_t display;
+
+	vnc->enabled = true;
+	if (opt == OPT_VNC_LISTEN) {
+		if (strlen(arg) >= sizeof(vnc->listen)) {
+			fprintf(stderr, "vgpu-backend: --vnc-listen=%s: expected "
+				"an IPv4 address\n", arg);
+			return -EINVAL;
+		}
+		snprintf(vnc->listen, sizeof(vnc->listen), "%s", arg);
+		return 0;
+	}
+	if (parse_number("vnc-display", arg, 0,
+			 VGPUBACK_VNC_AUTO_DISPLAYS - 1, &display)) {
+		return -EINVAL;
+	}
+	vnc->display = (int)display;
+	return 0;
+}
+
 static int parse_options(int argc, char **argv, struct options *o)
 {
 	uint32_t *slot, min;
@@ -295,6 +330,10 @@ static int parse_options(int argc, char **argv, struct options *o)
 			   opt == OPT_NO_SHADER_CACHE) {
 			o->cfg.shader_cache = opt == OPT_SHADER_CACHE ? optarg
 								     : NULL;
+		} else if (opt == OPT_VNC_LISTEN || opt == OPT_VNC_DISPLAY) {
+			if (set_vnc_option(&o->cfg.vnc, opt, optarg)) {
+				return 2;
+			}
 		} else if (opt == OPT_NO_PIN) {
 			o->no_pin_llvmpipe = true;
 		} else if (opt == OPT_FG || opt == OPT_DAEMON) {

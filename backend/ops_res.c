@@ -10,13 +10,8 @@
 #include "dispatch.h"
 #include "gref.h"
 #include "res_size.h"
+#include "scanout.h"
 #include "vgpu_util.h"
-
-/* virglrenderer.h only declares it; the layout is its pipe_box's. */
-struct virgl_box {
-	uint32_t x, y, z;
-	uint32_t w, h, d;
-};
 
 static void backing_release(struct vgpu_worker *w, struct vgpuback_res *res)
 {
@@ -32,6 +27,7 @@ static void backing_release(struct vgpu_worker *w, struct vgpuback_res *res)
 
 void vgpuback_res_release(struct vgpu_worker *w, struct vgpuback_res *res)
 {
+	vgpuback_scanout_forget(w, res);
 	backing_release(w, res);
 	virgl_renderer_resource_unref(res->node.id);
 	vgpuback_host_release(&w->objs, res->host_bytes);
@@ -210,6 +206,7 @@ int vgpuback_op_detach_backing(struct vgpu_worker *w,
 				       "resource %u has no backing",
 				       res->node.id);
 	}
+	vgpuback_scanout_forget(w, res);
 	backing_release(w, res);
 	return 0;
 }

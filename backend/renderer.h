@@ -28,6 +28,12 @@
 
 struct vgpuback_deferred;
 
+/* virglrenderer.h only declares it; the layout is its pipe_box's. */
+struct virgl_box {
+	uint32_t x, y, z;
+	uint32_t w, h, d;
+};
+
 /* Where completed deferred responses go (the worker's ring). */
 typedef void (*vgpuback_resp_sink)(void *opaque,
 				   const struct vgpuif_resp *resp);

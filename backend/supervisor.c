@@ -441,6 +441,9 @@ static void release_domains(struct supervisor *s)
 		if (xs_rm(s->xs, XBT_NULL, path)) {
 			vgpu_info("domain %u is gone: removed %s", domid, path);
 		}
+		/* Its VNC passwords, in our own home. */
+		snprintf(path, sizeof(path), VGPU_XS_PRIVATE_DIR "/%u", domid);
+		xs_rm(s->xs, XBT_NULL, path);
 	}
 	free(domids);
 }

@@ -22,6 +22,7 @@
 
 #include "dispatch.h"
 #include "gref.h"
+#include "scanout.h"
 #include "shader_cache.h"
 #include "vgpu_util.h"
 #include "worker.h"
@@ -31,6 +32,8 @@
 /* Requests handled while spinning before the fds are polled anyway. */
 #define SPIN_POLL_EVERY         64
 #define NODES_MAX               1024
+/* The transport's event and control fds, the renderer's, the refresh. */
+#define CORE_FDS                4
 #define WHY_MAX                 128
 
 void vgpuback_config_defaults(struct vgpuback_config *cfg)
@@ -45,6 +48,9 @@ void vgpuback_config_defaults(struct vgpuback_config *cfg)
 	cfg->mem_overhead_mib = VGPUBACK_DEF_MEM_OVERHEAD_MIB;
 	cfg->shader_cache = VGPUBACK_DEF_SHADER_CACHE;
 	cfg->shader_cache_mib = VGPUBACK_DEF_SHADER_CACHE_MIB;
+	cfg->scanout_width = VGPUBACK_SCANOUT_DEF_WIDTH;
+	cfg->scanout_height = VGPUBACK_SCANOUT_DEF_HEIGHT;
+	cfg->vnc.display = -1;
 }
 
 static void sink(void *opaque, const struct vgpuif_resp *resp)
@@ -72,13 +78,27 @@ struct vgpu_worker *vgpuback_worker_create(struct vgpuback_transport *t,
 	w->sched_idx = -1;
 	w->submit_buf = malloc(cfg->lim.max_submit_size);
 	if (!w->submit_buf || vgpuback_objects_init(&w->objs, &cfg->lim)) {
-		free(w->submit_buf);
-		free(w);
-		errno = ENOMEM;
-		return NULL;
+		goto fail;
+	}
+	/* The display listens before the sandbox, which forbids bind. */
+	w->vnc = vgpuback_vnc_create(&cfg->vnc, cfg->scanout_width,
+				     cfg->scanout_height, t->domid, t->devid);
+	w->scanout = vgpuback_scanout_create(cfg->scanout_width,
+					     cfg->scanout_height, w->vnc);
+	if (!w->scanout) {
+		goto fail_objects;
 	}
 	vgpuback_renderer_set_sink(r, sink, w);
 	return w;
+
+fail_objects:
+	vgpuback_vnc_destroy(w->vnc);
+	vgpuback_objects_fini(&w->objs);
+fail:
+	free(w->submit_buf);
+	free(w);
+	errno = ENOMEM;
+	return NULL;
 }
 
 void vgpuback_worker_destroy(struct vgpu_worker *w)
@@ -91,6 +111,8 @@ void vgpuback_worker_destroy(struct vgpu_worker *w)
 	/* Destroying contexts is GPU work too. */
 	vgpuback_sched_hold(w);
 	vgpuback_dispatch_release_all(w);
+	vgpuback_scanout_destroy(w->scanout);
+	vgpuback_vnc_destroy(w->vnc);
 	vgpuback_sched_detach(w);
 	vgpuback_gref_unmap(w->t, &w->objs, (void *)w->cmd, w->cmd_pages);
 	if (w->ring_page) {
@@ -120,8 +142,10 @@ static int publish(struct vgpu_worker *w)
 		{ "max-resources", l->max_resources },
 		{ "max-cmd-pages", l->max_cmd_pages },
 		{ "max-submit-size", l->max_submit_size },
-		{ "feature-scanout", 0 },
+		{ "feature-scanout", 1 },
 		{ "feature-blob", 0 },
+		/* For the toolstack (xenvgpu list); 0: no VNC display. */
+		{ "vnc-port", (uint32_t)vgpuback_vnc_port(w->vnc) },
 	};
 	char text[NODES_MAX] = "";
 	size_t i;
@@ -383,19 +407,26 @@ static int wait_events(struct vgpu_worker *w, int64_t timeout_ns)
 	struct timespec ts;
 	struct vgpuback_transport *t = w->t;
 	int rfd = vgpuback_renderer_poll_fd(w->r);
-	struct pollfd fds[3] = {
+	struct pollfd fds[CORE_FDS + VGPUBACK_VNC_MAX_FDS] = {
 		{ .fd = vgpuback_transport_event_fd(t), .events = POLLIN },
 		{ .fd = vgpuback_transport_control_fd(t), .events = POLLIN },
 		{ .fd = rfd, .events = POLLIN },
+		{ .fd = vgpuback_scanout_timer_fd(w->scanout),
+		  .events = POLLIN },
 	};
+	int nvnc;
 
+	/* Updates the last requests made go out before we sleep. */
+	vgpuback_vnc_serve(w->vnc, NULL, 0);
+	nvnc = vgpuback_vnc_poll_fds(w->vnc, fds + CORE_FDS,
+				     VGPUBACK_VNC_MAX_FDS);
 	/* Without the renderer's fd, retire fences on a 1 ms tick. */
 	if (timeout_ns < 0 && rfd < 0 && vgpuback_renderer_busy(w->r)) {
 		timeout_ns = 1000000;
 	}
 	ts.tv_sec = timeout_ns / 1000000000;
 	ts.tv_nsec = timeout_ns % 1000000000;
-	if (ppoll(fds, VGPU_ARRAY_SIZE(fds), timeout_ns < 0 ? NULL : &ts,
+	if (ppoll(fds, (nfds_t)(CORE_FDS + nvnc), timeout_ns < 0 ? NULL : &ts,
 		  NULL) < 0) {
 		return errno == EINTR ? 0 : -errno;
 	}
@@ -406,6 +437,10 @@ static int wait_events(struct vgpu_worker *w, int64_t timeout_ns)
 		vgpuback_renderer_poll(w->r);
 		vgpuback_sched_account(w);
 	}
+	if (fds[3].revents) {
+		vgpuback_scanout_refresh(w);
+	}
+	vgpuback_vnc_serve(w->vnc, fds + CORE_FDS, nvnc);
 	if (fds[1].fd >= 0 && fds[1].revents) {
 		return vgpuback_transport_control(t);
 	}
@@ -438,6 +473,7 @@ int vgpuback_worker_run(struct vgpu_worker *w)
 				  w->t->domid, w->t->devid,
 				  (unsigned long long)w->nr_requests,
 				  (unsigned long long)w->bytes_copied);
+			vgpuback_scanout_log(w);
 			return 0;
 		}
 		if (ret < 0) {
@@ -544,6 +580,8 @@ int vgpuback_worker_serve_xen(uint32_t domid, uint32_t devid,
 	vgpuback_xen_read_toolstack(domid, devid,
 				    &xen_cfg.lim.max_mapped_pages, name,
 				    sizeof(name));
+	vgpuback_xen_read_screen(domid, devid, &xen_cfg.scanout_width,
+				 &xen_cfg.scanout_height, &xen_cfg.vnc);
 	if (cfg->max_mapped_pages_set &&
 	    cfg->lim.max_mapped_pages < xen_cfg.lim.max_mapped_pages) {
 		xen_cfg.lim.max_mapped_pages = cfg->lim.max_mapped_pages;

@@ -16,7 +16,10 @@
 #include "privsep.h"
 #include "renderer.h"
 #include "back_transport.h"
+#include "vnc.h"
 #include "vgpuif.h"
+
+struct vgpuback_scanout;
 
 /* Defaults of the per-guest limits (the backend nodes). */
 #define VGPUBACK_DEF_MAX_MAPPED_PAGES   65536
@@ -45,6 +48,10 @@ struct vgpuback_config {
 	const char *shader_cache;       /* shader_cache.h; NULL: none */
 	uint32_t shader_cache_mib;      /* each guest's cache at most */
 	bool max_mapped_pages_set;      /* --xen: lim's is a ceiling on vram= */
+	/* The screen: its mode until the guest sets one, its display. */
+	uint32_t scanout_width;
+	uint32_t scanout_height;
+	struct vgpuback_vnc_config vnc;
 };
 
 /* Fills cfg with the defaults. */
@@ -67,6 +74,9 @@ struct vgpu_worker {
 	bool gpu_held;
 	uint64_t linger_until;          /* 0: not lingering */
 	uint64_t sched_seen_done;       /* newest retired fence seen */
+
+	struct vgpuback_scanout *scanout;       /* scanout.h */
+	struct vgpuback_vnc *vnc;               /* vnc.h; NULL: no display */
 
 	uint64_t bytes_copied;          /* submit bytes copied out */
 	uint64_t nr_requests;

@@ -47,4 +47,12 @@ int vgpu_xs_wait_state(struct xs_handle *xs, const char *dir, uint32_t mask,
 
 #define VGPU_XS_STATE(s) (1u << (s))
 
+/*
+ * A device's secrets (its VNC password) are kept in
+ * <backend's home>/VGPU_XS_PRIVATE_DIR/<domid>/<devid>, a directory only
+ * the backend's domain may read, unlike the backend directory, which
+ * its guest reads.
+ */
+#define VGPU_XS_PRIVATE_DIR "vgpu-private"
+
 #endif /* VGPU_XS_H */

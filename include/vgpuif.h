@@ -133,6 +133,8 @@
  *   /local/domain/0/backend/vgpu/1/0/feature-scanout = "1"
  *   /local/domain/0/backend/vgpu/1/0/scanout-width = "1024"
  *   /local/domain/0/backend/vgpu/1/0/scanout-height = "768"
+ *   /local/domain/0/backend/vgpu/1/0/vnc = "1"
+ *   /local/domain/0/backend/vgpu/1/0/vnc-port = "5900"
  *   /local/domain/0/backend/vgpu/1/0/feature-blob = "0"
  *
  ******************************************************************************
@@ -229,7 +231,24 @@
  *      offers the new size to the guest as its preferred mode (a hotplug
  *      event on its connector). Neither end changes state for a resize.
  *      The backend does not enforce the size: the guest shows whatever
- *      SET_SCANOUT names, and the display follows it.
+ *      SET_SCANOUT names, and the display follows it. The backend's
+ *      display starts blank at this size.
+ *
+ * vnc, vnclisten, vncdisplay
+ *      Values:         "0" or "1"; <IPv4 address>; <uint32_t>, 0 to 99
+ *      Optional, written by the toolstack (the vgpu= spec's vnc=,
+ *      vnclisten= and vncdisplay=), read by the backend when it starts
+ *      serving the device: whether dom0 shows the screen over VNC, on
+ *      which address (default 127.0.0.1) and on which TCP port (5900 +
+ *      vncdisplay; absent: the first free from 5900). The frontend does
+ *      not read them. A VNC password is never written here, where the
+ *      guest could read it.
+ *
+ * vnc-port
+ *      Values:         <uint32_t>, 0 to 65535
+ *      Written by the backend with its other nodes: the TCP port its VNC
+ *      display listens on, 0 when it has none. For the toolstack; the
+ *      frontend ignores it.
  *
  * error
  *      Values:         <string>

@@ -118,8 +118,9 @@ struct bad_request {
 static const struct bad_request bad_requests[] = {
 	{ "unknown operation",
 	  { .operation = 99 }, VGPUIF_EOPNOTSUPP },
-	{ "reserved scanout operation",
-	  { .operation = VGPUIF_OP_SET_SCANOUT }, VGPUIF_EOPNOTSUPP },
+	{ "scanout other than 0",
+	  { .operation = VGPUIF_OP_SET_SCANOUT, .op.scanout.scanout_id = 1 },
+	  VGPUIF_EINVAL },
 	{ "reserved blob operation",
 	  { .operation = VGPUIF_OP_RESOURCE_CREATE_BLOB }, VGPUIF_EOPNOTSUPP },
 	{ "unknown flag",

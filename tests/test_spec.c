@@ -269,6 +269,41 @@ static void test_out_of_range(void **state)
 	assert_fails("backend=32752", "backend", "0 to 32751", NULL);
 }
 
+/* The screen: width=, height=, and the VNC keys of vfb=. */
+static void test_screen_keys(void **state)
+{
+	struct vgpu_spec s;
+	char err[256];
+
+	(void)state;
+	assert_int_equal(parse("", &s, err, sizeof(err)), 0);
+	assert_int_equal(s.width, 1024);
+	assert_int_equal(s.height, 768);
+	assert_false(s.vnc);
+	assert_int_equal(s.vncdisplay, -1);
+	assert_int_equal(parse("vnc=1,vnclisten=0.0.0.0,vncdisplay=99,"
+			       "vncpasswd=s3cr3t!,width=1920,height=1080", &s,
+			       err, sizeof(err)), 0);
+	assert_true(s.vnc);
+	assert_string_equal(s.vnclisten, "0.0.0.0");
+	assert_int_equal(s.vncdisplay, 99);
+	assert_string_equal(s.vncpasswd, "s3cr3t!");
+	assert_int_equal(s.width, 1920);
+	assert_int_equal(s.height, 1080);
+	assert_fails("width=0", "width", "1 to 8192", NULL);
+	assert_fails("height=8193", "height", "1 to 8192", NULL);
+	assert_fails("vnc=2", "vnc", "0 or 1", NULL);
+	assert_fails("vnc=1,vnclisten=localhost", "vnclisten", "IPv4", NULL);
+	assert_fails("vnc=1,vncdisplay=100", "vncdisplay", "0 to 99", NULL);
+	assert_fails("vncdisplay=1", "needs vnc=1", NULL);
+	assert_fails("vnc=0,vncpasswd=x", "needs vnc=1", NULL);
+	/* A bad password is never repeated in the message. */
+	assert_int_equal(parse("vnc=1,vncpasswd=toolongpass", &s, err,
+			       sizeof(err)), -EINVAL);
+	assert_null(strstr(err, "toolongpass"));
+	assert_non_null(strstr(err, "1 to 8 printable"));
+}
+
 static void test_unknown_key(void **state)
 {
 	struct vgpu_spec s;
@@ -409,7 +444,7 @@ static int check(enum vgpu_side side, const struct vgpu_node *nodes,
 static void test_schema_parses(void **state)
 {
 	(void)state;
-	assert_int_equal(schema.count, 23);
+	assert_int_equal(schema.count, 29);
 	assert_string_equal(schema.row[0].node, "backend");
 	assert_int_equal(schema.row[0].side, VGPU_SIDE_FRONT);
 	assert_int_equal(schema.row[0].type, VGPU_TYPE_PATH);
@@ -468,6 +503,18 @@ static void test_written_nodes_valid(void **state)
 	assert_string_equal(vgpu_nodeset_get(&set, "weight"), "9");
 	assert_string_equal(vgpu_nodeset_get(&set, "cap"), "10");
 	assert_int_equal(check(VGPU_SIDE_BACK, set.node, set.count, &seen), 0);
+	assert_string_equal(vgpu_nodeset_get(&set, "scanout-width"), "1024");
+	assert_null(vgpu_nodeset_get(&set, "vnc"));
+
+	/* With VNC: its nodes, but never the password. */
+	assert_int_equal(vgpu_spec_parse("vnc=1,vncdisplay=3,vncpasswd=pw",
+					 &dev.spec, err, sizeof(err)), 0);
+	assert_int_equal(vgpu_nodes_back(&dev, &set), 0);
+	assert_string_equal(vgpu_nodeset_get(&set, "vnc"), "1");
+	assert_string_equal(vgpu_nodeset_get(&set, "vnclisten"), "127.0.0.1");
+	assert_string_equal(vgpu_nodeset_get(&set, "vncdisplay"), "3");
+	assert_null(vgpu_nodeset_get(&set, "vncpasswd"));
+	assert_int_equal(check(VGPU_SIDE_BACK, set.node, set.count, &seen), 0);
 }
 
 /* The example tree of include/vgpuif.h, both ends Connected. */
@@ -495,8 +542,12 @@ static const struct vgpu_node back_ok[] = {
 	{ "max-resources", "4096" },
 	{ "max-cmd-pages", "1024" },
 	{ "max-submit-size", "1048576" },
-	{ "feature-scanout", "0" },
+	{ "feature-scanout", "1" },
 	{ "feature-blob", "0" },
+	{ "scanout-width", "1024" },
+	{ "scanout-height", "768" },
+	{ "vnc", "1" },
+	{ "vnc-port", "5900" },
 };
 
 #define N(a) (sizeof(a) / sizeof((a)[0]))
@@ -600,9 +651,9 @@ static void test_connect_presence(void **state)
 	assert_non_null(strstr(seen.text, "front/ring-ref: missing"));
 	assert_non_null(strstr(seen.text, "front/protocol-version: missing"));
 
-	/* Backend at InitWait must have published its seven nodes. */
+	/* Backend at InitWait must have published its eight nodes. */
 	n = with(back_ok, 8, "state", "2", nodes);
-	assert_int_equal(check(VGPU_SIDE_BACK, nodes, n, &seen), 6);
+	assert_int_equal(check(VGPU_SIDE_BACK, nodes, n, &seen), 7);
 	n = with(back_ok, 8, "state", "1", nodes);
 	assert_int_equal(check(VGPU_SIDE_BACK, nodes, n, &seen), 0);
 
@@ -628,6 +679,7 @@ int main(void)
 		cmocka_unit_test(test_trailing_comma),
 		cmocka_unit_test(test_garbage_numbers),
 		cmocka_unit_test(test_too_long),
+		cmocka_unit_test(test_screen_keys),
 		cmocka_unit_test(test_size_helpers),
 	};
 	const struct CMUnitTest schema_tests[] = {

@@ -14,6 +14,9 @@
 #include "vgpu_xs.h"
 #include "xenvgpu.h"
 
+/* Where a device's VNC password goes: backend, domid, devid. */
+#define PRIVATE_FMT "/local/domain/%u/" VGPU_XS_PRIVATE_DIR "/%u/%u"
+
 typedef int fill_fn(struct xenvgpu *xv, xs_transaction_t t, void *arg);
 
 /* Runs fill in a transaction, again while xenstore says EAGAIN. */
@@ -93,7 +96,7 @@ int xenvgpu_device_ids(struct xenvgpu *xv, uint32_t domid,
 
 /* mkdir dir, set its permissions, write its nodes with the same ones. */
 static int write_dir(struct xenvgpu *xv, xs_transaction_t t, const char *dir,
-		     struct xs_permissions *perms,
+		     struct xs_permissions *perms, unsigned int nperms,
 		     const struct vgpu_nodeset *set)
 {
 	char path[VGPU_PATH_MAX + 64];
@@ -101,7 +104,7 @@ static int write_dir(struct xenvgpu *xv, xs_transaction_t t, const char *dir,
 
 	xs_rm(xv->xs, t, dir);
 	if (!xs_mkdir(xv->xs, t, dir) ||
-	    !xs_set_permissions(xv->xs, t, dir, perms, 2)) {
+	    !xs_set_permissions(xv->xs, t, dir, perms, nperms)) {
 		return -errno;
 	}
 	for (i = 0; i < set->count; i++) {
@@ -109,11 +112,36 @@ static int write_dir(struct xenvgpu *xv, xs_transaction_t t, const char *dir,
 
 		snprintf(path, sizeof(path), "%s/%s", dir, n->name);
 		if (!xs_write(xv->xs, t, path, n->value, strlen(n->value)) ||
-		    !xs_set_permissions(xv->xs, t, path, perms, 2)) {
+		    !xs_set_permissions(xv->xs, t, path, perms, nperms)) {
 			return -errno;
 		}
 	}
 	return 0;
+}
+
+/*
+ * The VNC password, in a directory of the backend's own that no one else
+ * may read (not even the guest, who reads the backend directory).
+ */
+static int write_private(struct xenvgpu *xv, xs_transaction_t t,
+			 const struct vgpu_dev *dev)
+{
+	struct xs_permissions perms[1] = {
+		{ .id = dev->backend_id, .perms = XS_PERM_NONE },
+	};
+	struct vgpu_nodeset set = { 0 };
+	char dir[VGPU_PATH_MAX];
+
+	snprintf(dir, sizeof(dir), PRIVATE_FMT, dev->backend_id,
+		 dev->domid, dev->devid);
+	xs_rm(xv->xs, t, dir);
+	if (!dev->spec.vncpasswd[0]) {
+		return 0;
+	}
+	if (vgpu_nodeset_add(&set, "vncpasswd", "%s", dev->spec.vncpasswd)) {
+		return -ENOSPC;
+	}
+	return write_dir(xv, t, dir, perms, 1, &set);
 }
 
 /*
@@ -140,13 +168,16 @@ static int write_dev(struct xenvgpu *xv, xs_transaction_t t,
 		       dev->devid);
 	ret = vgpu_nodes_front(dev, &set);
 	if (!ret) {
-		ret = write_dir(xv, t, front, front_perms, &set);
+		ret = write_dir(xv, t, front, front_perms, 2, &set);
 	}
 	if (!ret) {
 		ret = vgpu_nodes_back(dev, &set);
 	}
 	if (!ret) {
-		ret = write_dir(xv, t, back, back_perms, &set);
+		ret = write_dir(xv, t, back, back_perms, 2, &set);
+	}
+	if (!ret) {
+		ret = write_private(xv, t, dev);
 	}
 	return ret;
 }
@@ -315,6 +346,14 @@ static int fill_remove(struct xenvgpu *xv, xs_transaction_t t, void *arg)
 			       d->devid);
 		vgpu_back_path(parent, sizeof(parent), d->backend_id, d->domid,
 			       -1);
+		ret = remove_dir(xv, t, dir, parent);
+		if (ret) {
+			return ret;
+		}
+		snprintf(dir, sizeof(dir), PRIVATE_FMT, d->backend_id,
+			 d->domid, d->devid);
+		snprintf(parent, sizeof(parent), "%.*s",
+			 (int)(strrchr(dir, '/') - dir), dir);
 		ret = remove_dir(xv, t, dir, parent);
 		if (ret) {
 			return ret;

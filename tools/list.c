@@ -27,6 +27,7 @@ struct row {
 	int online;
 	const struct vgpu_sched_stat *sched;    /* NULL: not scheduled */
 	char name[64];
+	char vnc[32];                   /* "ADDR:PORT"; "": no VNC display */
 	char error[512];
 };
 
@@ -135,6 +136,21 @@ static long read_num(struct xenvgpu *xv, const char *dir, const char *key,
 	return v;
 }
 
+/* Where the worker's VNC display listens: its vnc-port, our vnclisten. */
+static void fill_vnc(struct xenvgpu *xv, const char *back, struct row *r)
+{
+	char addr[16];
+	long port = read_num(xv, back, "vnc-port", 65535);
+
+	if (port <= 0) {
+		return;
+	}
+	if (vgpu_xs_read(xv->xs, back, "vnclisten", addr, sizeof(addr))) {
+		snprintf(addr, sizeof(addr), "%s", VGPU_SPEC_VNCLISTEN_DEF);
+	}
+	snprintf(r->vnc, sizeof(r->vnc), "%s:%ld", addr, port);
+}
+
 static void fill(struct xenvgpu *xv, struct row *r)
 {
 	char front[VGPU_PATH_MAX], back[VGPU_PATH_MAX], path[64];
@@ -166,6 +182,7 @@ static void fill(struct xenvgpu *xv, struct row *r)
 	r->pages = read_num(xv, back, "max-mapped-pages", UINT32_MAX);
 	r->online = (int)read_num(xv, back, "online", 1);
 	vgpu_xs_read(xv->xs, back, "error", r->error, sizeof(r->error));
+	fill_vnc(xv, back, r);
 }
 
 static int cmp_row(const void *a, const void *b)
@@ -212,9 +229,9 @@ static void print_table(const struct rows *rows)
 {
 	size_t i;
 
-	printf("%-20s %-5s %-3s %-5s %-15s %-15s %-6s %-3s %-9s %-6s %s\n",
-	       "Name", "Dom", "Idx", "BE", "FE-state", "BE-state", "Weight",
-	       "Cap", "VRAM(MiB)", "Resets", "Error");
+	printf("%-20s %-5s %-3s %-5s %-15s %-15s %-6s %-3s %-9s %-6s %-21s "
+	       "%s\n", "Name", "Dom", "Idx", "BE", "FE-state", "BE-state",
+	       "Weight", "Cap", "VRAM(MiB)", "Resets", "VNC", "Error");
 	for (i = 0; i < rows->count; i++) {
 		const struct row *r = &rows->row[i];
 
@@ -227,6 +244,7 @@ static void print_table(const struct rows *rows)
 		print_num(r->cap, 3);
 		print_num(r->pages < 0 ? -1 : r->pages / 256, 9);
 		print_num(r->sched ? (long)r->sched->resets : -1, 6);
+		printf("%-21s ", r->vnc[0] ? r->vnc : "-");
 		printf("%s\n", r->error[0] ? r->error : "-");
 	}
 }
@@ -246,6 +264,19 @@ static void json_string(const char *s)
 		}
 	}
 	putchar('"');
+}
+
+/* "key": "text", or null when text is empty; key NULL: the value only. */
+static void json_text(const char *key, const char *text)
+{
+	if (key) {
+		printf("\"%s\": ", key);
+	}
+	if (text[0]) {
+		json_string(text);
+	} else {
+		printf("null");
+	}
 }
 
 static void json_num(const char *key, long v, bool last)
@@ -292,12 +323,9 @@ static void json_row(const struct row *r)
 	json_num("max_mapped_pages", r->pages, false);
 	json_num("vram_mib", r->pages < 0 ? -1 : r->pages / 256, false);
 	json_sched(r->sched);
-	printf("\"error\": ");
-	if (r->error[0]) {
-		json_string(r->error);
-	} else {
-		printf("null");
-	}
+	json_text("vnc", r->vnc);
+	printf(", \"error\": ");
+	json_text(NULL, r->error);
 	printf("}");
 }
 

@@ -99,6 +99,21 @@ int vgpu_nodes_front(const struct vgpu_dev *dev, struct vgpu_nodeset *set)
 	return 0;
 }
 
+/* vnc, vnclisten, vncdisplay: never the password, which the guest reads. */
+static int add_vnc_nodes(const struct vgpu_spec *s, struct vgpu_nodeset *set)
+{
+	if (!s->vnc) {
+		return 0;
+	}
+	if (vgpu_nodeset_add(set, "vnc", "1") ||
+	    vgpu_nodeset_add(set, "vnclisten", "%s", s->vnclisten) ||
+	    (s->vncdisplay >= 0 &&
+	     vgpu_nodeset_add(set, "vncdisplay", "%d", s->vncdisplay))) {
+		return -ENOSPC;
+	}
+	return 0;
+}
+
 int vgpu_nodes_back(const struct vgpu_dev *dev, struct vgpu_nodeset *set)
 {
 	const struct vgpu_spec *s = &dev->spec;
@@ -113,8 +128,10 @@ int vgpu_nodes_back(const struct vgpu_dev *dev, struct vgpu_nodeset *set)
 	    vgpu_nodeset_add(set, "max-mapped-pages", "%u",
 			     vgpu_spec_pages(s)) ||
 	    vgpu_nodeset_add(set, "weight", "%u", s->weight) ||
-	    vgpu_nodeset_add(set, "cap", "%u", s->cap)) {
+	    vgpu_nodeset_add(set, "cap", "%u", s->cap) ||
+	    vgpu_nodeset_add(set, "scanout-width", "%u", s->width) ||
+	    vgpu_nodeset_add(set, "scanout-height", "%u", s->height)) {
 		return -ENOSPC;
 	}
-	return 0;
+	return add_vnc_nodes(s, set);
 }

@@ -53,7 +53,10 @@ const char *vgpu_nodeset_get(const struct vgpu_nodeset *set,
  * The nodes the toolstack writes for dev, state Initialising included:
  * frontend: backend, backend-id, state;
  * backend:  frontend, frontend-id, online, state, max-mapped-pages,
- *           weight, cap.
+ *           weight, cap, scanout-width, scanout-height, and with vnc=1
+ *           vnc, vnclisten and vncdisplay (if given). The VNC password
+ *           is not among them: devices.c writes it where only the
+ *           backend reads (VGPU_XS_PRIVATE_DIR).
  * Return 0 or -ENOSPC.
  */
 int vgpu_nodes_front(const struct vgpu_dev *dev, struct vgpu_nodeset *set);

@@ -1,5 +1,6 @@
 /* SPDX-License-Identifier: GPL-2.0 */
 /* Parsing of the vgpu= spec: key=value items, strict numbers, ranges. */
+#include <arpa/inet.h>
 #include <ctype.h>
 #include <errno.h>
 #include <stdio.h>
@@ -14,6 +15,7 @@ struct spec_key {
 	const char *name;
 	int (*parse)(const char *value, struct vgpu_spec *spec);
 	const char *expect;     /* the valid range, for the error message */
+	bool secret;            /* never repeat the value in a message */
 };
 
 void vgpu_spec_defaults(struct vgpu_spec *spec)
@@ -25,6 +27,11 @@ void vgpu_spec_defaults(struct vgpu_spec *spec)
 	spec->weight = VGPU_SPEC_WEIGHT_DEF;
 	spec->cap = VGPU_SPEC_CAP_DEF;
 	spec->vram = VGPU_SPEC_VRAM_DEF;
+	spec->width = VGPU_SPEC_WIDTH_DEF;
+	spec->height = VGPU_SPEC_HEIGHT_DEF;
+	snprintf(spec->vnclisten, sizeof(spec->vnclisten), "%s",
+		 VGPU_SPEC_VNCLISTEN_DEF);
+	spec->vncdisplay = -1;
 }
 
 uint32_t vgpu_spec_pages(const struct vgpu_spec *spec)
@@ -155,6 +162,66 @@ static int parse_vram(const char *value, struct vgpu_spec *spec)
 	return 0;
 }
 
+static int parse_width(const char *value, struct vgpu_spec *spec)
+{
+	return vgpu_parse_u32(value, 1, VGPU_SPEC_DIM_MAX, &spec->width);
+}
+
+static int parse_height(const char *value, struct vgpu_spec *spec)
+{
+	return vgpu_parse_u32(value, 1, VGPU_SPEC_DIM_MAX, &spec->height);
+}
+
+static int parse_vnc(const char *value, struct vgpu_spec *spec)
+{
+	uint32_t on;
+
+	if (vgpu_parse_u32(value, 0, 1, &on)) {
+		return -EINVAL;
+	}
+	spec->vnc = on;
+	return 0;
+}
+
+static int parse_vnclisten(const char *value, struct vgpu_spec *spec)
+{
+	struct in_addr addr;
+
+	if (strlen(value) >= sizeof(spec->vnclisten) ||
+	    inet_pton(AF_INET, value, &addr) != 1) {
+		return -EINVAL;
+	}
+	snprintf(spec->vnclisten, sizeof(spec->vnclisten), "%s", value);
+	return 0;
+}
+
+static int parse_vncdisplay(const char *value, struct vgpu_spec *spec)
+{
+	uint32_t display;
+
+	if (vgpu_parse_u32(value, 0, VGPU_SPEC_VNCDISPLAY_MAX, &display)) {
+		return -EINVAL;
+	}
+	spec->vncdisplay = (int32_t)display;
+	return 0;
+}
+
+static int parse_vncpasswd(const char *value, struct vgpu_spec *spec)
+{
+	const char *p;
+
+	if (!*value || strlen(value) > VGPU_SPEC_VNCPASSWD_MAX) {
+		return -EINVAL;
+	}
+	for (p = value; *p; p++) {
+		if (!isgraph((unsigned char)*p)) {
+			return -EINVAL;
+		}
+	}
+	snprintf(spec->vncpasswd, sizeof(spec->vncpasswd), "%s", value);
+	return 0;
+}
+
 static const struct spec_key keys[] = {
 	{ "backend", parse_backend,
 	  "a domain name or a domain id from 0 to 32751 (default 0)" },
@@ -165,7 +232,23 @@ static const struct spec_key keys[] = {
 	{ "vram", parse_vram,
 	  "a size from 16M to 64G in whole 4K pages, with an optional K, M "
 	  "or G suffix (default 256M)" },
+	{ "width", parse_width,
+	  "the screen's width in pixels, 1 to 8192 (default 1024)" },
+	{ "height", parse_height,
+	  "the screen's height in pixels, 1 to 8192 (default 768)" },
+	{ "vnc", parse_vnc,
+	  "0 or 1: show the screen over VNC in dom0 (default 0)" },
+	{ "vnclisten", parse_vnclisten,
+	  "an IPv4 address such as 127.0.0.1 (the default)" },
+	{ "vncdisplay", parse_vncdisplay,
+	  "a display from 0 to 99, port 5900 + N (default: the first free)" },
+	{ "vncpasswd", parse_vncpasswd,
+	  "1 to 8 printable characters, no spaces or commas", true },
 };
+
+/* Keys that mean nothing without vnc=1. */
+static const char *const vnc_only[] = { "vnclisten", "vncdisplay",
+					"vncpasswd" };
 
 /* Strips leading and trailing blanks in place; returns the new start. */
 static char *trim(char *s)
@@ -217,8 +300,31 @@ static int parse_item(char *item, struct vgpu_spec *spec, bool *seen,
 	seen[idx] = true;
 	if (key->parse(eq + 1, spec)) {
 		snprintf(err, errlen, "Invalid %s \"%s\" " SPEC_WHAT
-			 ": expected %s", key->name, eq + 1, key->expect);
+			 ": expected %s", key->name,
+			 key->secret ? "(not shown)" : eq + 1, key->expect);
 		return -EINVAL;
+	}
+	return 0;
+}
+
+/* The VNC keys given without vnc=1 would silently do nothing. */
+static int check_vnc_keys(const struct vgpu_spec *spec, const bool *seen,
+			  char *err, size_t errlen)
+{
+	size_t i, j;
+
+	if (spec->vnc) {
+		return 0;
+	}
+	for (i = 0; i < VGPU_ARRAY_SIZE(vnc_only); i++) {
+		for (j = 0; j < VGPU_ARRAY_SIZE(keys); j++) {
+			if (seen[j] && !strcmp(keys[j].name, vnc_only[i])) {
+				snprintf(err, errlen, "%s= " SPEC_WHAT
+					 " needs vnc=1: add vnc=1 to show "
+					 "the screen over VNC", vnc_only[i]);
+				return -EINVAL;
+			}
+		}
 	}
 	return 0;
 }
@@ -252,5 +358,5 @@ int vgpu_spec_parse(const char *text, struct vgpu_spec *spec, char *err,
 			return ret;
 		}
 	}
-	return 0;
+	return check_vnc_keys(spec, seen, err, errlen);
 }

@@ -27,6 +27,13 @@
 #define VGPU_SPEC_VRAM_MIN      (16ull << 20)   /* 4096 pages */
 #define VGPU_SPEC_VRAM_MAX      (64ull << 30)   /* 16777216 pages */
 #define VGPU_SPEC_VRAM_DEF      (256ull << 20)
+/* The screen: vgpuif.h's scanout-width/height, and vfb='s VNC keys. */
+#define VGPU_SPEC_DIM_MAX       8192u   /* VGPUIF_SCANOUT_MAX_DIM */
+#define VGPU_SPEC_WIDTH_DEF     1024u
+#define VGPU_SPEC_HEIGHT_DEF    768u
+#define VGPU_SPEC_VNCDISPLAY_MAX 99u    /* ports 5900 to 5999 */
+#define VGPU_SPEC_VNCPASSWD_MAX 8       /* what VNC authentication uses */
+#define VGPU_SPEC_VNCLISTEN_DEF "127.0.0.1"
 
 struct vgpu_spec {
 	char backend[VGPU_SPEC_NAME_MAX]; /* as written: a name or a domid */
@@ -35,9 +42,18 @@ struct vgpu_spec {
 	uint32_t weight;        /* scheduler weight */
 	uint32_t cap;           /* percent of the GPU's time, 0 = uncapped */
 	uint64_t vram;          /* bytes the backend may map, page multiple */
+	uint32_t width;         /* the screen's mode */
+	uint32_t height;
+	bool vnc;               /* dom0 shows the screen over VNC */
+	char vnclisten[16];     /* dotted IPv4 */
+	int32_t vncdisplay;     /* port 5900 + N; -1: the first free */
+	char vncpasswd[VGPU_SPEC_VNCPASSWD_MAX + 1]; /* "": none */
 };
 
-/* Fills spec with the defaults: backend=0,weight=256,cap=0,vram=256M. */
+/*
+ * Fills spec with the defaults: backend=0,weight=256,cap=0,vram=256M,
+ * width=1024,height=768,vnc=0.
+ */
 void vgpu_spec_defaults(struct vgpu_spec *spec);
 
 /*

@@ -42,9 +42,17 @@ static void usage(FILE *f)
 		"  top [--table=PATH] [-d SECONDS] [-b] [-i N]\n"
 		"                          GPU time, submissions, waits and "
 		"resets, live\n"
+		"  screenshot DOMAIN [DEVID] FILE.png\n"
+		"                          save what the guest's screen shows "
+		"(needs vnc=1)\n"
+		"  resize DOMAIN [DEVID] WxH\n"
+		"                          offer the guest a new screen mode\n"
 		"\n"
-		"SPEC: backend=DOMAIN,weight=1..65535,cap=0..100,vram=16M..64G\n"
-		"      (defaults: backend=0,weight=256,cap=0,vram=256M)\n"
+		"SPEC: backend=DOMAIN,weight=1..65535,cap=0..100,vram=16M..64G,\n"
+		"      width=1..8192,height=1..8192,vnc=0|1,vnclisten=IPV4,\n"
+		"      vncdisplay=0..99,vncpasswd=PASSWORD\n"
+		"      (defaults: backend=0,weight=256,cap=0,vram=256M,\n"
+		"      width=1024,height=768,vnc=0)\n"
 		"See xenvgpu(1).\n");
 }
 
@@ -406,6 +414,8 @@ static const struct {
 	{ "check", cmd_check },
 	{ "sched", xenvgpu_sched },
 	{ "top", xenvgpu_top },
+	{ "screenshot", xenvgpu_screenshot },
+	{ "resize", xenvgpu_resize },
 };
 
 static int dispatch(struct xenvgpu *xv, int argc, char **argv)

@@ -97,6 +97,10 @@ int xenvgpu_check(struct xenvgpu *xv, int argc, char **argv);
 int xenvgpu_sched(struct xenvgpu *xv, int argc, char **argv);
 int xenvgpu_top(struct xenvgpu *xv, int argc, char **argv);
 
+/* screen.c: xenvgpu screenshot, xenvgpu resize (argv[0] is the command). */
+int xenvgpu_screenshot(struct xenvgpu *xv, int argc, char **argv);
+int xenvgpu_resize(struct xenvgpu *xv, int argc, char **argv);
+
 /* sched.c: what the GPU scheduler's table holds, at one moment. */
 struct xenvgpu_snapshot {
 	struct vgpu_sched_config cfg;

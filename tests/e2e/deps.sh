@@ -8,7 +8,7 @@ die() { echo "e2e/deps.sh: $*" >&2; exit 1; }
 
 want=(qemu-system-x86 qemu-system-xen xen-hypervisor-4.17-amd64 xen-utils-4.17
       libxen-dev linux-image-amd64 busybox-static cpio kmod mesa-utils
-      glmark2-es2-x11 glmark2-data xvfb xauth)
+      glmark2-es2-x11 glmark2-data xvfb xauth piglit)
 
 installed() {
 	dpkg-query -W -f='${Status}' "$1" 2>/dev/null | grep -q '^install ok installed$'

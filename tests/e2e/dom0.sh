@@ -1,8 +1,9 @@
 #!/bin/bash
 # SPDX-License-Identifier: GPL-2.0
 # tests/e2e/dom0.sh - runs as PID 1's child in the QEMU-booted dom0 (see
-# run.sh). Brings up Xen's userland, then runs tests/e2e/steps/*.sh in
-# order and reports each as `E2E-STEP name PASS|FAIL reason|SKIP reason`.
+# run.sh). Brings up Xen's userland, then runs tests/e2e/steps/*.sh (or
+# E2E_STEP_DIR's) in order and reports each as
+# `E2E-STEP name PASS|FAIL reason|SKIP reason`.
 # The caller powers the machine off when this script returns.
 set -uo pipefail
 
@@ -59,7 +60,7 @@ selected() {
 	for pat in "${pats[@]}"; do [[ $1 == $pat ]] && return 0; done
 	return 1
 }
-for step in "$E2E_DIR"/steps/[0-9]*.sh; do
+for step in "${E2E_STEP_DIR:-$E2E_DIR/steps}"/[0-9]*.sh; do
 	name=$(basename "$step" .sh)
 	selected "$name" || continue
 	export E2E_STEP=$name E2E_RESULT=/tmp/e2e-result.$name

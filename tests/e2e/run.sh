@@ -8,6 +8,8 @@
 # Environment:
 #   E2E_TIMEOUT       overall limit in seconds (2400)
 #   E2E_STEPS         only these steps: names or globs, space-separated ("10-*")
+#   E2E_STEP_DIR      where the steps are (tests/e2e/steps; the screen
+#                     benchmark runs its own, bench/screen/steps)
 #   E2E_STEP_TIMEOUT  limit per step inside dom0, seconds (900)
 #   E2E_MEM           QEMU memory in MiB (4608); E2E_DOM0_MEM dom0's share
 #                     (2048M: step 60 keeps a saved guest in its memory)
@@ -23,6 +25,7 @@ BUILD=$(cd "${1:-$ROOT/build}" && pwd)
 OUT=$BUILD/e2e
 LOG=$OUT/serial.log
 TIMEOUT=${E2E_TIMEOUT:-2400}
+STEP_DIR=$(cd "${E2E_STEP_DIR:-$E2E_DIR/steps}" && pwd)
 case $ROOT in *[[:space:]]*) die "the checkout path '$ROOT' has spaces; the kernel command line cannot carry it" ;; esac
 
 command -v qemu-system-x86_64 >/dev/null || die "qemu-system-x86_64 not found; run tests/e2e/deps.sh"
@@ -39,6 +42,7 @@ E2E_BUILD='$BUILD'
 E2E_OUT='$OUT'
 E2E_KVER='$KVER'
 E2E_STEPS='${E2E_STEPS:-}'
+E2E_STEP_DIR='$STEP_DIR'
 E2E_STEP_TIMEOUT='${E2E_STEP_TIMEOUT:-900}'
 E2E_SAVE_RESTORE='${E2E_SAVE_RESTORE:-0}'
 ENV
@@ -53,7 +57,7 @@ selected() {
 	return 1
 }
 expected=00-xen-userland
-for s in "$E2E_DIR"/steps/[0-9]*.sh; do
+for s in "$STEP_DIR"/[0-9]*.sh; do
 	name=$(basename "$s" .sh)
 	if selected "$name"; then expected="$expected $name"; fi
 done

@@ -1,0 +1,30 @@
+#!/bin/bash
+# SPDX-License-Identifier: GPL-2.0
+# bench/screen.sh [BUILD] - the screen benchmark: Xen's PV framebuffer
+# (vfb=) against our screen (vgpu= with vnc=1), the same guest animation
+# recorded by the same VNC client in dom0, under real Xen in QEMU (the
+# setup of make e2e; TCG, so only the ratios mean anything). See
+# bench/screen/README.md. Fails, printing no ratio, when either side
+# delivered no stamped frame.
+set -euo pipefail
+ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
+BUILD=${1:-$ROOT/build}
+LOG=$(mktemp)
+trap 'rm -f "$LOG"' EXIT
+
+E2E_STEP_DIR=$ROOT/bench/screen/steps "$ROOT/tests/e2e/run.sh" "$BUILD" | tee "$LOG"
+
+# RESULT label=L frames=N fps=F ... -> the value of KEY for LABEL.
+figure() {
+	sed -n "s/.*RESULT label=$1 .*$2=\([0-9.]*\).*/\1/p" "$LOG" | tail -n 1
+}
+for label in vfb vgpu; do
+	[ -n "$(figure $label fps)" ] || { echo "bench/screen.sh: no figures for $label" >&2; exit 1; }
+done
+echo
+printf '%-28s %10s %10s %8s\n' figure vfb vgpu vgpu/vfb
+for key in fps lat_p50_ms lat_p95_ms dom0_cpu_ms_per_frame guest_cpu_ms_per_frame; do
+	a=$(figure vfb $key) b=$(figure vgpu $key)
+	awk -v k="$key" -v a="$a" -v b="$b" \
+		'BEGIN { printf "%-28s %10.2f %10.2f %8.2f\n", k, a, b, a > 0 ? b / a : 0 }'
+done
