@@ -8,6 +8,7 @@
 #              without connector, kmspattern finds no KMS;
 #   mode       feature-scanout 1 and 800x600: one connector whose
 #              preferred mode is 800x600, fbdev on it;
+#   console    text on tty1 (fbcon), which dom0 looks for in a screenshot;
 #   resize     dom0 writes 640x480: a hotplug, the connector offers it;
 #   flips      kmspattern: two dumb buffers, the mode set, 300 flips
 #              each completed by its event, DIRTYFB;
@@ -108,6 +109,14 @@ elif "$KMSPAT" --flips 0 --expect 800x600; then
 else
 	verdict mode FAIL "kmspattern --expect 800x600"
 fi
+
+# console: fbcon draws on the driver's fbdev; dom0 takes a screenshot.
+for n in 1 2 3 4 5 6 7 8; do
+	echo "E2E KMS CONSOLE LINE $n: the quick brown fox jumps over the lazy dog"
+done >/dev/tty1 2>/dev/null || echo "cannot write to /dev/tty1"
+cat /sys/class/vtconsole/vtcon*/name 2>/dev/null
+echo "E2E-KMS console-ready"
+wait_go console || echo "dom0 took no console screenshot"
 
 # resize
 echo "E2E-KMS resize-ready"
