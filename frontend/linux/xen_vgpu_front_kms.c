@@ -24,7 +24,10 @@
  * wants. A backend that never answers would hold the display: after
  * VGPU_FRONT_FLIP_TIMEOUT the event goes anyway. A lost backend fails
  * the flip, which sends the event too. Other commits send theirs at the
- * end of the commit.
+ * end of the commit. Every commit waits for its flip before it ends
+ * (vgpu_front_commit_tail), so that a blocking one (SETCRTC, a blocking
+ * atomic commit) returns with its frame shown, and a nonblocking flip
+ * right after it is not refused as busy.
  *
  * DOC: reconnect
  * A new backend shows nothing and knows none of the old resources. Once
@@ -51,8 +54,12 @@
 
 #include "xen_vgpu_front.h"
 
-/* The backend answers a flip within a refresh (1/60 s); be patient. */
-#define VGPU_FRONT_FLIP_TIMEOUT	msecs_to_jiffies(3000)
+/*
+ * The backend answers a flip at its next refresh (1/60 s), later when a
+ * long request holds it; give up before the atomic helpers' own 1 s wait
+ * for flip_done does.
+ */
+#define VGPU_FRONT_FLIP_TIMEOUT	msecs_to_jiffies(800)
 /* More damage clips than this go as their bounding box. */
 #define VGPU_FRONT_FLUSH_CLIPS	VGPU_FRONT_BATCH_MAX
 
@@ -502,6 +509,23 @@ static const struct drm_crtc_funcs vgpu_front_crtc_funcs = {
 	.atomic_destroy_state = drm_atomic_helper_crtc_destroy_state,
 };
 
+/* The default tail, but waiting for the flip, not for a vblank. */
+static void vgpu_front_commit_tail(struct drm_atomic_state *old_state)
+{
+	struct drm_device *drm = old_state->dev;
+
+	drm_atomic_helper_commit_modeset_disables(drm, old_state);
+	drm_atomic_helper_commit_modeset_enables(drm, old_state);
+	drm_atomic_helper_commit_planes(drm, old_state, 0);
+	drm_atomic_helper_commit_hw_done(old_state);
+	drm_atomic_helper_wait_for_flip_done(drm, old_state);
+	drm_atomic_helper_cleanup_planes(drm, old_state);
+}
+
+static const struct drm_mode_config_helper_funcs vgpu_front_mode_helpers = {
+	.atomic_commit_tail = vgpu_front_commit_tail,
+};
+
 static const struct drm_mode_config_funcs vgpu_front_mode_config_funcs = {
 	.fb_create = drm_gem_fb_create_with_dirty,
 	.atomic_check = drm_atomic_helper_check,
@@ -570,6 +594,7 @@ int vgpu_front_kms_init(struct vgpu_front_drm *vd)
 	drm->mode_config.max_height = VGPUIF_SCANOUT_MAX_DIM;
 	drm->mode_config.preferred_depth = 24;
 	drm->mode_config.funcs = &vgpu_front_mode_config_funcs;
+	drm->mode_config.helper_private = &vgpu_front_mode_helpers;
 
 	ret = drm_universal_plane_init(drm, &kms->plane, 1,
 				       &vgpu_front_plane_funcs,
