@@ -183,6 +183,8 @@ struct vgpu_front_kms {
 
 	/* Touched by commits only, which the atomic helpers serialise. */
 	struct vgpu_front_scanout shown;
+	/* A flip failed: shown is not what the screen shows. */
+	bool shown_stale;
 
 	/* The flip the backend has not answered, and its event. */
 	spinlock_t flip_lock;

@@ -122,10 +122,15 @@ static void vgpu_front_flip_done(struct dma_fence *fence,
 	struct vgpu_front_flip *flip = container_of(cb, struct vgpu_front_flip,
 						    cb);
 
-	/* A dropped frame (an error) ends the flip all the same. */
-	if (fence->error)
+	/*
+	 * A dropped frame (an error) ends the flip all the same; what the
+	 * screen shows is then unknown, so the next commit sets it again.
+	 */
+	if (fence->error) {
 		drm_dbg_kms(flip->kms->crtc.dev, "page flip: %d\n",
 			    fence->error);
+		WRITE_ONCE(flip->kms->shown_stale, true);
+	}
 	vgpu_front_flip_complete(flip->kms, fence->seqno);
 }
 
@@ -399,6 +404,8 @@ static void vgpu_front_plane_atomic_update(struct drm_plane *plane,
 		vgpu_front_blank(kms, front, epoch);
 		goto out;
 	}
+	if (xchg(&kms->shown_stale, false))
+		memset(shown, 0, sizeof(*shown));
 	bo = to_vgpu_front_bo(new_state->fb->obj[0]);
 	if (!bo->created || bo->epoch != epoch) {
 		vgpu_front_blank(kms, front, epoch);
