@@ -196,14 +196,23 @@ $(BUILD)/bench/%: $(call obj,bench/%.c $(BENCH_HELPERS)) $(LIB_TEST) $(ALL_LIBS)
 
 # The screen benchmark (bench/screen/): the guest's animation and dom0's
 # VNC recorder, two plain programs with their own libraries.
-SCREEN_BENCHES := $(BUILD)/bench/screen-anim $(BUILD)/bench/screen-vncrec
+SCREEN_BENCHES := $(BUILD)/bench/screen-anim $(BUILD)/bench/screen-gl \
+		  $(BUILD)/bench/screen-vncrec
 benches: $(SCREEN_BENCHES)
-$(BUILD)/obj/bench/screen/%.o: CFLAGS += -Ibench $(call pc_cflags,libdrm libvncclient)
+$(BUILD)/obj/bench/screen/%.o: CFLAGS += -Ibench \
+	$(call pc_cflags,libdrm libvncclient gbm egl glesv2)
 
 $(BUILD)/bench/screen-anim: $(call obj,bench/screen/anim.c \
-			    bench/screen/anim_fbdev.c bench/screen/anim_kms.c)
+			    bench/screen/anim_fbdev.c bench/screen/anim_kms.c \
+			    bench/screen/kms.c)
 	@mkdir -p $(dir $@)
 	$(CC) $(LDFLAGS) -o $@ $^ $(call pc_libs,libdrm) $(LDLIBS)
+
+$(BUILD)/bench/screen-gl: $(call obj,bench/screen/gl.c bench/screen/gl_fbdev.c \
+			  bench/screen/gl_kms.c bench/screen/anim_fbdev.c \
+			  bench/screen/kms.c)
+	@mkdir -p $(dir $@)
+	$(CC) $(LDFLAGS) -o $@ $^ $(call pc_libs,libdrm gbm egl glesv2) -lm $(LDLIBS)
 
 $(BUILD)/bench/screen-vncrec: $(call obj,bench/screen/vncrec.c bench/stats.c)
 	@mkdir -p $(dir $@)

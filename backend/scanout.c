@@ -160,6 +160,22 @@ static bool fits(uint32_t x, uint32_t width, uint32_t limit)
 	return (uint64_t)x + width <= limit;
 }
 
+/* The rectangle is not empty and lies inside res, with no wrap-around. */
+static int check_rect(struct vgpu_worker *w, const struct vgpuif_req *req,
+		      const char *what, const struct vgpuback_res *res,
+		      uint32_t x, uint32_t y, uint32_t width, uint32_t height)
+{
+	if (!width || !height || !fits(x, width, res->desc.width) ||
+	    !fits(y, height, res->desc.height)) {
+		return vgpuback_reject(w, req, VGPUIF_EINVAL,
+				       "%s %ux%u at %u,%u is not inside "
+				       "resource %u (%ux%u), or empty", what,
+				       width, height, x, y, res->node.id,
+				       res->desc.width, res->desc.height);
+	}
+	return 0;
+}
+
 static int check_format(struct vgpu_worker *w, const struct vgpuif_req *req,
 			const struct vgpuback_res *res)
 {
@@ -227,16 +243,18 @@ static int check_view(struct vgpu_worker *w, const struct vgpuif_req *req,
 	if (ret) {
 		return ret;
 	}
-	if (!v->width || !v->height || v->width > VGPUIF_SCANOUT_MAX_DIM ||
-	    v->height > VGPUIF_SCANOUT_MAX_DIM ||
-	    !fits(v->x, v->width, res->desc.width) ||
-	    !fits(v->y, v->height, res->desc.height)) {
+	if (v->width > VGPUIF_SCANOUT_MAX_DIM ||
+	    v->height > VGPUIF_SCANOUT_MAX_DIM) {
 		return vgpuback_reject(w, req, VGPUIF_EINVAL,
-				       "rectangle %ux%u at %u,%u is not inside "
-				       "resource %u (%ux%u), or empty",
-				       v->width, v->height, v->x, v->y,
-				       v->res_id, res->desc.width,
-				       res->desc.height);
+				       "%ux%u is over the largest screen, "
+				       "%ux%u", v->width, v->height,
+				       VGPUIF_SCANOUT_MAX_DIM,
+				       VGPUIF_SCANOUT_MAX_DIM);
+	}
+	ret = check_rect(w, req, "rectangle", res, v->x, v->y, v->width,
+			 v->height);
+	if (ret) {
+		return ret;
 	}
 	if (v->scanout_flags & VGPUIF_SCANOUT_BACKING) {
 		return check_backing(w, req, v, res);
@@ -508,14 +526,9 @@ int vgpuback_op_resource_flush(struct vgpu_worker *w,
 		return vgpuback_reject(w, req, VGPUIF_ENOENT, "no resource %u",
 				       f->res_id);
 	}
-	if (!f->width || !f->height || !fits(f->x, f->width, res->desc.width) ||
-	    !fits(f->y, f->height, res->desc.height)) {
-		return vgpuback_reject(w, req, VGPUIF_EINVAL,
-				       "damage %ux%u at %u,%u is not inside "
-				       "resource %u (%ux%u), or empty",
-				       f->width, f->height, f->x, f->y,
-				       f->res_id, res->desc.width,
-				       res->desc.height);
+	if (check_rect(w, req, "damage", res, f->x, f->y, f->width,
+		       f->height)) {
+		return VGPUIF_EINVAL;
 	}
 	if (v->res_id != f->res_id || !clip(v, f, &x0, &y0, &x1, &y1)) {
 		return 0;

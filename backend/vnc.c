@@ -56,27 +56,31 @@ struct vgpuback_vnc {
 	uint32_t domid, devid;
 };
 
+static void vnc_vlog(enum vgpu_log_level level, const char *fmt, va_list ap)
+{
+	char line[LOG_LINE_MAX];
+
+	vsnprintf(line, sizeof(line), fmt, ap);
+	vgpu_log(level, "vnc: %s", line);
+}
+
 /* libvncserver's chatter (a line per connection) is debug output. */
 static void log_debug(const char *fmt, ...)
 {
-	char line[LOG_LINE_MAX];
 	va_list ap;
 
 	va_start(ap, fmt);
-	vsnprintf(line, sizeof(line), fmt, ap);
+	vnc_vlog(VGPU_LOG_DEBUG, fmt, ap);
 	va_end(ap);
-	vgpu_dbg("vnc: %s", line);
 }
 
 static void log_error(const char *fmt, ...)
 {
-	char line[LOG_LINE_MAX];
 	va_list ap;
 
 	va_start(ap, fmt);
-	vsnprintf(line, sizeof(line), fmt, ap);
+	vnc_vlog(VGPU_LOG_WARN, fmt, ap);
 	va_end(ap);
-	vgpu_warn("vnc: %s", line);
 }
 
 /* Our pixels are B, G, R, X in memory: red in bits 16-23. */

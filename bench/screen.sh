@@ -4,7 +4,7 @@
 # (vfb=) against our screen (vgpu= with vnc=1), the same guest animation
 # recorded by the same VNC client in dom0, under real Xen in QEMU (the
 # setup of make e2e; TCG, so only the ratios mean anything). See
-# bench/screen/README.md. Fails, printing no ratio, when either side
+# bench/screen/README.md. Fails, printing no ratio, when any side
 # delivered no stamped frame.
 set -euo pipefail
 ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
@@ -18,13 +18,17 @@ E2E_STEP_DIR=$ROOT/bench/screen/steps "$ROOT/tests/e2e/run.sh" "$BUILD" | tee "$
 figure() {
 	sed -n "s/.*RESULT label=$1 .*$2=\([0-9.]*\).*/\1/p" "$LOG" | tail -n 1
 }
-for label in vfb vgpu; do
+for label in vfb vgpu vfb-gl vgpu-gl; do
 	[ -n "$(figure $label fps)" ] || { echo "bench/screen.sh: no figures for $label" >&2; exit 1; }
 done
-echo
-printf '%-28s %10s %10s %8s\n' figure vfb vgpu vgpu/vfb
-for key in fps lat_p50_ms lat_p95_ms dom0_cpu_ms_per_frame guest_cpu_ms_per_frame; do
-	a=$(figure vfb $key) b=$(figure vgpu $key)
-	awk -v k="$key" -v a="$a" -v b="$b" \
-		'BEGIN { printf "%-28s %10.2f %10.2f %8.2f\n", k, a, b, a > 0 ? b / a : 0 }'
-done
+# compare TITLE BASE SUBJECT: each figure of both, and SUBJECT/BASE.
+compare() {
+	echo
+	printf '%-28s %10s %10s %8s\n' "$1" "$2" "$3" ratio
+	for key in fps lat_p50_ms lat_p95_ms dom0_cpu_ms_per_frame guest_cpu_ms_per_frame; do
+		awk -v k="$key" -v a="$(figure "$2" $key)" -v b="$(figure "$3" $key)" \
+			'BEGIN { printf "%-28s %10.2f %10.2f %8.2f\n", k, a, b, a > 0 ? b / a : 0 }'
+	done
+}
+compare "2D animation" vfb vgpu
+compare "3D scene" vfb-gl vgpu-gl

@@ -184,20 +184,38 @@ static void vnc_quiet(const char *fmt, ...)
 	(void)fmt;
 }
 
+/* Zeroed: pixels no update has brought yet are black, not undefined. */
+static rfbBool vnc_alloc(rfbClient *c)
+{
+	free(c->frameBuffer);
+	c->frameBuffer = calloc((size_t)c->width * c->height, 4);
+	return c->frameBuffer != NULL;
+}
+
 static rfbClient *vnc_connect(int port)
 {
 	rfbClient *c = rfbGetClient(8, 3, 4);
 
 	rfbClientLog = vnc_quiet;
+	free(c->serverHost);
 	c->serverHost = strdup("127.0.0.1");
 	c->serverPort = port;
 	/* Lossless encodings only: the pixels are compared exactly. */
 	c->appData.encodingsString = "zrle hextile raw";
 	c->appData.enableJPEG = FALSE;
+	c->MallocFrameBuffer = vnc_alloc;
 	if (!rfbInitClient(c, NULL, NULL)) {
 		return NULL; /* rfbInitClient freed c */
 	}
 	return c;
+}
+
+/* rfbClientCleanup leaves the frame buffer to whoever allocated it. */
+static void vnc_close(rfbClient *c)
+{
+	free(c->frameBuffer);
+	c->frameBuffer = NULL;
+	rfbClientCleanup(c);
 }
 
 /* The client's pixel at (x, y) as 0x00RRGGBB (its format: R lowest). */
@@ -393,7 +411,7 @@ static void test_dumb_buffer(void **state)
 	draw(f, 0, 2);
 	assert_int_equal(call(f, req_flush(RES_A, 0, 0, W, H)), 0);
 	vnc_expect(c, 2);
-	rfbClientCleanup(c);
+	vnc_close(c);
 	line = screen_line(f);
 	assert_non_null(strstr(line, " 0 pixel bytes copied"));
 	free(line);
@@ -436,7 +454,7 @@ static void test_host_resource(void **state)
 	up.op.transfer_3d.offset = 4 * STRIDE + 8 * 4;
 	assert_int_equal(call(f, up), 0);
 	assert_int_equal(call(f, req_flush(RES_A, 8, 4, 8, 4)), 0);
-	rfbClientCleanup(c);
+	vnc_close(c);
 	line = screen_line(f);
 	snprintf(want, sizeof(want), " %d pixel bytes copied",
 		 W * H * 4 + 8 * 4 * 4);
@@ -472,7 +490,7 @@ static void test_flips_paced(void **state)
 	c = vnc_connect(f->vnc_port);
 	assert_non_null(c);
 	vnc_expect(c, 5); /* the last flip (30th) showed RES_A */
-	rfbClientCleanup(c);
+	vnc_close(c);
 }
 
 /* A flip while one waits is refused; the waiting one is still shown. */
@@ -618,7 +636,7 @@ static void test_bad_input(void **state)
 	c = vnc_connect(f->vnc_port);
 	assert_non_null(c);
 	vnc_expect(c, 7);
-	rfbClientCleanup(c);
+	vnc_close(c);
 	assert_int_equal(call(f, (struct vgpuif_req){ 0 }), 0);
 }
 
@@ -647,7 +665,7 @@ static void test_unref_blanks(void **state)
 	make_screen_res(f, RES_BUF, 2);
 	assert_int_equal(call(f, req_show(VGPUIF_OP_PAGE_FLIP, RES_BUF)),
 			 VGPUIF_EINVAL);
-	rfbClientCleanup(c);
+	vnc_close(c);
 }
 
 /* A flip whose resource goes before the refresh is answered ENOENT. */
@@ -774,7 +792,7 @@ static void test_hostile_vnc_clients(void **state)
 	c = vnc_connect(f->vnc_port);
 	assert_non_null(c);
 	vnc_expect(c, 9);
-	rfbClientCleanup(c);
+	vnc_close(c);
 }
 
 int main(void)

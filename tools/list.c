@@ -27,7 +27,7 @@ struct row {
 	int online;
 	const struct vgpu_sched_stat *sched;    /* NULL: not scheduled */
 	char name[64];
-	char vnc[32];                   /* "ADDR:PORT"; "": no VNC display */
+	char vnc[40];                   /* "ADDR:PORT"; "": no VNC display */
 	char error[512];
 };
 
@@ -140,15 +140,15 @@ static long read_num(struct xenvgpu *xv, const char *dir, const char *key,
 static void fill_vnc(struct xenvgpu *xv, const char *back, struct row *r)
 {
 	char addr[16];
-	long port = read_num(xv, back, "vnc-port", 65535);
+	uint32_t port;
 
-	if (port <= 0) {
+	if (vgpu_xs_read_u32(xv->xs, back, "vnc-port", 1, 65535, &port)) {
 		return;
 	}
 	if (vgpu_xs_read(xv->xs, back, "vnclisten", addr, sizeof(addr))) {
 		snprintf(addr, sizeof(addr), "%s", VGPU_SPEC_VNCLISTEN_DEF);
 	}
-	snprintf(r->vnc, sizeof(r->vnc), "%s:%ld", addr, port);
+	snprintf(r->vnc, sizeof(r->vnc), "%s:%u", addr, port);
 }
 
 static void fill(struct xenvgpu *xv, struct row *r)

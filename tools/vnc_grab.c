@@ -67,6 +67,7 @@ static rfbClient *connect_to(const char *host, int port, const char *passwd,
 		return NULL;
 	}
 	rfbClientLog = quiet;
+	free(c->serverHost);
 	c->serverHost = strdup(host);
 	c->serverPort = port;
 	c->appData.encodingsString = "zrle hextile raw";
@@ -144,6 +145,9 @@ int xenvgpu_vnc_grab(const char *host, int port, const char *passwd,
 	} else {
 		ret = write_png(c, path);
 	}
+	/* rfbClientCleanup leaves the frame buffer to its allocator. */
+	free(c->frameBuffer);
+	c->frameBuffer = NULL;
 	rfbClientCleanup(c);
 	return ret;
 }

@@ -19,7 +19,27 @@ record_screen() {
 	}
 	"$E2E_BUILD/bench/screen-vncrec" "$addr" --seconds=20 --guest="$domid" \
 		--label="$label" || rc=$?
+	if [ "$rc" != 0 ]; then
+		ss -ltn | sed 's/^/  listening| /'
+		tail -n 20 /var/log/xen/qemu-dm-"$name".log 2>/dev/null | sed 's/^/  qemu-dm| /'
+	fi
 	domu_wait "$name" 120 || true
 	sed 's/^/  domU| /' "$(domu_log "$name")"
 	[ "$rc" = 0 ] || fail "$name: screen-vncrec exited with $rc"
+}
+
+# with_backend COMMAND...: runs COMMAND with vgpu-backend --xen serving
+# dom0's vgpu devices, and stops the daemon after it.
+with_backend() {
+	local log=/tmp/vgpu-backend-screen.log backend rc=0
+	[ -f "$E2E_BUILD/modules/xen_vgpu.ko" ] ||
+		fail "$E2E_BUILD/modules/xen_vgpu.ko not built (make modules)"
+	"$E2E_BUILD/bin/vgpu-backend" --xen >"$log" 2>&1 &
+	backend=$!
+	for _ in $(seq 60); do grep -q 'serving backend/vgpu' "$log" && break; sleep 1; done
+	grep -q 'serving backend/vgpu' "$log" || fail "vgpu-backend --xen did not start"
+	( "$@" ) || rc=$?
+	kill "$backend"; wait "$backend" 2>/dev/null
+	sed 's/^/  backend| /' "$log" | tail -n 20
+	[ "$rc" = 0 ] || exit "$rc"
 }

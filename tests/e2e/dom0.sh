@@ -29,6 +29,9 @@ mount -t tmpfs tmpfs /dev/shm
 # worker in a CPU group of its own.
 mount -t cgroup2 cgroup2 /sys/fs/cgroup
 hostname dom0
+# VNC servers (vfb='s device model, a vgpu device's worker) listen on
+# 127.0.0.1, which exists only once lo is up.
+ip link set lo up
 
 setup_xen() {
 	local x=/usr/lib/xen-4.17/bin
