@@ -55,11 +55,10 @@
 #include "xen_vgpu_front.h"
 
 /*
- * The backend answers a flip at its next refresh (1/60 s), later when a
- * long request holds it; give up before the atomic helpers' own 1 s wait
- * for flip_done does.
+ * The backend answers a flip at its next refresh (1/60 s), much later
+ * when a long request holds it (a shader compile under emulation).
  */
-#define VGPU_FRONT_FLIP_TIMEOUT	msecs_to_jiffies(800)
+#define VGPU_FRONT_FLIP_TIMEOUT	msecs_to_jiffies(3000)
 /* More damage clips than this go as their bounding box. */
 #define VGPU_FRONT_FLUSH_CLIPS	VGPU_FRONT_BATCH_MAX
 
@@ -516,6 +515,27 @@ static const struct drm_crtc_funcs vgpu_front_crtc_funcs = {
 	.atomic_destroy_state = drm_atomic_helper_crtc_destroy_state,
 };
 
+/*
+ * drm_atomic_helper_wait_for_flip_done(), with the flip's own timeout
+ * (the helper gives up after 1 s): the flip timer sends the event by
+ * then.
+ */
+static void vgpu_front_wait_flips(struct drm_atomic_state *state)
+{
+	struct drm_crtc_state *crtc_state;
+	struct drm_crtc_commit *commit;
+	struct drm_crtc *crtc;
+	int i;
+
+	for_each_new_crtc_in_state(state, crtc, crtc_state, i) {
+		commit = state->crtcs[i].commit;
+		if (commit &&
+		    !wait_for_completion_timeout(&commit->flip_done,
+						 VGPU_FRONT_FLIP_TIMEOUT + HZ))
+			drm_err(crtc->dev, "flip_done timed out\n");
+	}
+}
+
 /* The default tail, but waiting for the flip, not for a vblank. */
 static void vgpu_front_commit_tail(struct drm_atomic_state *old_state)
 {
@@ -525,7 +545,7 @@ static void vgpu_front_commit_tail(struct drm_atomic_state *old_state)
 	drm_atomic_helper_commit_modeset_enables(drm, old_state);
 	drm_atomic_helper_commit_planes(drm, old_state, 0);
 	drm_atomic_helper_commit_hw_done(old_state);
-	drm_atomic_helper_wait_for_flip_done(drm, old_state);
+	vgpu_front_wait_flips(old_state);
 	drm_atomic_helper_cleanup_planes(drm, old_state);
 }
 
