@@ -14,11 +14,12 @@ set -euo pipefail
 die() { echo "deps.sh: $*" >&2; exit 1; }
 
 # libvncserver-dev serves and reads the screen (VNC), libpng-dev writes
-# screenshots, libdrm-dev builds the KMS programs run in guests.
+# screenshots, libdrm-dev and libgbm-dev build the KMS programs run in
+# guests.
 BASE=(build-essential pkg-config libvirglrenderer-dev libepoxy-dev
       libxen-dev libegl-dev libegl1-mesa-dev libgl1-mesa-dev libgles-dev
       libgl1-mesa-dri libegl-mesa0 mesa-utils libcmocka-dev libseccomp-dev
-      libvncserver-dev libpng-dev libdrm-dev)
+      libvncserver-dev libpng-dev libdrm-dev libgbm-dev)
 DEMO=(virgl-server glmark2-es2-x11 glmark2-data xvfb xauth)
 # python3 runs the style check, linux-headers-amd64 builds the kernel's
 # view of include/vgpuif.h (make style, make kcheck).
