@@ -182,13 +182,12 @@ $(BUILD)/tests/progs/kmspattern: $(call obj,tests/progs/kmspattern.c)
 	@mkdir -p $(dir $@)
 	$(CC) $(LDFLAGS) -o $@ $^ $(call pc_libs,libdrm) $(LDLIBS)
 
-# kmsgl: Mesa through GBM and EGL onto the KMS screen; libgbm1 has no
-# -dev package here, so it links the library by its soname.
-$(BUILD)/obj/tests/progs/kmsgl.o: CFLAGS += $(call pc_cflags,libdrm)
+# kmsgl: Mesa through GBM and EGL onto the KMS screen.
+$(BUILD)/obj/tests/progs/kmsgl.o: CFLAGS += $(call pc_cflags,libdrm gbm)
 $(BUILD)/tests/progs/kmsgl: $(call obj,tests/progs/kmsgl.c)
 	@mkdir -p $(dir $@)
-	$(CC) $(LDFLAGS) -o $@ $^ -l:libgbm.so.1 -lEGL -lGLESv2 \
-		$(call pc_libs,libdrm) $(LDLIBS)
+	$(CC) $(LDFLAGS) -o $@ $^ -lEGL -lGLESv2 \
+		$(call pc_libs,libdrm gbm) $(LDLIBS)
 
 $(BUILD)/bench/%: $(call obj,bench/%.c $(BENCH_HELPERS)) $(LIB_TEST) $(ALL_LIBS)
 	@mkdir -p $(dir $@)

@@ -11,10 +11,6 @@
  *   kmsgl [--device PATH] [--frames N] [--hold SECONDS]
  *
  * Exit status: 0 done, 1 failed, 2 usage.
- *
- * Debian 12 ships libgbm1 without libgbm-dev on the machines that build
- * this tree, so the few GBM functions used are declared here, as
- * <gbm.h> declares them, and the program links libgbm.so.1.
  */
 #include <fcntl.h>
 #include <poll.h>
@@ -29,31 +25,9 @@
 #include <EGL/eglext.h>
 #include <GLES2/gl2.h>
 #include <drm_fourcc.h>
+#include <gbm.h>
 #include <xf86drm.h>
 #include <xf86drmMode.h>
-
-struct gbm_device;
-struct gbm_surface;
-struct gbm_bo;
-union gbm_bo_handle {
-	void *ptr;
-	int32_t s32;
-	uint32_t u32;
-	int64_t s64;
-	uint64_t u64;
-};
-#define GBM_BO_USE_SCANOUT	(1 << 0)
-#define GBM_BO_USE_RENDERING	(1 << 2)
-struct gbm_device *gbm_create_device(int fd);
-void gbm_device_destroy(struct gbm_device *gbm);
-struct gbm_surface *gbm_surface_create(struct gbm_device *gbm, uint32_t width,
-				       uint32_t height, uint32_t format,
-				       uint32_t flags);
-struct gbm_bo *gbm_surface_lock_front_buffer(struct gbm_surface *surface);
-void gbm_surface_release_buffer(struct gbm_surface *surface,
-				struct gbm_bo *bo);
-union gbm_bo_handle gbm_bo_get_handle(struct gbm_bo *bo);
-uint32_t gbm_bo_get_stride(struct gbm_bo *bo);
 
 #define FLIP_TIMEOUT_MS	5000
 #define MAX_BOS		4
