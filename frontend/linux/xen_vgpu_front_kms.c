@@ -95,8 +95,11 @@ static const struct dma_fence_ops vgpu_front_flip_ops = {
 	.get_timeline_name = vgpu_front_flip_timeline,
 };
 
-/* Sends the event of flip seq, if it still waits (any context). */
-static void vgpu_front_flip_complete(struct vgpu_front_kms *kms, u64 seq)
+/*
+ * Sends the event of flip seq, if it still waits (any context). True if
+ * it did.
+ */
+static bool vgpu_front_flip_complete(struct vgpu_front_kms *kms, u64 seq)
 {
 	struct drm_device *drm = kms->crtc.dev;
 	struct drm_pending_vblank_event *event = NULL;
@@ -109,10 +112,11 @@ static void vgpu_front_flip_complete(struct vgpu_front_kms *kms, u64 seq)
 	}
 	spin_unlock_irqrestore(&kms->flip_lock, flags);
 	if (!event)
-		return;
+		return false;
 	spin_lock_irqsave(&drm->event_lock, flags);
 	drm_crtc_send_vblank_event(&kms->crtc, event);
 	spin_unlock_irqrestore(&drm->event_lock, flags);
+	return true;
 }
 
 static void vgpu_front_flip_done(struct dma_fence *fence,
@@ -137,8 +141,10 @@ static void vgpu_front_flip_timeout(struct timer_list *t)
 {
 	struct vgpu_front_kms *kms = from_timer(kms, t, flip_timer);
 
-	drm_warn_once(kms->crtc.dev, "the backend did not answer a flip\n");
-	vgpu_front_flip_complete(kms, READ_ONCE(kms->flip_seq));
+	/* The timer outlives answered flips: only an unanswered one counts. */
+	if (vgpu_front_flip_complete(kms, READ_ONCE(kms->flip_seq)))
+		drm_warn_once(kms->crtc.dev,
+			      "the backend did not answer a flip in time\n");
 }
 
 /* An event that no flip will send goes now. */
