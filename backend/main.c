@@ -28,6 +28,7 @@
 #include "supervisor.h"
 #include "vgpu_sched.h"
 #include "vgpu_util.h"
+#include "vgpu_xs.h"
 #include "worker.h"
 
 struct options {
@@ -127,6 +128,13 @@ static void usage(FILE *f)
 		"  --vnc-display=N          loopback: on port 5900+N, 0-99 "
 		"(default: the first\n"
 		"                           free from 5900)\n"
+		"  --vnc-passwd-file=FILE   loopback: the displays' password, "
+		"the first line of\n"
+		"                           FILE (1 to 8 characters)\n"
+		"  --screen-dir=DIR         loopback: each worker's screen also "
+		"on a UNIX socket\n"
+		"                           in DIR, for xenvgpu screenshot "
+		"(under --xen: " VGPU_SCREEN_DIR ")\n"
 		"  --help\n", VGPU_SCHED_PATH, VGPU_SCHED_DEF_SLICE_US,
 		VGPU_SCHED_DEF_PERIOD_US, VGPU_SCHED_DEF_LINGER_US,
 		VGPU_SCHED_DEF_TIMEOUT_MS, VGPU_SCHED_DEF_TIMEOUT_SW_MS,
@@ -145,7 +153,8 @@ enum {
 	OPT_USER = 768, OPT_NO_PRIVDROP, OPT_NO_SECCOMP,
 	OPT_SHADER_CACHE = 1024, OPT_SHADER_CACHE_MIB, OPT_NO_SHADER_CACHE,
 	OPT_WORKER_CPU, OPT_START_BURST,
-	OPT_VNC_LISTEN = 2048, OPT_VNC_DISPLAY,
+	OPT_VNC_LISTEN = 2048, OPT_VNC_DISPLAY, OPT_SCREEN_DIR,
+	OPT_VNC_PASSWD_FILE,
 };
 
 static const struct option long_opts[] = {
@@ -179,6 +188,8 @@ static const struct option long_opts[] = {
 	{ "start-burst", required_argument, NULL, OPT_START_BURST },
 	{ "vnc-listen", required_argument, NULL, OPT_VNC_LISTEN },
 	{ "vnc-display", required_argument, NULL, OPT_VNC_DISPLAY },
+	{ "screen-dir", required_argument, NULL, OPT_SCREEN_DIR },
+	{ "vnc-passwd-file", required_argument, NULL, OPT_VNC_PASSWD_FILE },
 	{ NULL, 0, NULL, 0 },
 };
 
@@ -296,6 +307,38 @@ static int set_vnc_option(struct vgpuback_vnc_config *vnc, int opt,
 	return 0;
 }
 
+/*
+ * --vnc-passwd-file=FILE: a file, not the command line, which every user
+ * of the host can read in /proc.
+ */
+static int read_vnc_passwd(struct vgpuback_vnc_config *vnc, const char *path)
+{
+	char line[64] = "";
+	FILE *f = fopen(path, "r");
+	size_t len;
+
+	if (!f || !fgets(line, sizeof(line), f)) {
+		fprintf(stderr, "vgpu-backend: --vnc-passwd-file=%s: cannot "
+			"read it\n", path);
+		if (f) {
+			fclose(f);
+		}
+		return -EINVAL;
+	}
+	fclose(f);
+	len = strcspn(line, "\r\n");
+	line[len] = '\0';
+	if (!len || len > VGPUBACK_VNC_PASSWD_MAX) {
+		fprintf(stderr, "vgpu-backend: --vnc-passwd-file=%s: its first "
+			"line must hold 1 to %d characters\n", path,
+			VGPUBACK_VNC_PASSWD_MAX);
+		return -EINVAL;
+	}
+	memcpy(vnc->passwd, line, len + 1);
+	memset(line, 0, sizeof(line));
+	return 0;
+}
+
 static int parse_options(int argc, char **argv, struct options *o)
 {
 	uint32_t *slot, min;
@@ -330,10 +373,16 @@ static int parse_options(int argc, char **argv, struct options *o)
 			   opt == OPT_NO_SHADER_CACHE) {
 			o->cfg.shader_cache = opt == OPT_SHADER_CACHE ? optarg
 								     : NULL;
+		} else if (opt == OPT_VNC_PASSWD_FILE) {
+			if (read_vnc_passwd(&o->cfg.vnc, optarg)) {
+				return 2;
+			}
 		} else if (opt == OPT_VNC_LISTEN || opt == OPT_VNC_DISPLAY) {
 			if (set_vnc_option(&o->cfg.vnc, opt, optarg)) {
 				return 2;
 			}
+		} else if (opt == OPT_SCREEN_DIR) {
+			o->cfg.screen_dir = optarg;
 		} else if (opt == OPT_NO_PIN) {
 			o->no_pin_llvmpipe = true;
 		} else if (opt == OPT_FG || opt == OPT_DAEMON) {

@@ -304,8 +304,14 @@ static int read_back(struct vgpu_worker *w, const struct vgpuif_scanout_req *v,
 			  (uint64_t)(x - v->x) * BYTES_PER_PIXEL;
 	uint64_t bytes = (uint64_t)width * height * BYTES_PER_PIXEL;
 
-	/* Reading the GPU's pixels is GPU work: hold the GPU for it. */
+	/*
+	 * Reading the GPU's pixels is GPU work: hold the GPU for it. The
+	 * frame is what every request before this one drew: the guest's
+	 * contexts' work must have finished (each submit is fenced), or the
+	 * renderer's own context may read a frame half drawn.
+	 */
 	vgpuback_sched_hold(w);
+	vgpuback_renderer_wait_idle(w->r);
 	if (virgl_renderer_transfer_read_iov(v->res_id, 0, 0, stride, 0, &box,
 					     offset, &iov, 1)) {
 		return -EIO;

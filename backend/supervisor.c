@@ -27,6 +27,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <sys/wait.h>
 #include <syslog.h>
 #include <unistd.h>
@@ -418,6 +419,16 @@ static bool domain_alive(struct supervisor *s, uint32_t domid)
  * backend directory (devices, or only a config error); the watch on it
  * then stops the workers.
  */
+/* A sandboxed worker cannot remove its screen socket: we do. */
+static void remove_screen_socket(const struct device *d)
+{
+	char path[64];
+
+	snprintf(path, sizeof(path), VGPU_SCREEN_DIR "/%u.%u.sock", d->domid,
+		 d->devid);
+	unlink(path);
+}
+
 static void release_domains(struct supervisor *s)
 {
 	char path[64], **domids;
@@ -435,6 +446,9 @@ static void release_domains(struct supervisor *s)
 			if (s->devs[k].domid == domid && s->devs[k].pid) {
 				vgpuback_parent_stop(&s->parent,
 						     s->devs[k].pid);
+			}
+			if (s->devs[k].domid == domid) {
+				remove_screen_socket(&s->devs[k]);
 			}
 		}
 		snprintf(path, sizeof(path), BACKEND_DIR "/%u", domid);
@@ -592,6 +606,20 @@ static int open_handles(struct supervisor *s)
 				    &supervisor_ops, s);
 }
 
+/* The workers' screen sockets: root's alone (vgpu_xs.h). */
+static void make_screen_dir(void)
+{
+	char parent[] = VGPU_SCREEN_DIR;
+
+	*strrchr(parent, '/') = '\0';
+	if ((mkdir(parent, 0755) && errno != EEXIST) ||
+	    (mkdir(VGPU_SCREEN_DIR, 0700) && errno != EEXIST) ||
+	    chmod(VGPU_SCREEN_DIR, 0700)) {
+		vgpu_warn("cannot make %s: %s; xenvgpu screenshot then needs "
+			  "vnc=1", VGPU_SCREEN_DIR, strerror(errno));
+	}
+}
+
 int vgpuback_supervise(const struct vgpuback_config *cfg)
 {
 	struct supervisor s = { .cfg = cfg, .parent.sig_fd = -1 };
@@ -600,6 +628,7 @@ int vgpuback_supervise(const struct vgpuback_config *cfg)
 	ret = open_handles(&s);
 	if (!ret) {
 		vgpu_info("serving %s", BACKEND_DIR);
+		make_screen_dir();
 		mark_all(&s);
 		look_at_marked(&s);
 		vgpuback_xl_devices_scan(&s.xl);

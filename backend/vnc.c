@@ -3,10 +3,12 @@
  * The VNC display of a device's screen, with libvncserver, in the
  * worker's own thread and poll loop.
  *
- * DOC: the listener and the sandbox
- * The worker opens its listening socket (libvncserver's
- * rfbListenOnTCPPort) before it drops root and loads its seccomp
- * filter, and keeps it to itself rather than in libvncserver's fd set:
+ * DOC: the listeners and the sandbox
+ * The worker opens its listening sockets before it drops root and loads
+ * its seccomp filter: TCP with vnc=1 (libvncserver's rfbListenOnTCPPort),
+ * and always, under Xen, a UNIX socket in VGPU_SCREEN_DIR, a directory
+ * only root enters, so that xenvgpu screenshot reads the screen without
+ * vnc=1. It keeps both to itself rather than in libvncserver's fd set:
  * the worker accepts, so that it can turn a client away at accept when
  * VGPUBACK_VNC_MAX_CLIENTS are connected, and hands each accepted
  * socket to rfbNewClient(). Serving then needs, besides what the ring
@@ -33,6 +35,8 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/socket.h>
+#include <sys/stat.h>
+#include <sys/un.h>
 #include <unistd.h>
 
 #include <rfb/rfb.h>
@@ -47,7 +51,8 @@
 
 struct vgpuback_vnc {
 	rfbScreenInfoPtr screen;
-	int listen_fd;
+	int listen_fd;          /* TCP, vnc=1 */
+	int local_fd;           /* the root-only UNIX socket */
 	int port;
 	int clients;
 	bool dirty;             /* changed since updates last went out */
@@ -56,31 +61,33 @@ struct vgpuback_vnc {
 	uint32_t domid, devid;
 };
 
-static void vnc_vlog(enum vgpu_log_level level, const char *fmt, va_list ap)
-{
-	char line[LOG_LINE_MAX];
-
-	vsnprintf(line, sizeof(line), fmt, ap);
-	vgpu_log(level, "vnc: %s", line);
-}
-
-/* libvncserver's chatter (a line per connection) is debug output. */
+/*
+ * All of libvncserver's messages are debug output ($VGPU_DEBUG=1): a line
+ * per connection, and a warning for every mode whose width is not a
+ * multiple of 4, which the guest could repeat without end.
+ */
 static void log_debug(const char *fmt, ...)
 {
+	char line[LOG_LINE_MAX];
 	va_list ap;
 
 	va_start(ap, fmt);
-	vnc_vlog(VGPU_LOG_DEBUG, fmt, ap);
+	vsnprintf(line, sizeof(line), fmt, ap);
 	va_end(ap);
+	vgpu_dbg("vnc: %s", line);
 }
 
-static void log_error(const char *fmt, ...)
+/*
+ * VNC authentication is DES, which libvncserver takes from libgcrypt, and
+ * libgcrypt sets itself up at its first use: it looks at files (FIPS
+ * mode), which the sandbox forbids. So it is used once here, before.
+ */
+static void warm_up_des(void)
 {
-	va_list ap;
+	unsigned char challenge[CHALLENGESIZE] = { 0 };
+	char key[] = "warm-up";
 
-	va_start(ap, fmt);
-	vnc_vlog(VGPU_LOG_WARN, fmt, ap);
-	va_end(ap);
+	rfbEncryptBytes(challenge, key);
 }
 
 /* Our pixels are B, G, R, X in memory: red in bits 16-23. */
@@ -117,7 +124,7 @@ static int listen_port(const struct vgpuback_vnc_config *cfg,
 	return -1;
 }
 
-static int open_listener(struct vgpuback_vnc *v,
+static int open_tcp(struct vgpuback_vnc *v,
 			 const struct vgpuback_vnc_config *cfg)
 {
 	const char *addr = cfg->listen[0] ? cfg->listen :
@@ -143,6 +150,52 @@ static int open_listener(struct vgpuback_vnc *v,
 	vgpu_info(VGPU_DEV_FMT "VNC display on %s:%d (display %d)", v->domid,
 		  v->devid, addr, v->port, v->port - VGPUBACK_VNC_PORT_BASE);
 	return 0;
+}
+
+/*
+ * The UNIX socket: dom0's tools read the screen there without vnc=1. Its
+ * directory is root's alone (VGPU_SCREEN_DIR, or --screen-dir), and the
+ * socket 0600; a worker before us on this device left its file behind.
+ */
+static int open_local(struct vgpuback_vnc *v, const char *path)
+{
+	struct sockaddr_un sa = { .sun_family = AF_UNIX };
+	int fd, ret;
+
+	snprintf(sa.sun_path, sizeof(sa.sun_path), "%s", path);
+	fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
+	if (fd < 0) {
+		goto fail;
+	}
+	unlink(path);
+	if (bind(fd, (struct sockaddr *)&sa, sizeof(sa)) ||
+	    chmod(path, 0600) || listen(fd, VGPUBACK_VNC_MAX_CLIENTS)) {
+		goto fail_close;
+	}
+	v->local_fd = fd;
+	return 0;
+
+fail_close:
+	ret = -errno;
+	close(fd);
+	errno = -ret;
+fail:
+	vgpu_err(VGPU_DEV_FMT "cannot open the screen socket %s: %s",
+		 v->domid, v->devid, path, strerror(errno));
+	return -errno;
+}
+
+/* Either listener is enough for a display. */
+static int open_listeners(struct vgpuback_vnc *v,
+			  const struct vgpuback_vnc_config *cfg)
+{
+	if (cfg->enabled) {
+		open_tcp(v, cfg);
+	}
+	if (cfg->local[0]) {
+		open_local(v, cfg->local);
+	}
+	return v->listen_fd >= 0 || v->local_fd >= 0 ? 0 : -EADDRNOTAVAIL;
 }
 
 /*
@@ -176,6 +229,7 @@ static int make_screen(struct vgpuback_vnc *v, uint32_t width,
 		v->passwds[0] = v->passwd;
 		v->screen->authPasswdData = v->passwds;
 		v->screen->passwordCheck = rfbCheckPasswordByList;
+		warm_up_des();
 	}
 	rfbInitServer(v->screen);
 	return 0;
@@ -187,7 +241,7 @@ struct vgpuback_vnc *vgpuback_vnc_create(const struct vgpuback_vnc_config *cfg,
 {
 	struct vgpuback_vnc *v;
 
-	if (!cfg->enabled) {
+	if (!cfg->enabled && !cfg->local[0]) {
 		return NULL;
 	}
 	v = calloc(1, sizeof(*v));
@@ -197,10 +251,11 @@ struct vgpuback_vnc *vgpuback_vnc_create(const struct vgpuback_vnc_config *cfg,
 	v->domid = domid;
 	v->devid = devid;
 	v->listen_fd = -1;
+	v->local_fd = -1;
 	snprintf(v->passwd, sizeof(v->passwd), "%s", cfg->passwd);
 	rfbLog = log_debug;
-	rfbErr = log_error;
-	if (open_listener(v, cfg) || make_screen(v, width, height)) {
+	rfbErr = log_debug;
+	if (open_listeners(v, cfg) || make_screen(v, width, height)) {
 		vgpuback_vnc_destroy(v);
 		return NULL;
 	}
@@ -218,6 +273,9 @@ void vgpuback_vnc_destroy(struct vgpuback_vnc *v)
 	}
 	if (v->listen_fd >= 0) {
 		close(v->listen_fd);
+	}
+	if (v->local_fd >= 0) {
+		close(v->local_fd);
 	}
 	memset(v->passwd, 0, sizeof(v->passwd));
 	free(v);
@@ -271,10 +329,12 @@ int vgpuback_vnc_poll_fds(const struct vgpuback_vnc *v, struct pollfd *fds,
 {
 	int fd, n = 0;
 
-	if (!v || max < 1) {
+	if (!v || max < 2) {
 		return 0;
 	}
+	/* The listeners first; -1 where there is none (poll skips it). */
 	fds[n++] = (struct pollfd){ .fd = v->listen_fd, .events = POLLIN };
+	fds[n++] = (struct pollfd){ .fd = v->local_fd, .events = POLLIN };
 	for (fd = 0; fd <= v->screen->maxFd && n < max; fd++) {
 		if (FD_ISSET(fd, &v->screen->allFds)) {
 			fds[n++] = (struct pollfd){ .fd = fd,
@@ -285,12 +345,12 @@ int vgpuback_vnc_poll_fds(const struct vgpuback_vnc *v, struct pollfd *fds,
 }
 
 /* Takes one waiting connection; beyond the client limit, closes it. */
-static void accept_client(struct vgpuback_vnc *v)
+static void accept_client(struct vgpuback_vnc *v, int listen_fd)
 {
 	rfbClientPtr cl;
 	int fd;
 
-	fd = accept4(v->listen_fd, NULL, NULL, SOCK_NONBLOCK | SOCK_CLOEXEC);
+	fd = accept4(listen_fd, NULL, NULL, SOCK_NONBLOCK | SOCK_CLOEXEC);
 	if (fd < 0) {
 		return;
 	}
@@ -319,8 +379,10 @@ void vgpuback_vnc_serve(struct vgpuback_vnc *v, const struct pollfd *fds,
 	for (i = 0; i < nfds; i++) {
 		ready |= fds[i].revents != 0;
 	}
-	if (nfds && fds[0].revents) {
-		accept_client(v);
+	for (i = 0; i < nfds && i < 2; i++) {
+		if (fds[i].revents) {
+			accept_client(v, fds[i].fd);
+		}
 	}
 	if (ready || (v->dirty && v->clients)) {
 		v->dirty = false;

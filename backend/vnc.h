@@ -19,23 +19,25 @@
 #define VGPUBACK_VNC_PASSWD_MAX         8
 /* Clients served at once; more are turned away at accept. */
 #define VGPUBACK_VNC_MAX_CLIENTS        8
-/* Fds the worker polls for the display: the listener and each client. */
-#define VGPUBACK_VNC_MAX_FDS            (1 + VGPUBACK_VNC_MAX_CLIENTS)
+/* Fds the worker polls for the display: two listeners and each client. */
+#define VGPUBACK_VNC_MAX_FDS            (2 + VGPUBACK_VNC_MAX_CLIENTS)
 
 struct vgpuback_vnc_config {
-	bool enabled;
+	bool enabled;           /* the TCP display (vnc=1) */
 	char listen[16];        /* dotted IPv4; "": VGPUBACK_VNC_LISTEN_DEF */
 	int display;            /* port 5900 + display; -1: first free */
 	char passwd[VGPUBACK_VNC_PASSWD_MAX + 1]; /* "": no password */
+	/* The same display on a UNIX socket only root reaches; "": none. */
+	char local[108];
 };
 
 struct vgpuback_vnc;
 
 /*
- * Opens the listener and a blank screen of width x height. Call it
- * before the worker enters its sandbox. Returns NULL when cfg is not
- * enabled, or (logged) when no port could be opened: the device then
- * works without a display.
+ * Opens the listeners (TCP when cfg->enabled, the UNIX socket cfg->local)
+ * and a blank screen of width x height. Call it before the worker enters
+ * its sandbox. Returns NULL when cfg asks for neither, or (logged) when
+ * neither could be opened: the device then works without a display.
  */
 struct vgpuback_vnc *vgpuback_vnc_create(const struct vgpuback_vnc_config *cfg,
 					 uint32_t width, uint32_t height,

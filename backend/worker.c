@@ -19,12 +19,14 @@
 #include <string.h>
 #include <sys/wait.h>
 #include <time.h>
+#include <unistd.h>
 
 #include "dispatch.h"
 #include "gref.h"
 #include "scanout.h"
 #include "shader_cache.h"
 #include "vgpu_util.h"
+#include "vgpu_xs.h"
 #include "worker.h"
 
 /* Requests handled before the worker looks at its other fds. */
@@ -111,8 +113,9 @@ void vgpuback_worker_destroy(struct vgpu_worker *w)
 	/* Destroying contexts is GPU work too. */
 	vgpuback_sched_hold(w);
 	vgpuback_dispatch_release_all(w);
-	vgpuback_scanout_destroy(w->scanout);
+	/* The display may point into the screen's shadow: it goes first. */
 	vgpuback_vnc_destroy(w->vnc);
+	vgpuback_scanout_destroy(w->scanout);
 	vgpuback_sched_detach(w);
 	vgpuback_gref_unmap(w->t, &w->objs, (void *)w->cmd, w->cmd_pages);
 	if (w->ring_page) {
@@ -553,6 +556,7 @@ void vgpuback_worker_log_exit(const char *who, int status)
 int vgpuback_worker_serve_loopback(int conn_fd,
 				   const struct vgpuback_config *cfg)
 {
+	struct vgpuback_config local_cfg;
 	struct vgpuback_transport *t;
 
 	t = vgpuback_loopback_create(conn_fd);
@@ -562,7 +566,14 @@ int vgpuback_worker_serve_loopback(int conn_fd,
 		return 1;
 	}
 	/* Loopback clients are the host's own processes: one cache. */
-	return serve(t, cfg, "loopback");
+	if (!cfg->screen_dir) {
+		return serve(t, cfg, "loopback");
+	}
+	/* Workers of one socket have no ids of their own: their pids. */
+	local_cfg = *cfg;
+	snprintf(local_cfg.vnc.local, sizeof(local_cfg.vnc.local),
+		 "%s/loopback-%d.sock", cfg->screen_dir, (int)getpid());
+	return serve(t, &local_cfg, "loopback");
 }
 
 int vgpuback_worker_serve_xen(uint32_t domid, uint32_t devid,
@@ -582,6 +593,8 @@ int vgpuback_worker_serve_xen(uint32_t domid, uint32_t devid,
 				    sizeof(name));
 	vgpuback_xen_read_screen(domid, devid, &xen_cfg.scanout_width,
 				 &xen_cfg.scanout_height, &xen_cfg.vnc);
+	snprintf(xen_cfg.vnc.local, sizeof(xen_cfg.vnc.local),
+		 VGPU_SCREEN_DIR "/%u.%u.sock", domid, devid);
 	if (cfg->max_mapped_pages_set &&
 	    cfg->lim.max_mapped_pages < xen_cfg.lim.max_mapped_pages) {
 		xen_cfg.lim.max_mapped_pages = cfg->lim.max_mapped_pages;

@@ -52,6 +52,8 @@ struct vgpuback_config {
 	uint32_t scanout_width;
 	uint32_t scanout_height;
 	struct vgpuback_vnc_config vnc;
+	/* Loopback: each worker's screen socket in DIR; NULL: none. */
+	const char *screen_dir;
 };
 
 /* Fills cfg with the defaults. */

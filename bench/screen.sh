@@ -21,14 +21,22 @@ figure() {
 for label in vfb vgpu vfb-gl vgpu-gl; do
 	[ -n "$(figure $label fps)" ] || { echo "bench/screen.sh: no figures for $label" >&2; exit 1; }
 done
+# row NAME A B: both figures and B/A.
+row() {
+	awk -v k="$1" -v a="$2" -v b="$3" \
+		'BEGIN { printf "%-28s %10.2f %10.2f %8.2f\n", k, a, b, (a > 0 ? b / a : 0) }'
+}
 # compare TITLE BASE SUBJECT: each figure of both, and SUBJECT/BASE.
 compare() {
+	local key
 	echo
 	printf '%-28s %10s %10s %8s\n' "$1" "$2" "$3" ratio
-	for key in fps lat_p50_ms lat_p95_ms dom0_cpu_ms_per_frame guest_cpu_ms_per_frame; do
-		awk -v k="$key" -v a="$(figure "$2" $key)" -v b="$(figure "$3" $key)" \
-			'BEGIN { printf "%-28s %10.2f %10.2f %8.2f\n", k, a, b, a > 0 ? b / a : 0 }'
+	for key in fps lat_p50_ms lat_p95_ms dom0_cpu_ms_per_frame guest_cpu_ms_per_frame torn; do
+		row "$key" "$(figure "$2" $key)" "$(figure "$3" $key)"
 	done
+	row dom0+guest_cpu_ms_per_frame \
+		"$(awk -v a="$(figure "$2" dom0_cpu_ms_per_frame)" -v b="$(figure "$2" guest_cpu_ms_per_frame)" 'BEGIN { print a + b }')" \
+		"$(awk -v a="$(figure "$3" dom0_cpu_ms_per_frame)" -v b="$(figure "$3" guest_cpu_ms_per_frame)" 'BEGIN { print a + b }')"
 }
 compare "2D animation" vfb vgpu
 compare "3D scene" vfb-gl vgpu-gl

@@ -55,4 +55,11 @@ int vgpu_xs_wait_state(struct xs_handle *xs, const char *dir, uint32_t mask,
  */
 #define VGPU_XS_PRIVATE_DIR "vgpu-private"
 
+/*
+ * Not in xenstore, but dom0's alone too: each Xen worker's screen socket,
+ * <dir>/<domid>.<devid>.sock, a VNC display only root reaches (xenvgpu
+ * screenshot without vnc=1). The backend daemon makes the directory, 0700.
+ */
+#define VGPU_SCREEN_DIR "/run/xen-vgpu/screen"
+
 #endif /* VGPU_XS_H */

@@ -759,7 +759,11 @@ struct vgpuif_resource_busy_resp {
  * backend refreshes at most VGPUIF_SCANOUT_REFRESH_HZ times a second, so
  * the response doubles as the guest's vblank event. One flip may be in
  * flight per scanout: a PAGE_FLIP while one is unanswered fails with
- * VGPUIF_EBUSY and its frame is dropped.
+ * VGPUIF_EBUSY and its frame is dropped. A flip still waiting when a
+ * SET_SCANOUT comes is shown first and answered, then the SET_SCANOUT
+ * takes effect. A flip whose resource is freed, or loses its backing,
+ * while it waits is answered with VGPUIF_ENOENT, and the screen keeps
+ * its frame. Each flip's resource is checked again when it is latched.
  *
  *         +----------------+----------------+----------------+----------------+
  *  24     |                          scanout_id                               | 28

@@ -12,6 +12,8 @@
  * its vnc-port node. Pixels are compared exactly.
  */
 #include <arpa/inet.h>
+#include <dirent.h>
+#include <stdbool.h>
 #include <errno.h>
 #include <netinet/in.h>
 #include <setjmp.h>
@@ -22,6 +24,8 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/socket.h>
+#include <sys/stat.h>
+#include <sys/un.h>
 #include <unistd.h>
 #include <cmocka.h>
 #include <png.h>
@@ -192,7 +196,19 @@ static rfbBool vnc_alloc(rfbClient *c)
 	return c->frameBuffer != NULL;
 }
 
-static rfbClient *vnc_connect(int port)
+/* rfbClientSetClientData's key of the password: any unique address. */
+static const char passwd_tag;
+
+/* NULL, not "", for none: libvncclient frees only a non-empty one. */
+static char *vnc_passwd(rfbClient *c)
+{
+	const char *passwd = rfbClientGetClientData(c, (void *)&passwd_tag);
+
+	return passwd ? strdup(passwd) : NULL;
+}
+
+/* A client of the display on port, giving passwd if asked (may be NULL). */
+static rfbClient *vnc_connect_with(int port, const char *passwd)
 {
 	rfbClient *c = rfbGetClient(8, 3, 4);
 
@@ -204,10 +220,17 @@ static rfbClient *vnc_connect(int port)
 	c->appData.encodingsString = "zrle hextile raw";
 	c->appData.enableJPEG = FALSE;
 	c->MallocFrameBuffer = vnc_alloc;
+	c->GetPassword = vnc_passwd;
+	rfbClientSetClientData(c, (void *)&passwd_tag, (void *)passwd);
 	if (!rfbInitClient(c, NULL, NULL)) {
 		return NULL; /* rfbInitClient freed c */
 	}
 	return c;
+}
+
+static rfbClient *vnc_connect(int port)
+{
+	return vnc_connect_with(port, NULL);
 }
 
 /* rfbClientCleanup leaves the frame buffer to whoever allocated it. */
@@ -323,24 +346,31 @@ static int group_teardown(void **state)
 	return 0;
 }
 
-/* A fresh guest, connected, with its worker's VNC port. */
+/* A fresh guest on the backend at sock, with its worker's VNC port. */
+static int open_guest(struct fixture *f, const char *sock)
+{
+	const char *port;
+
+	memset(&f->rf, 0, sizeof(f->rf));
+	memset(f->back, 0, sizeof(f->back));
+	memset(f->gdir, 0, sizeof(f->gdir));
+	if (raw_front_open(&f->rf, sock, 1, CMD_PAGES)) {
+		return -1;
+	}
+	port = strstr(f->rf.back_nodes, "vnc-port=");
+	f->vnc_port = port ? atoi(port + strlen("vnc-port=")) : -1;
+	return 0;
+}
+
+/* Each case: a fresh guest, and the log read from here on. */
 static int setup(void **state)
 {
 	struct fixture *f = *state;
 	char *log = harness_read_file(f->backend.log);
-	const char *port;
 
 	f->log_mark = log ? strlen(log) : 0;
 	free(log);
-	memset(&f->rf, 0, sizeof(f->rf));
-	memset(f->back, 0, sizeof(f->back));
-	memset(f->gdir, 0, sizeof(f->gdir));
-	if (raw_front_open(&f->rf, f->sock, 1, CMD_PAGES)) {
-		return -1;
-	}
-	port = strstr(f->rf.back_nodes, "vnc-port=");
-	f->vnc_port = port ? atoi(port + strlen("vnc-port=")) : 0;
-	return 0;
+	return open_guest(f, f->sock);
 }
 
 static void close_guest(struct fixture *f)
@@ -462,6 +492,16 @@ static void test_host_resource(void **state)
 	free(line);
 }
 
+/* RES_A and RES_B drawn with frames seed_a and seed_b, RES_A shown. */
+static void show_a_of_two(struct fixture *f, uint32_t seed_a, uint32_t seed_b)
+{
+	make_screen_res(f, RES_A, 0);
+	make_screen_res(f, RES_B, 1);
+	draw(f, 0, seed_a);
+	draw(f, 1, seed_b);
+	assert_int_equal(call(f, req_show(VGPUIF_OP_SET_SCANOUT, RES_A)), 0);
+}
+
 /* Flips between two buffers: answered once shown, at most 60 a second. */
 static void test_flips_paced(void **state)
 {
@@ -472,11 +512,7 @@ static void test_flips_paced(void **state)
 	rfbClient *c;
 	int i;
 
-	make_screen_res(f, RES_A, 0);
-	make_screen_res(f, RES_B, 1);
-	draw(f, 0, 5);
-	draw(f, 1, 6);
-	assert_int_equal(call(f, req_show(VGPUIF_OP_SET_SCANOUT, RES_A)), 0);
+	show_a_of_two(f, 5, 6);
 	start = harness_now_ns();
 	for (i = 0; i < flips; i++) {
 		assert_int_equal(call(f, req_show(VGPUIF_OP_PAGE_FLIP,
@@ -503,9 +539,7 @@ static void test_second_flip_busy(void **state)
 	uint32_t id_a, id_b;
 	int i;
 
-	make_screen_res(f, RES_A, 0);
-	make_screen_res(f, RES_B, 1);
-	assert_int_equal(call(f, req_show(VGPUIF_OP_SET_SCANOUT, RES_A)), 0);
+	show_a_of_two(f, 0, 0);
 	id_a = raw_front_queue(&f->rf, &a);
 	id_b = raw_front_queue(&f->rf, &b);
 	raw_front_publish(&f->rf);
@@ -518,6 +552,33 @@ static void test_second_flip_busy(void **state)
 	assert_int_equal(resp[0].status, VGPUIF_EBUSY);
 	assert_int_equal(resp[1].id, id_a);
 	assert_int_equal(resp[1].status, 0);
+}
+
+/* A SET_SCANOUT while a flip waits: the flip is shown and answered first. */
+static void test_set_during_flip(void **state)
+{
+	struct fixture *f = *state;
+	struct vgpuif_req flip = req_show(VGPUIF_OP_PAGE_FLIP, RES_B);
+	struct vgpuif_req set = req_show(VGPUIF_OP_SET_SCANOUT, RES_A);
+	struct vgpuif_resp resp[2];
+	uint32_t ids[2];
+	rfbClient *c;
+	int i;
+
+	show_a_of_two(f, 11, 12);
+	ids[0] = raw_front_queue(&f->rf, &flip);
+	ids[1] = raw_front_queue(&f->rf, &set);
+	raw_front_publish(&f->rf);
+	for (i = 0; i < 2; i++) {
+		assert_int_equal(raw_front_wait(&f->rf, &resp[i],
+						harness_ms(CALL_MS)), 0);
+		assert_int_equal(resp[i].id, ids[i]);
+		assert_int_equal(resp[i].status, 0);
+	}
+	c = vnc_connect(f->vnc_port);
+	assert_non_null(c);
+	vnc_expect(c, 11);
+	vnc_close(c);
 }
 
 struct bad_case {
@@ -678,9 +739,7 @@ static void test_flip_to_freed(void **state)
 	uint32_t id_flip;
 	int i;
 
-	make_screen_res(f, RES_A, 0);
-	make_screen_res(f, RES_B, 1);
-	assert_int_equal(call(f, req_show(VGPUIF_OP_SET_SCANOUT, RES_A)), 0);
+	show_a_of_two(f, 0, 0);
 	id_flip = raw_front_queue(&f->rf, &flip);
 	raw_front_queue(&f->rf, &unref);
 	raw_front_publish(&f->rf);
@@ -730,22 +789,19 @@ static void hostile_clients(int port, const void *bytes, size_t len, int n)
 	}
 }
 
-/* xenvgpu screenshot, pointed at the display: a PNG of exactly it. */
-static void test_screenshot(void **state)
+/* xenvgpu screenshot --vnc=DISPLAY makes a PNG of exactly frame seed. */
+static void assert_screenshot(struct fixture *f, const char *display,
+			      uint32_t seed)
 {
-	struct fixture *f = *state;
-	char bin[PATH_MAX], vnc[64], png[PATH_MAX + 16];
+	char bin[PATH_MAX], vnc[PATH_MAX + 300], png[PATH_MAX + 16];
 	char *argv[] = { bin, "screenshot", vnc, png, NULL };
 	png_image image = { .version = PNG_IMAGE_VERSION };
 	struct harness_child tool;
 	uint8_t rgb[W * H * 3];
 	uint32_t x, y;
 
-	make_screen_res(f, RES_A, 0);
-	draw(f, 0, 10);
-	assert_int_equal(call(f, req_show(VGPUIF_OP_SET_SCANOUT, RES_A)), 0);
 	harness_build_path(bin, sizeof(bin), "bin/xenvgpu");
-	snprintf(vnc, sizeof(vnc), "--vnc=127.0.0.1:%d", f->vnc_port);
+	snprintf(vnc, sizeof(vnc), "--vnc=%s", display);
 	snprintf(png, sizeof(png), "%s/shot.png", f->dir);
 	assert_int_equal(harness_spawn(&tool, NULL, argv, NULL, NULL), 0);
 	assert_int_equal(harness_wait(&tool, harness_ms(20000)), 0);
@@ -759,9 +815,157 @@ static void test_screenshot(void **state)
 			const uint8_t *p = rgb + (y * W + x) * 3;
 
 			assert_int_equal((uint32_t)p[0] << 16 | p[1] << 8 | p[2],
-					 pattern(x, y, 10));
+					 pattern(x, y, seed));
 		}
 	}
+}
+
+/* xenvgpu screenshot, pointed at the display: a PNG of exactly it. */
+static void test_screenshot(void **state)
+{
+	struct fixture *f = *state;
+	char display[32];
+
+	make_screen_res(f, RES_A, 0);
+	draw(f, 0, 10);
+	assert_int_equal(call(f, req_show(VGPUIF_OP_SET_SCANOUT, RES_A)), 0);
+	snprintf(display, sizeof(display), "127.0.0.1:%d", f->vnc_port);
+	assert_screenshot(f, display, 10);
+}
+
+/* The socket at path accepts: its worker lives. */
+static bool socket_live(const char *path)
+{
+	struct sockaddr_un sa = { .sun_family = AF_UNIX };
+	int fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
+	bool live;
+
+	assert_true(strlen(path) < sizeof(sa.sun_path));
+	memcpy(sa.sun_path, path, strlen(path));
+	live = fd >= 0 && !connect(fd, (struct sockaddr *)&sa, sizeof(sa));
+	if (fd >= 0) {
+		close(fd);
+	}
+	return live;
+}
+
+/* How many sockets in dir accept; path is one of them. */
+static int live_sockets(const char *dir, char *path, size_t len)
+{
+	char name[PATH_MAX + 256];
+	struct dirent *e;
+	DIR *d = opendir(dir);
+	int n = 0;
+
+	assert_non_null(d);
+	while ((e = readdir(d))) {
+		snprintf(name, sizeof(name), "%s/%s", dir, e->d_name);
+		if (strstr(e->d_name, ".sock") && socket_live(name)) {
+			snprintf(path, len, "%s", name);
+			n++;
+		}
+	}
+	closedir(d);
+	return n;
+}
+
+/*
+ * Our worker's socket: the only one left that accepts. The harness's
+ * probe of the backend's socket started a worker too, which goes once
+ * it finds no frontend, leaving its socket file dead.
+ */
+static void our_socket(const char *dir, char *path, size_t len)
+{
+	uint64_t deadline = harness_now_ns() +
+			    (uint64_t)harness_ms(20000) * 1000000;
+
+	while (live_sockets(dir, path, len) != 1) {
+		assert_true(harness_now_ns() < deadline);
+		harness_sleep_ms(100);
+	}
+}
+
+/*
+ * Without VNC (vnc=0): the worker's screen socket, which only root
+ * reaches, still gives xenvgpu screenshot the screen.
+ */
+static void test_screenshot_without_vnc(void **state)
+{
+	struct fixture *f = *state;
+	char dir[PATH_MAX], sock[PATH_MAX], log[PATH_MAX];
+	char opt[PATH_MAX + 16], path[PATH_MAX + 256];
+	const char *const opts[] = { opt, NULL };
+	struct harness_child plain;
+	struct stat st;
+
+	snprintf(dir, sizeof(dir), "%s/screens", f->dir);
+	snprintf(sock, sizeof(sock), "%s/plain.sock", f->dir);
+	snprintf(log, sizeof(log), "%s/plain.log", f->dir);
+	snprintf(opt, sizeof(opt), "--screen-dir=%s", dir);
+	assert_int_equal(mkdir(dir, 0700), 0);
+	assert_int_equal(harness_backend_start(&plain, sock, opts, log), 0);
+	close_guest(f);
+	assert_int_equal(open_guest(f, sock), 0);
+	assert_int_equal(f->vnc_port, 0);
+	make_screen_res(f, RES_A, 0);
+	draw(f, 0, 13);
+	assert_int_equal(call(f, req_show(VGPUIF_OP_SET_SCANOUT, RES_A)), 0);
+	our_socket(dir, path, sizeof(path));
+	assert_int_equal(stat(path, &st), 0);
+	assert_int_equal(st.st_mode & 0777, 0600);
+	assert_screenshot(f, path, 13);
+	close_guest(f);
+	assert_int_equal(harness_stop(&plain, SIGTERM, harness_ms(20000)), 0);
+	assert_false(harness_log_has_errors(log));
+}
+
+/* A second backend of this case's own, started with opt; its socket. */
+static void start_other(struct fixture *f, struct harness_child *b,
+			const char *opt, char *sock, size_t len)
+{
+	const char *const opts[] = { opt, "--vnc-listen=127.0.0.1", NULL };
+	char log[PATH_MAX + 16];
+
+	snprintf(sock, len, "%s/other.sock", f->dir);
+	snprintf(log, sizeof(log), "%s/other.log", f->dir);
+	assert_int_equal(harness_backend_start(b, sock, opts, log), 0);
+	close_guest(f);
+	assert_int_equal(open_guest(f, sock), 0);
+}
+
+static void stop_other(struct fixture *f, struct harness_child *b)
+{
+	close_guest(f);
+	assert_int_equal(harness_stop(b, SIGTERM, harness_ms(20000)), 0);
+	assert_false(harness_log_has_errors(b->log));
+}
+
+/* With a password, a client that does not give it sees nothing. */
+static void test_vnc_password(void **state)
+{
+	struct fixture *f = *state;
+	char file[PATH_MAX + 16], opt[PATH_MAX + 40], sock[PATH_MAX + 16];
+	struct harness_child other;
+	rfbClient *c;
+	FILE *pw;
+
+	snprintf(file, sizeof(file), "%s/vncpasswd", f->dir);
+	pw = fopen(file, "w");
+	assert_non_null(pw);
+	fputs("s3cret\n", pw);
+	fclose(pw);
+	snprintf(opt, sizeof(opt), "--vnc-passwd-file=%s", file);
+	start_other(f, &other, opt, sock, sizeof(sock));
+	make_screen_res(f, RES_A, 0);
+	draw(f, 0, 14);
+	assert_int_equal(call(f, req_show(VGPUIF_OP_SET_SCANOUT, RES_A)), 0);
+	assert_null(vnc_connect_with(f->vnc_port, NULL));
+	assert_null(vnc_connect_with(f->vnc_port, "wrong"));
+	c = vnc_connect_with(f->vnc_port, "s3cret");
+	assert_non_null(c);
+	vnc_expect(c, 14);
+	vnc_close(c);
+	stop_other(f, &other);
 }
 
 /* VNC clients that hang up, send garbage or crowd in harm no one. */
@@ -808,6 +1012,8 @@ int main(void)
 						teardown),
 		cmocka_unit_test_setup_teardown(test_second_flip_busy, setup,
 						teardown),
+		cmocka_unit_test_setup_teardown(test_set_during_flip, setup,
+						teardown),
 		cmocka_unit_test_setup_teardown(test_bad_input, setup,
 						teardown),
 		cmocka_unit_test_setup_teardown(test_unref_blanks, setup,
@@ -815,6 +1021,10 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_flip_to_freed, setup,
 						teardown),
 		cmocka_unit_test_setup_teardown(test_screenshot, setup,
+						teardown),
+		cmocka_unit_test_setup_teardown(test_screenshot_without_vnc,
+						setup, teardown),
+		cmocka_unit_test_setup_teardown(test_vnc_password, setup,
 						teardown),
 		cmocka_unit_test_setup_teardown(test_hostile_vnc_clients,
 						setup, teardown),

@@ -1,14 +1,16 @@
 /* SPDX-License-Identifier: GPL-2.0 */
 /*
  * The screen commands: xenvgpu screenshot (one frame of a device's VNC
- * display, as PNG) and xenvgpu resize (the mode the guest is offered:
+ * display, TCP or its worker's root-only socket, as PNG) and xenvgpu resize (the mode the guest is offered:
  * scanout-width and scanout-height).
  */
 #include <errno.h>
 #include <getopt.h>
+#include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "vgpu_util.h"
 #include "vgpu_xs.h"
@@ -58,19 +60,25 @@ static int find_device(struct xenvgpu *xv, const char *cmd,
 	return 0;
 }
 
-/* Where the device's worker serves its screen, and its password. */
+/*
+ * Where the device's worker serves its screen: its VNC port (vnc=1), else
+ * its root-only screen socket, which libvncclient takes for a host name.
+ */
 static int find_display(struct xenvgpu *xv, const struct screen_dev *d,
-			char *host, size_t len, uint32_t *port, char *passwd,
-			size_t passwd_len)
+			char *host, size_t len, uint32_t *port)
 {
-	char secret[VGPU_PATH_MAX];
-
 	if (vgpu_xs_read_u32(xv->xs, d->back, "vnc-port", 1, 65535, port)) {
-		fprintf(stderr, "xenvgpu screenshot: " VGPU_DEV_FMT "no VNC "
-			"display: the screen is read over VNC, so its vgpu= "
-			"spec needs vnc=1 (and the guest a running worker)\n",
-			d->domid, d->devid);
-		return -ENOENT;
+		*port = 0;
+		snprintf(host, len, VGPU_SCREEN_DIR "/%u.%u.sock", d->domid,
+			 d->devid);
+		if (access(host, F_OK)) {
+			fprintf(stderr, "xenvgpu screenshot: " VGPU_DEV_FMT
+				"no screen: neither a VNC port nor %s (is its "
+				"backend in this domain, and connected?)\n",
+				d->domid, d->devid, host);
+			return -ENOENT;
+		}
+		return 0;
 	}
 	if (vgpu_xs_read(xv->xs, d->back, "vnclisten", host, len)) {
 		snprintf(host, len, "%s", VGPU_SPEC_VNCLISTEN_DEF);
@@ -79,23 +87,40 @@ static int find_display(struct xenvgpu *xv, const struct screen_dev *d,
 	if (!strcmp(host, "0.0.0.0")) {
 		snprintf(host, len, "127.0.0.1");
 	}
-	snprintf(secret, sizeof(secret), "/local/domain/%u/"
-		 VGPU_XS_PRIVATE_DIR "/%u/%u", d->backend, d->domid, d->devid);
-	if (vgpu_xs_read(xv->xs, secret, "vncpasswd", passwd, passwd_len)) {
-		passwd[0] = '\0';
-	}
 	return 0;
 }
 
-/* --vnc=HOST:PORT: a display given directly (tests, loopback). */
+/* The device's VNC password, from dom0's own node; "" if none. */
+static void find_passwd(struct xenvgpu *xv, const struct screen_dev *d,
+			char *passwd, size_t len)
+{
+	char secret[VGPU_PATH_MAX];
+
+	snprintf(secret, sizeof(secret), "/local/domain/%u/"
+		 VGPU_XS_PRIVATE_DIR "/%u/%u", d->backend, d->domid, d->devid);
+	if (vgpu_xs_read(xv->xs, secret, "vncpasswd", passwd, len)) {
+		passwd[0] = '\0';
+	}
+}
+
+/*
+ * --vnc=HOST:PORT, or --vnc=PATH of a screen socket: a display given
+ * directly (tests, loopback).
+ */
 static int parse_vnc(const char *arg, char *host, size_t len, uint32_t *port)
 {
 	const char *colon = strrchr(arg, ':');
 
+	if (strchr(arg, '/') && strlen(arg) < len) {
+		snprintf(host, len, "%s", arg);
+		*port = 0;
+		return 0;
+	}
 	if (!colon || colon == arg || (size_t)(colon - arg) >= len ||
 	    vgpu_parse_u32(colon + 1, 1, 65535, port)) {
 		fprintf(stderr, "xenvgpu screenshot: --vnc=%s: expected "
-			"HOST:PORT, such as 127.0.0.1:5900\n", arg);
+			"HOST:PORT, such as 127.0.0.1:5900, or the path of a "
+			"screen socket\n", arg);
 		return -EINVAL;
 	}
 	snprintf(host, len, "%.*s", (int)(colon - arg), arg);
@@ -104,7 +129,7 @@ static int parse_vnc(const char *arg, char *host, size_t len, uint32_t *port)
 
 static const char screenshot_usage[] =
 	"Usage: xenvgpu screenshot DOMAIN [DEVID] FILE.png\n"
-	"       xenvgpu screenshot --vnc=HOST:PORT FILE.png\n";
+	"       xenvgpu screenshot --vnc=HOST:PORT|SOCKET FILE.png\n";
 
 int xenvgpu_screenshot(struct xenvgpu *xv, int argc, char **argv)
 {
@@ -112,7 +137,7 @@ int xenvgpu_screenshot(struct xenvgpu *xv, int argc, char **argv)
 		{ "vnc", required_argument, NULL, 'V' },
 		{ NULL, 0, NULL, 0 },
 	};
-	char host[64] = "", passwd[16] = "";
+	char host[PATH_MAX] = "", passwd[16] = "";
 	struct screen_dev d;
 	uint32_t port = 0, devid;
 	int opt, left, ret = 0;
@@ -125,7 +150,7 @@ int xenvgpu_screenshot(struct xenvgpu *xv, int argc, char **argv)
 		}
 	}
 	left = argc - optind;
-	if (port ? left != 1 : left < 2 || left > 3) {
+	if (host[0] ? left != 1 : left < 2 || left > 3) {
 		fputs(screenshot_usage, stderr);
 		return -EINVAL;
 	}
@@ -135,12 +160,14 @@ int xenvgpu_screenshot(struct xenvgpu *xv, int argc, char **argv)
 			"device id\n", argv[optind + 1]);
 		return -EINVAL;
 	}
-	if (!port) {
+	if (!host[0]) {
 		ret = find_device(xv, "screenshot", argv[optind],
 				  left == 3 ? (long)devid : -1, &d);
 		if (!ret) {
-			ret = find_display(xv, &d, host, sizeof(host), &port,
-					   passwd, sizeof(passwd));
+			ret = find_display(xv, &d, host, sizeof(host), &port);
+		}
+		if (!ret) {
+			find_passwd(xv, &d, passwd, sizeof(passwd));
 		}
 	}
 	if (!ret) {

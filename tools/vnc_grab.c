@@ -27,11 +27,12 @@ struct frame {
 	bool done;              /* an update brought the whole screen */
 };
 
+/* NULL, not "", for none: libvncclient frees only a non-empty one. */
 static char *give_passwd(rfbClient *c)
 {
 	const char *passwd = rfbClientGetClientData(c, (void *)&passwd_tag);
 
-	return strdup(passwd ? passwd : "");
+	return passwd && passwd[0] ? strdup(passwd) : NULL;
 }
 
 static void got_rect(rfbClient *c, int x, int y, int w, int h)
@@ -133,15 +134,15 @@ int xenvgpu_vnc_grab(const char *host, int port, const char *passwd,
 	c = connect_to(host, port, passwd, &f);
 	if (!c) {
 		fprintf(stderr, "xenvgpu screenshot: cannot connect to the VNC "
-			"display at %s:%d (or it refused the password)\n",
-			host, port);
+			"display at %s%s%.0d (or it refused the password)\n",
+			host, port ? ":" : "", port);
 		return -ECONNREFUSED;
 	}
 	ret = wait_frame(c, &f, timeout_ms);
 	if (ret) {
-		fprintf(stderr, "xenvgpu screenshot: no whole frame from %s:%d "
-			"within %d ms: %s\n", host, port, timeout_ms,
-			strerror(-ret));
+		fprintf(stderr, "xenvgpu screenshot: no whole frame from %s%s%.0d "
+			"within %d ms: %s\n", host, port ? ":" : "", port,
+			timeout_ms, strerror(-ret));
 	} else {
 		ret = write_png(c, path);
 	}

@@ -8,7 +8,8 @@
 #define XENVGPU_VNC_GRAB_H
 
 /*
- * Connects to the VNC server at host:port (passwd NULL or "": none),
+ * Connects to the VNC server at host:port, or on the UNIX socket host
+ * (port 0; passwd NULL or "": none),
  * waits up to timeout_ms for a whole frame, and writes it to path as an
  * 8-bit RGB PNG. Returns 0, or a negative errno after printing why.
  */

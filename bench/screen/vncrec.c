@@ -55,6 +55,7 @@ struct recording {
 	bool have_frame;
 	uint64_t frames;
 	uint64_t torn;                  /* updates whose stamp did not read */
+	uint32_t first_torn[SCREEN_STAMP_PIXELS];       /* for the report */
 	uint64_t latency_usec[MAX_SAMPLES];
 	size_t samples;
 	xc_interface *xch;              /* NULL: no CPU figures */
@@ -110,7 +111,9 @@ static void frame_arrived(rfbClient *client)
 		return;
 	}
 	if (!screen_stamp_read((const uint32_t *)client->frameBuffer, &s)) {
-		rec.torn++;
+		if (!rec.torn++) {
+			memcpy(rec.first_torn, client->frameBuffer, sizeof(rec.first_torn));
+		}
 		return;
 	}
 	if (rec.have_frame && s.counter == rec.last_counter) {
@@ -218,6 +221,14 @@ static void report(void)
 	printf("%s: %llu frames in %.0f s (%.1f/s), %llu torn updates\n", rec.label,
 	       (unsigned long long)rec.frames, secs, rec.frames / secs,
 	       (unsigned long long)rec.torn);
+	if (rec.torn) {
+		const uint32_t *px = rec.first_torn;
+
+		printf("%s: the first torn stamp read %06x %06x %06x %06x %06x %06x\n",
+		       rec.label, px[0] & SCREEN_STAMP_MASK, px[1] & SCREEN_STAMP_MASK,
+		       px[2] & SCREEN_STAMP_MASK, px[3] & SCREEN_STAMP_MASK,
+		       px[4] & SCREEN_STAMP_MASK, px[5] & SCREEN_STAMP_MASK);
+	}
 	printf("%s: latency guest to client: p50 %.1f ms, p95 %.1f ms\n", rec.label,
 	       p50, p95);
 	if (rec.xch) {

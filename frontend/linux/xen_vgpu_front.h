@@ -308,6 +308,8 @@ int vgpu_front_ioctl_wait(struct drm_device *drm, void *data,
 			  struct drm_file *file);
 int vgpu_front_ioctl_get_caps(struct drm_device *drm, void *data,
 			      struct drm_file *file);
+int vgpu_front_ioctl_nop(struct drm_device *drm, void *data,
+			 struct drm_file *file);
 
 /* xen_vgpu_front_kms.c */
 int vgpu_front_kms_init(struct vgpu_front_drm *vd);

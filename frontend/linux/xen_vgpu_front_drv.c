@@ -34,6 +34,7 @@
 #include <drm/drm_prime.h>
 #include <drm/virtgpu_drm.h>
 
+#include "xen_vgpu_drm.h"
 #include "xen_vgpu_front.h"
 
 struct vgpu_front_fence {
@@ -152,6 +153,7 @@ static const struct drm_ioctl_desc vgpu_front_ioctls[] = {
 	VGPU_FRONT_IOCTL(TRANSFER_TO_HOST, transfer_to_host),
 	VGPU_FRONT_IOCTL(WAIT, wait),
 	VGPU_FRONT_IOCTL(GET_CAPS, get_caps),
+	DRM_IOCTL_DEF_DRV(XEN_VGPU_NOP, vgpu_front_ioctl_nop, DRM_RENDER_ALLOW),
 };
 
 DEFINE_DRM_GEM_FOPS(vgpu_front_fops);

@@ -29,6 +29,23 @@
 /* More objects than one batch could name; keeps the lookup's array sane. */
 #define VGPU_FRONT_MAX_BOS	(64 * 1024)
 
+/* DRM_IOCTL_XEN_VGPU_NOP (xen_vgpu_drm.h): one round trip, no work. */
+int vgpu_front_ioctl_nop(struct drm_device *drm, void *data,
+			 struct drm_file *file)
+{
+	struct vgpu_front *front = vgpu_front_from_drm(drm);
+	struct vgpuif_req req = { .operation = VGPUIF_OP_NOP };
+	u32 epoch;
+	int ret;
+
+	ret = vgpu_front_enter(front, true, &epoch);
+	if (ret)
+		return ret;
+	ret = vgpu_front_call(front, &req, NULL);
+	vgpu_front_leave(front);
+	return ret;
+}
+
 int vgpu_front_ioctl_getparam(struct drm_device *drm, void *data,
 			      struct drm_file *file)
 {

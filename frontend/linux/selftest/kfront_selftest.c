@@ -4,6 +4,7 @@
  * userspace without Mesa, in a domU with the module loaded:
  *
  *   kfront-selftest [NODE [FUZZ_SECONDS]]
+ *   kfront-selftest NODE --nop ROUNDS
  *
  * NODE defaults to /dev/dri/renderD128, FUZZ_SECONDS to 0. It checks a
  * buffer's round trip through the backend (mmap, TRANSFER_TO_HOST, clear,
@@ -13,6 +14,10 @@
  * calls the driver's ioctls with random arguments for FUZZ_SECONDS; only
  * the kernel log can judge those. One line per check, "ok N - what" or
  * "not ok N - what"; exits 1 if any check failed.
+ *
+ * --nop ROUNDS times ROUNDS calls of the driver's NOP ioctl (one request
+ * to the backend and its answer) and prints
+ * "nop rounds=N median_us=M p99_us=P", for bench/kfront.sh.
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -27,6 +32,8 @@
 #include <unistd.h>
 
 #include <drm/virtgpu_drm.h>
+
+#include "../xen_vgpu_drm.h"
 
 /* virgl's values for a plain byte buffer (virgl_hw.h, p_defines.h). */
 #define PIPE_BUFFER			0
@@ -102,6 +109,52 @@ static int transfer(int fd, uint32_t handle, uint32_t bytes, int to_host)
 	ret = call(fd, to_host ? DRM_IOCTL_VIRTGPU_TRANSFER_TO_HOST :
 				 DRM_IOCTL_VIRTGPU_TRANSFER_FROM_HOST, &t);
 	return ret ? ret : call(fd, DRM_IOCTL_VIRTGPU_WAIT, &wait);
+}
+
+static void test_nop(int fd)
+{
+	check_err(call(fd, DRM_IOCTL_XEN_VGPU_NOP, NULL), 0,
+		  "NOP round trip to the backend");
+}
+
+static uint64_t now_ns(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (uint64_t)ts.tv_sec * 1000000000ull + (uint64_t)ts.tv_nsec;
+}
+
+static int cmp_u64(const void *a, const void *b)
+{
+	uint64_t x = *(const uint64_t *)a, y = *(const uint64_t *)b;
+
+	return x < y ? -1 : x > y;
+}
+
+/* Times rounds NOP ioctls, after a tenth as many untimed. */
+static int bench_nop(int fd, long rounds)
+{
+	uint64_t *ns = calloc(rounds, sizeof(*ns)), t;
+	long i;
+
+	if (!ns || rounds < 1)
+		return 1;
+	for (i = -rounds / 10; i < rounds; i++) {
+		t = now_ns();
+		if (ioctl(fd, DRM_IOCTL_XEN_VGPU_NOP, NULL)) {
+			perror("DRM_IOCTL_XEN_VGPU_NOP");
+			free(ns);
+			return 1;
+		}
+		if (i >= 0)
+			ns[i] = now_ns() - t;
+	}
+	qsort(ns, rounds, sizeof(*ns), cmp_u64);
+	printf("nop rounds=%ld median_us=%.1f p99_us=%.1f\n", rounds,
+	       ns[rounds / 2] / 1000.0, ns[rounds * 99 / 100] / 1000.0);
+	free(ns);
+	return 0;
 }
 
 static void test_params(int fd)
@@ -333,6 +386,9 @@ int main(int argc, char **argv)
 		perror(node);
 		return 1;
 	}
+	if (argc == 4 && !strcmp(argv[2], "--nop"))
+		return bench_nop(fd, atol(argv[3]));
+	test_nop(fd);
 	test_params(fd);
 	test_round_trip(fd);
 	test_fences(fd);

@@ -8,7 +8,9 @@
 # llvmpipe's. dom0 then kills the backend's worker; the driver must
 # reconnect to the new one by itself and a new process render again,
 # while one that held a context across the restart ends; then 16
-# processes render at once; kfront-selftest checks the uAPI and fuzzes it;
+# processes render at once; two processes share a buffer by dma-buf
+# (gldmabuf); a fixed set of piglit shader tests ends as it does
+# through the bridge; kfront-selftest checks the uAPI and fuzzes it;
 # dom0 detaches the device under a running process and attaches another.
 # Last the device is unbound and the module unloaded. Each phase ends
 # with a line "E2E-KFRONT <phase> PASS|FAIL <why>" on the console; dom0
@@ -23,6 +25,95 @@ kernel_clean() {
 		dmesg | tail -n 60
 		verdict "$1" FAIL "the kernel log has a warning or an oops"
 		return 1
+	fi
+}
+
+# piglit: a fixed set of shader_runner tests, run through the kernel
+# driver and, once the module has let the devices go, through the
+# userspace bridge; each must end the same on both. Every 13th test of
+# piglit's glsl-1.10 and glsl-1.20 execution directories that passes on
+# llvmpipe, and one that fails there. (Under TCG each costs seconds of
+# dom0's shader compiler: two dozen, not hundreds.)
+PIGLIT=/usr/lib/x86_64-linux-gnu/piglit
+PIGLIT_TESTS="
+glsl-1.10/execution/and-operator-short-circuit
+glsl-1.10/execution/fs-dfdx-accuracy
+glsl-1.10/execution/fs-nested-loop-unrolled-with-return
+glsl-1.10/execution/fs-sign-times-abs
+glsl-1.10/execution/glsl-constant-folding-call-1
+glsl-1.10/execution/glsl-fs-conditional-output-write
+glsl-1.10/execution/glsl-fs-functions-samplers
+glsl-1.10/execution/glsl-fs-max-array-access-forward-declaration
+glsl-1.10/execution/glsl-fs-uniform-array-6
+glsl-1.10/execution/glsl-inout-struct-01
+glsl-1.10/execution/glsl-sdl-sincos-accuracy
+glsl-1.10/execution/glsl-vs-if-greater-equal
+glsl-1.10/execution/glsl-vs-mat-mul-3
+glsl-1.10/execution/glsl-vs-vec4-operator-notequal
+glsl-1.10/execution/struct-nested
+glsl-1.10/execution/temp_arrays
+glsl-1.10/execution/vs-float-main-return-at-end
+glsl-1.10/execution/vs-loop-simple-unroll-induction-variable-inside-if-branch
+glsl-1.10/execution/vs-nested-return-sibling-loop2
+glsl-1.10/execution/vs-vec2-main-return
+glsl-1.20/execution/fs-deref-literal-array-of-structs-with-multiple-members-large-array
+glsl-1.20/execution/fs-vec4-const-array-indirect-access-004-elements
+glsl-1.20/execution/glsl-array-varying-01
+glsl-1.20/execution/glsl-fs-uniform-array-3
+glsl-1.20/execution/glsl-vs-arrays-3
+glsl-1.20/execution/vs-mix-as-condition
+"
+# piglit_run OUT: "test result" lines. shader_runner runs the tests one
+# after another in one process (one EGL start, not one a test) and
+# reports each; a test that fails ends that process, so the rest run
+# again in a new one. A test that ends it with no result (a crash, a
+# hang stopped by timeout) is "none".
+piglit_run() {
+	out=$1 t0=$(cut -d' ' -f1 /proc/uptime)
+	set -- $PIGLIT_TESTS
+	while [ $# -gt 0 ]; do
+		files=
+		for t in "$@"; do files="$files $PIGLIT/tests/spec/$t.shader_test"; done
+		PIGLIT_PLATFORM=surfaceless_egl timeout 600 \
+			"$PIGLIT/bin/shader_runner" $files -auto -fbo \
+			-report-subtests >/tmp/piglit.out 2>/dev/null
+		for r in $(sed -n 's/.*"subtest": {.*: "\([a-z]*\)"}.*/\1/p' \
+			/tmp/piglit.out); do
+			echo "$1 $r"
+			shift
+		done
+		[ $# -gt 0 ] || break
+		r=$(sed -n 's/.*"result": "\([a-z]*\)".*/\1/p' /tmp/piglit.out)
+		[ "$r" != pass ] || r=none
+		echo "$1 ${r:-none}"
+		shift
+	done | LC_ALL=C sort >"$out"
+	echo "piglit: $(wc -l <"$out") tests in" \
+		"$(awk -v a="$t0" -v b="$(cut -d' ' -f1 /proc/uptime)" \
+		'BEGIN { print int(b - a) }') s ($out)"
+}
+
+# piglit_verdict: the table, and PASS only if the kernel driver ends
+# every test as the bridge does and the bridge passes most of them (so
+# that a broken setup cannot pass by failing everything on both).
+piglit_verdict() {
+	[ -s /tmp/piglit-bridge.txt ] ||
+		{ verdict piglit FAIL "no results through the bridge"; return 1; }
+	export LC_ALL=C
+	printf '%-72s %-6s %s\n' test bridge kernel
+	join /tmp/piglit-bridge.txt /tmp/piglit-kernel.txt |
+		awk '{ printf "%-72s %-6s %s\n", $1, $2, $3 }'
+	total=$(wc -l </tmp/piglit-bridge.txt)
+	both=$(join /tmp/piglit-bridge.txt /tmp/piglit-kernel.txt |
+		awk '$2 == "pass" && $3 == "pass"' | wc -l)
+	differ=$(join -a 1 -e missing -o 0,1.2,2.2 /tmp/piglit-bridge.txt \
+		/tmp/piglit-kernel.txt | awk '$2 != $3' | wc -l)
+	if [ "$differ" != 0 ]; then
+		verdict piglit FAIL "$differ of $total tests end otherwise than through the bridge"
+	elif [ $((both * 10)) -lt $((total * 9)) ]; then
+		verdict piglit FAIL "only $both of $total pass through the bridge"
+	else
+		kernel_clean piglit && verdict piglit PASS "$both of $total pass on both paths"
 	fi
 }
 
@@ -126,6 +217,7 @@ verdict holder PASS "(glload exit $rc)"
 # many: 16 GL processes at once, each a context of its own on the device.
 many() {
 	pids=
+	t0=$(cut -d' ' -f1 /proc/uptime)
 	for n in $(seq 16); do
 		# A hang fails the phase with the kernel's log, not the step.
 		timeout 300 "$SCENE" "/tmp/many$n.ppm" >"/tmp/many$n.log" 2>&1 &
@@ -140,14 +232,37 @@ many() {
 			"$B/tests/progs/ppmdiff" /tmp/ref.ppm "/tmp/many$n.ppm" >/dev/null ||
 			bad=$((bad + 1))
 	done
+	echo "many: $(awk -v a="$t0" -v b="$(cut -d' ' -f1 /proc/uptime)" \
+		'BEGIN { print int(b - a) }') s;" \
+		"$(grep MemAvailable /proc/meminfo | tr -s ' ')"
 	if [ $bad != 0 ]; then
 		kernel_log
+		dmesg | grep -i -A 3 'out of memory' | tail -n 8
 		verdict many FAIL "$bad of 16 processes failed or differ"
 		return 1
 	fi
 	kernel_clean many && verdict many PASS
 }
 many || exit 1
+
+# dmabuf: one process renders into a texture and exports it as a dma-buf,
+# another imports it over a UNIX socket and reads it back: PRIME export
+# and import between two files of the driver, both rendered by virgl.
+timeout 300 "$B/tests/progs/gldmabuf" /tmp/dmabuf.ppm >/tmp/dmabuf.log 2>&1
+rc=$?
+sed 's/^/  gldmabuf| /' /tmp/dmabuf.log
+if [ $rc != 0 ]; then
+	kernel_log
+	verdict dmabuf FAIL "gldmabuf exit $rc"
+elif [ "$(grep -c 'GL_RENDERER: virgl' /tmp/dmabuf.log)" != 2 ]; then
+	verdict dmabuf FAIL "not both processes rendered by virgl"
+elif kernel_clean dmabuf; then
+	verdict dmabuf PASS
+fi
+
+# piglit through the kernel driver, no environment; the bridge's run
+# and the verdict come once the module is gone.
+[ -x "$PIGLIT/bin/shader_runner" ] && piglit_run /tmp/piglit-kernel.txt
 
 # selftest: the uAPI without Mesa (round trip, fences, PRIME between two
 # files, bad arguments), then random ioctl arguments for 20 s.
@@ -194,3 +309,25 @@ rmmod xen_vgpu || { kernel_log; verdict unload FAIL "rmmod xen_vgpu"; exit 1; }
 kernel_log
 kernel_clean unload || exit 1
 verdict unload PASS
+
+# piglit through the bridge, on the device the detach phase attached
+# (the driver has let it go), then the table and the verdict.
+piglit_bridge() {
+	[ -x "$PIGLIT/bin/shader_runner" ] ||
+		{ verdict piglit FAIL "piglit is not installed (tests/e2e/deps.sh)"; return 1; }
+	dev=$(ls -d /sys/bus/xen/devices/vgpu-* | tail -n 1)
+	"$B/bin/vgpu-vtest" --transport="xen:${dev##*-}" >/tmp/vtest2.log 2>&1 &
+	vt=$!
+	i=0
+	until [ -S /tmp/.virgl_test ]; do
+		i=$((i + 1))
+		kill -0 $vt 2>/dev/null && [ $i -lt 120 ] ||
+			{ cat /tmp/vtest2.log; verdict piglit FAIL "no vtest bridge"; return 1; }
+		sleep 1
+	done
+	GALLIUM_DRIVER=virpipe LIBGL_ALWAYS_SOFTWARE=1 piglit_run /tmp/piglit-bridge.txt
+	kill $vt
+	wait $vt
+	piglit_verdict
+}
+piglit_bridge

@@ -5,7 +5,9 @@
 # renders through it with no environment variable (GL_RENDERER virgl)
 # and the image matches llvmpipe's; the backend's worker is killed, the
 # driver reconnects to the restarted one by itself and a new process
-# renders; 16 processes render at once; kfront-selftest checks the uAPI
+# renders; 16 processes render at once; two processes share a buffer by
+# dma-buf through GL (gldmabuf); piglit's shader tests end as through
+# the bridge; kfront-selftest checks the uAPI
 # (bad arguments, PRIME, fences) and fuzzes it; the device is detached
 # under a running process and another attached, which a new process
 # renders through; the device unbinds and the module unloads, with no
@@ -19,6 +21,7 @@ backend_log=/tmp/vgpu-backend-kfront.log
 [ -f "$E2E_BUILD/modules/xen_vgpu.ko" ] ||
 	skip "$E2E_BUILD/modules/xen_vgpu.ko not built (make modules)"
 [ -x "$E2E_BUILD/tests/progs/glscene" ] || skip "glscene not built"
+[ -x "$E2E_BUILD/tests/progs/gldmabuf" ] || skip "gldmabuf not built"
 [ -x "$E2E_BUILD/modules/selftest/kfront-selftest" ] ||
 	skip "kfront-selftest not built (make modules)"
 
@@ -47,7 +50,7 @@ restart() {
 	local victim w t0=$SECONDS
 	until grep -q 'E2E-KFRONT holder running\|E2E-KFRONT render FAIL' \
 		"$log" 2>/dev/null; do
-		[ $((SECONDS - t0)) -lt 300 ] || return 1
+		[ $((SECONDS - t0)) -lt 500 ] || return 1
 		xl list $name >/dev/null 2>&1 || return 1
 		sleep 1
 	done
@@ -76,7 +79,7 @@ restart || echo "restart failed"
 detach() {
 	local t0=$SECONDS
 	until grep -q 'E2E-KFRONT detach-ready' "$log" 2>/dev/null; do
-		[ $((SECONDS - t0)) -lt 400 ] || return 1
+		[ $((SECONDS - t0)) -lt 700 ] || return 1
 		xl list $name >/dev/null 2>&1 || return 1
 		sleep 1
 	done
@@ -88,11 +91,11 @@ detach() {
 detach || echo "detach failed"
 
 rc=0
-domu_wait $name "${DOMU_TIMEOUT:-540}" || rc=$?
+domu_wait $name "${DOMU_TIMEOUT:-840}" || rc=$?
 timing kfront-guest "$(since "$t0")"
 sed 's/^/  domU| /' "$log" 2>/dev/null || true
 
-for phase in load render restart holder many selftest detach unload; do
+for phase in load render restart holder many dmabuf piglit selftest detach unload; do
 	grep -q "E2E-KFRONT $phase PASS" "$log" && continue
 	why=$(grep "E2E-KFRONT $phase " "$log" || echo "no verdict (guest exit $rc)")
 	fail "phase $phase: $why"
