@@ -176,6 +176,19 @@ $(BUILD)/tests/progs/ppmdiff: $(call obj,tests/progs/ppmdiff.c tests/ppm.c)
 	@mkdir -p $(dir $@)
 	$(CC) $(LDFLAGS) -o $@ $^ $(LDLIBS)
 
+# kmspattern: a KMS client of the guest kernel driver, libdrm only.
+$(BUILD)/obj/tests/progs/kmspattern.o: CFLAGS += $(call pc_cflags,libdrm)
+$(BUILD)/tests/progs/kmspattern: $(call obj,tests/progs/kmspattern.c)
+	@mkdir -p $(dir $@)
+	$(CC) $(LDFLAGS) -o $@ $^ $(call pc_libs,libdrm) $(LDLIBS)
+
+# kmsgl: Mesa through GBM and EGL onto the KMS screen.
+$(BUILD)/obj/tests/progs/kmsgl.o: CFLAGS += $(call pc_cflags,libdrm gbm)
+$(BUILD)/tests/progs/kmsgl: $(call obj,tests/progs/kmsgl.c)
+	@mkdir -p $(dir $@)
+	$(CC) $(LDFLAGS) -o $@ $^ -lEGL -lGLESv2 \
+		$(call pc_libs,libdrm gbm) $(LDLIBS)
+
 $(BUILD)/bench/%: $(call obj,bench/%.c $(BENCH_HELPERS)) $(LIB_TEST) $(ALL_LIBS)
 	@mkdir -p $(dir $@)
 	$(CC) $(LDFLAGS) -o $@ $^ $(BACK_LIBS) -lEGL -lGL $(LDLIBS)

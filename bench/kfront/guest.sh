@@ -76,7 +76,8 @@ check_images() {
 	echo "KBENCH images match llvmpipe's"
 }
 
-modprobe -a xen-evtchn xen-gntalloc drm_shmem_helper || fail "modprobe"
+modprobe -a xen-evtchn xen-gntalloc drm_shmem_helper drm_kms_helper ||
+	fail "modprobe"
 echo 65536 >/sys/module/xen_gntalloc/parameters/limit
 insmod "$B/modules/xen_vgpu.ko" || fail "insmod xen_vgpu.ko"
 i=0

@@ -14,6 +14,12 @@
  * the old backend are known dead, and the frontend connects again. The
  * DRM device stays; files opened before the loss get -EIO, new ones
  * render.
+ *
+ * DOC: feature-scanout
+ * The DRM device gets KMS (card0 with a connector, fbdev) only if the
+ * backend advertises feature-scanout "1" when it first connects; else it
+ * is a render node alone, as it always was. After a reconnect the screen
+ * is sent to the new backend again (xen_vgpu_front_kms.c).
  */
 
 #include <linux/delay.h>
@@ -32,6 +38,7 @@ static void vgpu_front_release(struct kref *ref)
 
 	ida_destroy(&front->ctx_ida);
 	ida_destroy(&front->res_ida);
+	mutex_destroy(&front->revive_lock);
 	kfree(front);
 }
 
@@ -100,6 +107,10 @@ static int vgpu_front_read_backend(struct vgpu_front *front)
 					 &lim->max_cmd_pages);
 	ret = ret ?: vgpu_front_read_u32(front, "max-submit-size",
 					 &lim->max_submit_size);
+	/* Optional: absent, or anything but 1, is no screen. */
+	front->feature_scanout = xenbus_read_unsigned(front->xb_dev->otherend,
+						      "feature-scanout",
+						      0) == 1;
 	return ret;
 }
 
@@ -174,8 +185,10 @@ static void vgpu_front_connected(struct vgpu_front *front)
 	spin_unlock_irq(&front->lock);
 	wake_up_all(&front->wq);
 	xenbus_switch_state(front->xb_dev, XenbusStateConnected);
-	if (front->pdev)
+	if (front->pdev) {
+		vgpu_front_kms_reconnected(front);
 		return;
+	}
 	ret = vgpu_front_drm_add(front);
 	if (ret)
 		xenbus_dev_error(front->xb_dev, ret,
@@ -242,6 +255,7 @@ static int vgpu_front_probe(struct xenbus_device *xb_dev,
 	front->xb_dev = xb_dev;
 	kref_init(&front->ref);
 	init_rwsem(&front->conn_sem);
+	mutex_init(&front->revive_lock);
 	spin_lock_init(&front->lock);
 	init_waitqueue_head(&front->wq);
 	ida_init(&front->ctx_ida);

@@ -9,6 +9,8 @@
  * xen_vgpu_front_drv.c    the DRM driver, its platform device, contexts
  * xen_vgpu_front_gem.c    GEM objects backed by granted guest pages
  * xen_vgpu_front_ioctl.c  the virtio-gpu uAPI
+ * xen_vgpu_front_kms.c    KMS: CRTC, primary plane, scanout requests, flips
+ * xen_vgpu_front_conn.c   KMS: the connector, its mode from xenstore
  */
 #ifndef __XEN_VGPU_FRONT_H
 #define __XEN_VGPU_FRONT_H
@@ -20,10 +22,16 @@
 #include <linux/mutex.h>
 #include <linux/rwsem.h>
 #include <linux/spinlock.h>
+#include <linux/timer.h>
 #include <linux/wait.h>
+#include <linux/workqueue.h>
 
+#include <drm/drm_connector.h>
+#include <drm/drm_crtc.h>
 #include <drm/drm_device.h>
+#include <drm/drm_encoder.h>
 #include <drm/drm_gem_shmem_helper.h>
+#include <drm/drm_plane.h>
 
 #include <xen/xenbus.h>
 
@@ -99,6 +107,7 @@ struct vgpu_front_cmd {
 };
 
 struct vgpu_front_drm;
+struct vgpu_front_kms;
 
 struct vgpu_front {
 	struct xenbus_device *xb_dev;
@@ -120,6 +129,12 @@ struct vgpu_front {
 	/* Bumped at each disconnect: contexts and resources die with it. */
 	u32 epoch;
 	struct vgpu_front_limits lim;
+	/* The backend's feature-scanout, read at each InitWait. */
+	bool feature_scanout;
+	/* Dumb buffers brought back to a new backend, one at a time. */
+	struct mutex revive_lock;
+	/* Set while the DRM device has KMS; reconnects re-send the screen. */
+	struct vgpu_front_kms *kms;
 
 	struct vgpuif_front_ring ring;
 	grant_ref_t ring_ref;
@@ -144,9 +159,57 @@ struct vgpu_front_file {
 	u64 fence_seq;
 };
 
+/* What the backend's scanout 0 shows, as far as we told it. */
+struct vgpu_front_scanout {
+	u32 epoch;		/* the connection that was told */
+	struct vgpuif_scanout_req req;	/* res_id 0: blank or unknown */
+};
+
+/* Resources of the gallium description the scanout accepts. */
+#define VGPU_FRONT_PIPE_TEXTURE_2D	2
+#define VGPU_FRONT_PIPE_TEXTURE_RECT	5
+#define VGPU_FRONT_FORMAT_B8G8R8A8	1
+#define VGPU_FRONT_FORMAT_B8G8R8X8	2
+#define VGPU_FRONT_BIND_RENDER_TARGET	(1 << 1)
+#define VGPU_FRONT_BIND_SAMPLER_VIEW	(1 << 3)
+
+/*
+ * KMS, when the backend serves feature-scanout: one connector, encoder,
+ * CRTC and primary plane, showing on the backend's scanout 0.
+ */
+struct vgpu_front_kms {
+	struct drm_plane plane;
+	struct drm_crtc crtc;
+	struct drm_encoder encoder;
+	struct drm_connector connector;
+
+	/* Touched by commits only, which the atomic helpers serialise. */
+	struct vgpu_front_scanout shown;
+	/* A flip failed: shown is not what the screen shows. */
+	bool shown_stale;
+
+	/* The flip the backend has not answered, and its event. */
+	spinlock_t flip_lock;
+	struct drm_pending_vblank_event *flip_event;
+	u64 flip_seq;
+	u64 flip_context;
+	u64 flip_last;
+	struct timer_list flip_timer;
+
+	/* The preferred mode: mode_config.mutex. */
+	u32 width;
+	u32 height;
+	struct xenbus_watch watch_width;
+	struct xenbus_watch watch_height;
+	struct work_struct resize_work;
+	struct work_struct restore_work;
+};
+
 struct vgpu_front_drm {
 	struct drm_device drm;
 	struct vgpu_front *front;
+	bool has_kms;
+	struct vgpu_front_kms kms;
 };
 
 struct vgpu_front_bo {
@@ -155,6 +218,8 @@ struct vgpu_front_bo {
 	u32 epoch;
 	bool created;		/* the backend knows res_id */
 	bool pinned;		/* shmem pages held for the grants */
+	bool dumb;		/* a dumb buffer: its pixels live in the pages */
+	struct vgpuif_resource_create_3d_req desc;
 	struct vgpu_front_shbuf shbuf;
 };
 
@@ -185,12 +250,15 @@ int vgpu_front_send_fenced(struct vgpu_front *front, struct vgpuif_req *req,
 			   struct dma_fence *fence, int cmd_ticket);
 struct seq_file;
 void vgpu_front_ring_show(struct vgpu_front *front, struct seq_file *m);
+int vgpu_front_send_signal(struct vgpu_front *front, struct vgpuif_req *req,
+			   struct dma_fence *fence);
 
 /* xen_vgpu_front_shbuf.c */
 extern atomic_t vgpu_front_grants;
 int vgpu_front_shbuf_grant(struct vgpu_front_shbuf *buf, domid_t domid,
 			   struct page **pages, unsigned int num_pages,
 			   bool readonly);
+int vgpu_front_shbuf_grant_dir(struct vgpu_front_shbuf *buf, domid_t domid);
 void vgpu_front_shbuf_end_dir(struct vgpu_front_shbuf *buf);
 void vgpu_front_shbuf_end(struct vgpu_front_shbuf *buf);
 
@@ -216,6 +284,14 @@ struct drm_gem_object *vgpu_front_gem_create_object(struct drm_device *drm,
 int vgpu_front_gem_back(struct vgpu_front *front, struct vgpu_front_bo *bo,
 			const struct vgpuif_resource_create_3d_req *desc,
 			u32 epoch);
+int vgpu_front_gem_create(struct drm_device *drm, struct drm_file *file,
+			  size_t size,
+			  const struct vgpuif_resource_create_3d_req *desc,
+			  bool dumb, u32 *handle, u32 *res_id);
+int vgpu_front_gem_revive(struct vgpu_front *front, struct vgpu_front_bo *bo,
+			  u32 epoch);
+int vgpu_front_dumb_create(struct drm_file *file, struct drm_device *drm,
+			   struct drm_mode_create_dumb *args);
 
 /* xen_vgpu_front_ioctl.c: the virtio-gpu uAPI's handlers */
 int vgpu_front_ioctl_map(struct drm_device *drm, void *data,
@@ -238,5 +314,19 @@ int vgpu_front_ioctl_get_caps(struct drm_device *drm, void *data,
 			      struct drm_file *file);
 int vgpu_front_ioctl_nop(struct drm_device *drm, void *data,
 			 struct drm_file *file);
+
+/* xen_vgpu_front_kms.c */
+int vgpu_front_kms_init(struct vgpu_front_drm *vd);
+void vgpu_front_kms_fini(struct vgpu_front_drm *vd);
+void vgpu_front_kms_reconnected(struct vgpu_front *front);
+
+/* xen_vgpu_front_conn.c */
+int vgpu_front_conn_init(struct vgpu_front_drm *vd);
+void vgpu_front_conn_fini(struct vgpu_front_drm *vd);
+
+static inline struct vgpu_front_drm *to_vgpu_front_drm(struct drm_device *drm)
+{
+	return container_of(drm, struct vgpu_front_drm, drm);
+}
 
 #endif /* __XEN_VGPU_FRONT_H */

@@ -13,6 +13,11 @@
  * Each open file is one backend context, created on first use and
  * destroyed when the file closes; it has a fence context of its own,
  * since the backend answers fenced requests in order per context only.
+ *
+ * DOC: two drivers
+ * Without feature-scanout the device is the render node it always was;
+ * with it, the same driver also has KMS (DRIVER_MODESET | DRIVER_ATOMIC,
+ * dumb buffers) and fbdev emulation, so the console shows on the screen.
  */
 
 #include <linux/platform_device.h>
@@ -20,7 +25,9 @@
 #include <linux/slab.h>
 
 #include <drm/drm_debugfs.h>
+#include <drm/drm_atomic_helper.h>
 #include <drm/drm_drv.h>
+#include <drm/drm_fb_helper.h>
 #include <drm/drm_file.h>
 #include <drm/drm_gem.h>
 #include <drm/drm_ioctl.h>
@@ -171,25 +178,35 @@ static void vgpu_front_debugfs_init(struct drm_minor *minor)
 
 DEFINE_DRM_GEM_FOPS(vgpu_front_fops);
 
+#define VGPU_FRONT_DRIVER_COMMON \
+	.open = vgpu_front_open, \
+	.postclose = vgpu_front_postclose, \
+	.gem_create_object = vgpu_front_gem_create_object, \
+	.prime_handle_to_fd = drm_gem_prime_handle_to_fd, \
+	.prime_fd_to_handle = drm_gem_prime_fd_to_handle, \
+	.gem_prime_mmap = drm_gem_prime_mmap, \
+	.debugfs_init = vgpu_front_debugfs_init, \
+	.ioctls = vgpu_front_ioctls, \
+	.num_ioctls = ARRAY_SIZE(vgpu_front_ioctls), \
+	.fops = &vgpu_front_fops, \
+	/* Mesa's loader maps this name to the virgl driver. */ \
+	.name = "virtio_gpu", \
+	.desc = "Xen paravirtual 3D GPU (xen-vgpu)", \
+	.date = "20261206", \
+	/* Mesa wants major 0; minor 1 turns its fence fds on. */ \
+	.major = 0, \
+	.minor = 1
+
 static const struct drm_driver vgpu_front_driver = {
 	.driver_features = DRIVER_GEM | DRIVER_RENDER,
-	.open = vgpu_front_open,
-	.postclose = vgpu_front_postclose,
-	.gem_create_object = vgpu_front_gem_create_object,
-	.prime_handle_to_fd = drm_gem_prime_handle_to_fd,
-	.prime_fd_to_handle = drm_gem_prime_fd_to_handle,
-	.gem_prime_mmap = drm_gem_prime_mmap,
-	.debugfs_init = vgpu_front_debugfs_init,
-	.ioctls = vgpu_front_ioctls,
-	.num_ioctls = ARRAY_SIZE(vgpu_front_ioctls),
-	.fops = &vgpu_front_fops,
-	/* Mesa's loader maps this name to the virgl driver. */
-	.name = "virtio_gpu",
-	.desc = "Xen paravirtual 3D GPU (xen-vgpu)",
-	.date = "20261206",
-	/* Mesa wants major 0; minor 1 turns its fence fds on. */
-	.major = 0,
-	.minor = 1,
+	VGPU_FRONT_DRIVER_COMMON,
+};
+
+static const struct drm_driver vgpu_front_kms_driver = {
+	.driver_features = DRIVER_GEM | DRIVER_RENDER | DRIVER_MODESET |
+			   DRIVER_ATOMIC,
+	.dumb_create = vgpu_front_dumb_create,
+	VGPU_FRONT_DRIVER_COMMON,
 };
 
 static void vgpu_front_drm_release(struct drm_device *drm, void *data)
@@ -204,7 +221,8 @@ static int vgpu_front_pdev_probe(struct platform_device *pdev)
 	int ret;
 
 	front = *(struct vgpu_front **)dev_get_platdata(&pdev->dev);
-	vd = devm_drm_dev_alloc(&pdev->dev, &vgpu_front_driver,
+	vd = devm_drm_dev_alloc(&pdev->dev, front->feature_scanout ?
+				&vgpu_front_kms_driver : &vgpu_front_driver,
 				struct vgpu_front_drm, drm);
 	if (IS_ERR(vd))
 		return PTR_ERR(vd);
@@ -214,15 +232,32 @@ static int vgpu_front_pdev_probe(struct platform_device *pdev)
 				       front);
 	if (ret)
 		return ret;
+	if (front->feature_scanout) {
+		ret = vgpu_front_kms_init(vd);
+		if (ret)
+			return ret;
+	}
+	ret = drm_dev_register(&vd->drm, 0);
+	if (ret) {
+		if (vd->has_kms)
+			vgpu_front_kms_fini(vd);
+		return ret;
+	}
 	platform_set_drvdata(pdev, vd);
-	return drm_dev_register(&vd->drm, 0);
+	if (vd->has_kms)
+		drm_fbdev_generic_setup(&vd->drm, 32);
+	return 0;
 }
 
 static int vgpu_front_pdev_remove(struct platform_device *pdev)
 {
 	struct vgpu_front_drm *vd = platform_get_drvdata(pdev);
 
+	if (vd->has_kms)
+		vgpu_front_kms_fini(vd);
 	drm_dev_unplug(&vd->drm);
+	if (vd->has_kms)
+		drm_atomic_helper_shutdown(&vd->drm);
 	return 0;
 }
 

@@ -13,6 +13,14 @@
  * was never attached to it. A resource made before the backend was lost
  * is dead: requests that name it fail with -EIO, and freeing it only
  * ends its grants.
+ *
+ * DOC: dumb buffers
+ * A dumb buffer is a resource like any other (a 2D B8G8R8X8 texture),
+ * but its pixels are the CPU's, in its granted pages, which the backend
+ * scans out in place. Since nothing of it lives only in the backend, a
+ * dumb buffer on the screen is brought back to life on a new backend
+ * (vgpu_front_gem_revive): created again under the same id, with the
+ * same pages.
  */
 
 #include <linux/mm.h>
@@ -20,6 +28,7 @@
 
 #include <drm/drm_file.h>
 #include <drm/drm_gem.h>
+#include <drm/drm_mode.h>
 
 #include "xen_vgpu_front.h"
 
@@ -160,8 +169,9 @@ int vgpu_front_gem_back(struct vgpu_front *front, struct vgpu_front_bo *bo,
 				     bo->base.pages, num_pages, false);
 	if (ret)
 		return ret;
-	reqs[0].op.resource_create_3d = *desc;
-	reqs[0].op.resource_create_3d.res_id = id;
+	bo->desc = *desc;
+	bo->desc.res_id = id;
+	reqs[0].op.resource_create_3d = bo->desc;
 	reqs[1].op.attach_backing.res_id = id;
 	reqs[1].op.attach_backing.gref_directory = bo->shbuf.dir_grefs[0];
 	reqs[1].op.attach_backing.num_pages = num_pages;
@@ -174,4 +184,106 @@ int vgpu_front_gem_back(struct vgpu_front *front, struct vgpu_front_bo *bo,
 		bo->epoch = epoch;
 	}
 	return status[0] ?: status[1];
+}
+
+/*
+ * A new object of size bytes, described by desc, and a handle to it in
+ * file.
+ */
+int vgpu_front_gem_create(struct drm_device *drm, struct drm_file *file,
+			  size_t size,
+			  const struct vgpuif_resource_create_3d_req *desc,
+			  bool dumb, u32 *handle, u32 *res_id)
+{
+	struct vgpu_front *front = vgpu_front_from_drm(drm);
+	struct drm_gem_shmem_object *shmem;
+	struct vgpu_front_bo *bo;
+	u32 epoch;
+	int ret;
+
+	shmem = drm_gem_shmem_create(drm, max_t(size_t, size, PAGE_SIZE));
+	if (IS_ERR(shmem))
+		return PTR_ERR(shmem);
+	bo = to_vgpu_front_bo(&shmem->base);
+	bo->dumb = dumb;
+	ret = vgpu_front_enter(front, true, &epoch);
+	if (ret)
+		goto out;
+	if (shmem->base.size >> PAGE_SHIFT > front->lim.max_mapped_pages)
+		ret = -E2BIG;
+	else
+		ret = vgpu_front_gem_back(front, bo, desc, epoch);
+	vgpu_front_leave(front);
+	if (ret)
+		goto out;
+	/* The GEM open hook attaches the resource to the file's context. */
+	ret = drm_gem_handle_create(file, &shmem->base, handle);
+	if (!ret && res_id)
+		*res_id = bo->res_id;
+out:
+	drm_gem_object_put(&shmem->base);
+	return ret;
+}
+
+/*
+ * A dumb buffer made before the backend was lost: the same resource
+ * again on the new backend, on the pages that are still granted. The
+ * connection of epoch is held.
+ */
+int vgpu_front_gem_revive(struct vgpu_front *front, struct vgpu_front_bo *bo,
+			  u32 epoch)
+{
+	struct vgpuif_req reqs[2] = {
+		{ .operation = VGPUIF_OP_RESOURCE_CREATE_3D },
+		{ .operation = VGPUIF_OP_RESOURCE_ATTACH_BACKING },
+	};
+	int ret, status[2];
+
+	if (!bo->dumb || !bo->created || !bo->shbuf.grefs)
+		return -EIO;
+	mutex_lock(&front->revive_lock);
+	ret = 0;
+	if (bo->epoch == epoch)
+		goto out;
+	ret = vgpu_front_shbuf_grant_dir(&bo->shbuf,
+					 front->xb_dev->otherend_id);
+	if (ret)
+		goto out;
+	reqs[0].op.resource_create_3d = bo->desc;
+	reqs[1].op.attach_backing.res_id = bo->res_id;
+	reqs[1].op.attach_backing.gref_directory = bo->shbuf.dir_grefs[0];
+	reqs[1].op.attach_backing.num_pages = bo->shbuf.num_pages;
+	vgpu_front_call_batch(front, reqs, status, 2);
+	vgpu_front_shbuf_end_dir(&bo->shbuf);
+	if (!status[0] || status[0] == -ERESTARTSYS)
+		bo->epoch = epoch;
+	ret = status[0] ?: status[1];
+out:
+	mutex_unlock(&front->revive_lock);
+	return ret;
+}
+
+/* 32 bits a pixel, XRGB8888 or ARGB8888: what the scanout shows. */
+int vgpu_front_dumb_create(struct drm_file *file, struct drm_device *drm,
+			   struct drm_mode_create_dumb *args)
+{
+	struct vgpuif_resource_create_3d_req desc = {
+		.target = VGPU_FRONT_PIPE_TEXTURE_2D,
+		.format = VGPU_FRONT_FORMAT_B8G8R8X8,
+		.bind = VGPU_FRONT_BIND_RENDER_TARGET |
+			VGPU_FRONT_BIND_SAMPLER_VIEW,
+		.depth = 1,
+		.array_size = 1,
+	};
+
+	if (args->bpp != 32 || !args->width || !args->height ||
+	    args->width > VGPUIF_SCANOUT_MAX_DIM ||
+	    args->height > VGPUIF_SCANOUT_MAX_DIM)
+		return -EINVAL;
+	desc.width = args->width;
+	desc.height = args->height;
+	args->pitch = args->width * 4;
+	args->size = PAGE_ALIGN((u64)args->pitch * args->height);
+	return vgpu_front_gem_create(drm, file, args->size, &desc, true,
+				     &args->handle, NULL);
 }

@@ -196,7 +196,6 @@ out:
 int vgpu_front_ioctl_resource_create(struct drm_device *drm, void *data,
 				     struct drm_file *file)
 {
-	struct vgpu_front *front = vgpu_front_from_drm(drm);
 	struct drm_virtgpu_resource_create *rc = data;
 	struct vgpuif_resource_create_3d_req desc = {
 		.target = rc->target, .format = rc->format, .bind = rc->bind,
@@ -204,34 +203,9 @@ int vgpu_front_ioctl_resource_create(struct drm_device *drm, void *data,
 		.array_size = rc->array_size, .last_level = rc->last_level,
 		.nr_samples = rc->nr_samples, .flags = rc->flags,
 	};
-	struct drm_gem_shmem_object *shmem;
-	struct vgpu_front_bo *bo;
-	u32 epoch, handle;
-	int ret;
 
-	shmem = drm_gem_shmem_create(drm, max_t(u32, rc->size, PAGE_SIZE));
-	if (IS_ERR(shmem))
-		return PTR_ERR(shmem);
-	bo = to_vgpu_front_bo(&shmem->base);
-	ret = vgpu_front_enter(front, true, &epoch);
-	if (ret)
-		goto out;
-	if (shmem->base.size >> PAGE_SHIFT > front->lim.max_mapped_pages)
-		ret = -E2BIG;
-	else
-		ret = vgpu_front_gem_back(front, bo, &desc, epoch);
-	vgpu_front_leave(front);
-	if (ret)
-		goto out;
-	/* The GEM open hook attaches the resource to the file's context. */
-	ret = drm_gem_handle_create(file, &shmem->base, &handle);
-	if (!ret) {
-		rc->res_handle = bo->res_id;
-		rc->bo_handle = handle;
-	}
-out:
-	drm_gem_object_put(&shmem->base);
-	return ret;
+	return vgpu_front_gem_create(drm, file, rc->size, &desc, false,
+				     &rc->bo_handle, &rc->res_handle);
 }
 
 int vgpu_front_ioctl_resource_info(struct drm_device *drm, void *data,

@@ -418,3 +418,16 @@ void vgpu_front_ring_show(struct vgpu_front *front, struct seq_file *m)
 	}
 	spin_unlock_irq(&front->lock);
 }
+
+/*
+ * Sends req, which waits for no GPU work (no VGPUIF_FLAG_FENCE), without
+ * waiting: its response signals fence, as above. A page flip, whose
+ * response comes once the frame is shown.
+ */
+int vgpu_front_send_signal(struct vgpu_front *front, struct vgpuif_req *req,
+			   struct dma_fence *fence)
+{
+	struct vgpu_front_slot *slot;
+
+	return vgpu_front_push(front, req, 1, fence, -1, &slot);
+}

@@ -117,6 +117,29 @@ static void vgpu_front_shbuf_free_dir(struct vgpu_front_shbuf *buf)
 }
 
 /*
+ * Grants a read-only directory listing the pages buf already grants (a
+ * new one for each request that maps them); buf->dir_grefs[0] names it.
+ */
+int vgpu_front_shbuf_grant_dir(struct vgpu_front_shbuf *buf, domid_t domid)
+{
+	int ret;
+
+	buf->num_dir_pages = DIV_ROUND_UP(buf->num_pages,
+					  VGPUIF_GREFS_PER_DIR_PAGE);
+	ret = vgpu_front_shbuf_alloc_dir(buf);
+	if (!ret)
+		ret = vgpu_front_grant_pages(domid, buf->dir_pages,
+					     buf->num_dir_pages, true,
+					     buf->dir_grefs);
+	if (ret) {
+		vgpu_front_shbuf_free_dir(buf);
+		return ret;
+	}
+	vgpu_front_shbuf_fill_dir(buf);
+	return 0;
+}
+
+/*
  * Grants num_pages pages to domid (read-only or not) and a read-only
  * directory listing them; buf->dir_grefs[0] names the buffer.
  */
@@ -129,30 +152,19 @@ int vgpu_front_shbuf_grant(struct vgpu_front_shbuf *buf, domid_t domid,
 	BUILD_BUG_ON(PAGE_SIZE != VGPUIF_PAGE_SIZE);
 	memset(buf, 0, sizeof(*buf));
 	buf->num_pages = num_pages;
-	buf->num_dir_pages = DIV_ROUND_UP(num_pages,
-					  VGPUIF_GREFS_PER_DIR_PAGE);
 	buf->grefs = kvcalloc(num_pages, sizeof(*buf->grefs), GFP_KERNEL);
 	if (!buf->grefs)
 		return -ENOMEM;
-	ret = vgpu_front_shbuf_alloc_dir(buf);
-	if (ret)
-		goto fail_dir;
 	ret = vgpu_front_grant_pages(domid, pages, num_pages, readonly,
 				     buf->grefs);
 	if (ret)
-		goto fail_dir;
-	ret = vgpu_front_grant_pages(domid, buf->dir_pages,
-				     buf->num_dir_pages, true, buf->dir_grefs);
-	if (ret)
-		goto fail_data;
-	vgpu_front_shbuf_fill_dir(buf);
-	return 0;
-
-fail_data:
+		goto fail;
+	ret = vgpu_front_shbuf_grant_dir(buf, domid);
+	if (!ret)
+		return 0;
 	while (num_pages--)
 		vgpu_front_end_grant(buf->grefs[num_pages], NULL);
-fail_dir:
-	vgpu_front_shbuf_free_dir(buf);
+fail:
 	kvfree(buf->grefs);
 	buf->grefs = NULL;
 	return ret;

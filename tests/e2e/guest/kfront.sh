@@ -141,7 +141,8 @@ bench_bridge() {
 
 uname -r
 bench_bridge || echo "E2E-KFRONT-BENCH bridge failed"
-modprobe drm_shmem_helper || { verdict load FAIL "modprobe drm_shmem_helper"; exit 1; }
+modprobe -a drm_shmem_helper drm_kms_helper ||
+	{ verdict load FAIL "modprobe drm_shmem_helper drm_kms_helper"; exit 1; }
 insmod "$B/modules/xen_vgpu.ko" || { verdict load FAIL "insmod xen_vgpu.ko"; exit 1; }
 i=0
 until [ -c /dev/dri/renderD128 ]; do
