@@ -19,6 +19,7 @@
 #include <time.h>
 
 #include "anim.h"
+#include "args.h"
 #include "stamp.h"
 
 static uint64_t now_usec(clockid_t clock)
@@ -72,26 +73,14 @@ static int animate(struct anim_out *out, unsigned int seconds)
 
 int main(int argc, char **argv)
 {
-	const char *fbdev = NULL, *kms = NULL;
+	struct screen_args args;
 	struct anim_out *out;
-	unsigned int seconds = 20;
 	int rc;
 
-	for (int i = 1; i < argc; i++) {
-		if (!strncmp(argv[i], "--fbdev=", 8)) {
-			fbdev = argv[i] + 8;
-		} else if (!strncmp(argv[i], "--kms=", 6)) {
-			kms = argv[i] + 6;
-		} else if (!strncmp(argv[i], "--seconds=", 10)) {
-			seconds = strtoul(argv[i] + 10, NULL, 10);
-		} else {
-			goto usage;
-		}
+	if (screen_args_parse("screen-anim", argc, argv, &args)) {
+		return 2;
 	}
-	if (!fbdev == !kms || !seconds) {
-		goto usage;
-	}
-	out = fbdev ? anim_fbdev_create(fbdev) : anim_kms_create(kms);
+	out = args.fbdev ? anim_fbdev_create(args.fbdev) : anim_kms_create(args.kms);
 	if (!out) {
 		return 1;
 	}
@@ -101,10 +90,7 @@ int main(int argc, char **argv)
 		out->impl->destroy(out);
 		return 1;
 	}
-	rc = animate(out, seconds);
+	rc = animate(out, args.seconds);
 	out->impl->destroy(out);
 	return rc;
-usage:
-	fprintf(stderr, "usage: screen-anim --fbdev=PATH | --kms=PATH [--seconds=N (1 or more)]\n");
-	return 2;
 }

@@ -20,6 +20,7 @@
 #include <GLES2/gl2.h>
 
 #include "gl.h"
+#include "args.h"
 #include "stamp.h"
 
 #define TRIANGLES               64
@@ -166,33 +167,18 @@ static int run(struct gl_out *out, unsigned int seconds)
 
 int main(int argc, char **argv)
 {
-	const char *fbdev = NULL, *kms = NULL;
-	unsigned int seconds = 20;
+	struct screen_args args;
 	struct gl_out *out;
 	int rc;
 
-	for (int i = 1; i < argc; i++) {
-		if (!strncmp(argv[i], "--fbdev=", 8)) {
-			fbdev = argv[i] + 8;
-		} else if (!strncmp(argv[i], "--kms=", 6)) {
-			kms = argv[i] + 6;
-		} else if (!strncmp(argv[i], "--seconds=", 10)) {
-			seconds = strtoul(argv[i] + 10, NULL, 10);
-		} else {
-			goto usage;
-		}
+	if (screen_args_parse("screen-gl", argc, argv, &args)) {
+		return 2;
 	}
-	if (!fbdev == !kms || !seconds) {
-		goto usage;
-	}
-	out = fbdev ? gl_fbdev_create(fbdev) : gl_kms_create(kms);
+	out = args.fbdev ? gl_fbdev_create(args.fbdev) : gl_kms_create(args.kms);
 	if (!out) {
 		return 1;
 	}
-	rc = run(out, seconds);
+	rc = run(out, args.seconds);
 	out->impl->destroy(out);
 	return rc;
-usage:
-	fprintf(stderr, "usage: screen-gl --fbdev=PATH | --kms=PATH [--seconds=N (1 or more)]\n");
-	return 2;
 }
