@@ -36,8 +36,7 @@ with_backend() {
 		fail "$E2E_BUILD/modules/xen_vgpu.ko not built (make modules)"
 	"$E2E_BUILD/bin/vgpu-backend" --xen >"$log" 2>&1 &
 	backend=$!
-	for _ in $(seq 60); do grep -q 'serving backend/vgpu' "$log" && break; sleep 1; done
-	grep -q 'serving backend/vgpu' "$log" || fail "vgpu-backend --xen did not start"
+	daemon_wait "$log"
 	( "$@" ) || rc=$?
 	kill "$backend"; wait "$backend" 2>/dev/null
 	sed 's/^/  backend| /' "$log" | tail -n 20

@@ -82,6 +82,13 @@ domu_run() {
 	return $rc
 }
 
+# daemon_wait LOG: returns once the vgpu-backend --xen writing LOG serves
+# backend/vgpu, or fails the step after 60 s.
+daemon_wait() {
+	for _ in $(seq 60); do grep -q 'serving backend/vgpu' "$1" && return 0; sleep 1; done
+	fail "vgpu-backend --xen did not start"
+}
+
 # console_wait PATTERN [TIMEOUT]: wait for a line of the console of the
 # domU $name.
 console_wait() {

@@ -16,8 +16,7 @@ backend_log=/tmp/vgpu-backend-kbench.log
 "$E2E_BUILD/bin/vgpu-backend" --xen --start-burst=20 >"$backend_log" 2>&1 &
 backend=$!
 trap 'xl destroy $name 2>/dev/null || true; kill $backend 2>/dev/null; wait $backend 2>/dev/null' EXIT
-for _ in $(seq 60); do grep -q 'serving backend/vgpu' "$backend_log" && break; sleep 1; done
-grep -q 'serving backend/vgpu' "$backend_log" || fail "vgpu-backend --xen did not start"
+daemon_wait "$backend_log"
 
 mkdir -p /var/lib/e2e
 cfg=/var/lib/e2e/$name.cfg

@@ -24,8 +24,7 @@ backend_log=/tmp/vgpu-backend.log
 "$B/vgpu-backend" --xen --watchdog-ms=60000 >"$backend_log" 2>&1 &
 backend=$!
 trap 'xl destroy $name 2>/dev/null || true; kill $backend 2>/dev/null; wait $backend 2>/dev/null; sed "s/^/  backend| /" "$backend_log"' EXIT
-for _ in $(seq 60); do grep -q 'serving backend/vgpu' "$backend_log" && break; sleep 1; done
-grep -q 'serving backend/vgpu' "$backend_log" || fail "vgpu-backend --xen did not start"
+daemon_wait "$backend_log"
 
 workers() { pgrep -P "$backend" || true; }
 sockets_of() { ls -l /proc/"$1"/fd 2>/dev/null | grep -o 'socket:\[[0-9]*\]' | sort -u || true; }

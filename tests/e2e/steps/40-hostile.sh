@@ -23,8 +23,7 @@ backend_log=/tmp/vgpu-backend-40.log
 	--max-submit-size=16384 >"$backend_log" 2>&1 &
 backend=$!
 trap 'xl destroy $name 2>/dev/null || true; kill $backend 2>/dev/null; wait $backend 2>/dev/null; sed "s/^/  backend| /" "$backend_log" | tail -n 40' EXIT
-for _ in $(seq 60); do grep -q 'serving backend/vgpu' "$backend_log" && break; sleep 1; done
-grep -q 'serving backend/vgpu' "$backend_log" || fail "vgpu-backend --xen did not start"
+daemon_wait "$backend_log"
 workers() { pgrep -P "$backend" || true; }
 
 mkdir -p /var/lib/e2e

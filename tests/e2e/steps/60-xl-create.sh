@@ -21,8 +21,7 @@ mkdir -p /var/lib/e2e
 VGPU_DEBUG=1 "$B/vgpu-backend" --xen --watchdog-ms=60000 >"$backend_log" 2>&1 &
 backend=$!
 trap 'for g in e2e-xl e2e-xl-bad e2e-xl-save; do xl destroy $g 2>/dev/null || true; done; rm -f /var/lib/e2e/*.save; kill $backend 2>/dev/null; wait $backend 2>/dev/null; sed "s/^/  backend| /" "$backend_log"' EXIT
-for _ in $(seq 60); do grep -q 'serving backend/vgpu' "$backend_log" && break; sleep 1; done
-grep -q 'serving backend/vgpu' "$backend_log" || fail "vgpu-backend --xen did not start"
+daemon_wait "$backend_log"
 
 # Plain xl, as users run it: it daemonizes and stays for the domain's life.
 # backend_state DOMID: the state of the domain's device 0 in dom0.
