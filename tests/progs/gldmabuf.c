@@ -299,25 +299,6 @@ static long compare(const char *role, const unsigned char *rgba)
 	return bad;
 }
 
-static void write_ppm(const char *path, const unsigned char *rgba)
-{
-	FILE *f = fopen(path, "wb");
-	int x, y;
-
-	if (!f) {
-		die("cannot write the image");
-	}
-	fprintf(f, "P6 %d %d 255\n", SIDE, SIDE);
-	for (y = SIDE - 1; y >= 0; y--) {
-		for (x = 0; x < SIDE; x++) {
-			fwrite(rgba + (y * SIDE + x) * 4, 1, 3, f);
-		}
-	}
-	if (fclose(f)) {
-		die("cannot write the image");
-	}
-}
-
 static int importer(int sock, const char *out)
 {
 	static unsigned char rgba[SIDE * SIDE * 4];
@@ -335,7 +316,7 @@ static int importer(int sock, const char *out)
 	fprintf(stderr, "importer: %ld of %d pixels differ from the "
 		"exporter's pattern\n", bad, SIDE * SIDE);
 	if (out) {
-		write_ppm(out, rgba);
+		gl_offscreen_write_ppm(prog, out, SIDE, SIDE, rgba);
 	}
 	verdict = bad ? 1 : 0;
 	if (write(sock, &verdict, 1) != 1) {

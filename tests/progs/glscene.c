@@ -179,26 +179,6 @@ static void read_back(unsigned char *rgba)
 	}
 }
 
-/* Writes a binary PPM, top row first (GL's row 0 is the bottom). */
-static void write_ppm(const char *path, const unsigned char *rgba)
-{
-	FILE *f = fopen(path, "wb");
-	int x, y;
-
-	if (!f) {
-		die("cannot open the output file");
-	}
-	fprintf(f, "P6\n%d %d\n255\n", W, H);
-	for (y = H - 1; y >= 0; y--) {
-		for (x = 0; x < W; x++) {
-			fwrite(&rgba[(y * W + x) * 4], 1, 3, f);
-		}
-	}
-	if (fclose(f) != 0) {
-		die("cannot write the output file");
-	}
-}
-
 /* Returns once a writer has opened FIFO and closed it again. */
 static void pause_on(const char *fifo)
 {
@@ -272,6 +252,6 @@ int main(int argc, char **argv)
 		}
 		read_back(rgba);
 	}
-	write_ppm(o.out, rgba);
+	gl_offscreen_write_ppm("glscene", o.out, W, H, rgba);
 	return 0;
 }

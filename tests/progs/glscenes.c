@@ -346,25 +346,6 @@ static const struct scene scenes[] = {
 	{ "readback", setup_readback, frame_readback },
 };
 
-static void make_target(void)
-{
-	GLuint tex, fbo;
-
-	glGenTextures(1, &tex);
-	glBindTexture(GL_TEXTURE_2D, tex);
-	glTexImage2D(GL_TEXTURE_2D, 0, GL_RGBA, SIDE, SIDE, 0, GL_RGBA,
-		     GL_UNSIGNED_BYTE, NULL);
-	glGenFramebuffers(1, &fbo);
-	glBindFramebuffer(GL_FRAMEBUFFER, fbo);
-	glFramebufferTexture2D(GL_FRAMEBUFFER, GL_COLOR_ATTACHMENT0,
-			       GL_TEXTURE_2D, tex, 0);
-	if (glCheckFramebufferStatus(GL_FRAMEBUFFER) !=
-	    GL_FRAMEBUFFER_COMPLETE) {
-		die("framebuffer incomplete");
-	}
-	glViewport(0, 0, SIDE, SIDE);
-}
-
 static void finish_frame(const char *name)
 {
 	glFinish();
@@ -374,28 +355,15 @@ static void finish_frame(const char *name)
 	}
 }
 
+/* The scene's last frame, as DIR/NAME.ppm. */
 static void write_ppm(const char *dir, const char *name)
 {
 	static unsigned char rgba[SIDE * SIDE * 4];
 	char path[4096];
-	FILE *f;
-	int x, y;
 
 	glReadPixels(0, 0, SIDE, SIDE, GL_RGBA, GL_UNSIGNED_BYTE, rgba);
 	snprintf(path, sizeof(path), "%s/%s.ppm", dir, name);
-	f = fopen(path, "wb");
-	if (!f) {
-		die("cannot write an image");
-	}
-	fprintf(f, "P6 %d %d 255\n", SIDE, SIDE);
-	for (y = SIDE - 1; y >= 0; y--) {
-		for (x = 0; x < SIDE; x++) {
-			fwrite(rgba + (y * SIDE + x) * 4, 1, 3, f);
-		}
-	}
-	if (fclose(f)) {
-		die("cannot write an image");
-	}
+	gl_offscreen_write_ppm(PROG, path, SIDE, SIDE, rgba);
 }
 
 /* The first frame compiles and uploads: it is not timed. */
@@ -444,7 +412,7 @@ int main(int argc, char **argv)
 	gl_offscreen_init(PROG, 2);
 	fprintf(stderr, "GL_RENDERER: %s\n",
 		(const char *)glGetString(GL_RENDERER));
-	make_target();
+	gl_offscreen_target(SIDE);
 	for (i = 0; i < sizeof(scenes) / sizeof(scenes[0]); i++) {
 		run_scene(&scenes[i], seconds, out);
 	}

@@ -70,7 +70,31 @@ void gl_offscreen_target(int side)
 	glBindFramebuffer(GL_FRAMEBUFFER, fbo);
 	glFramebufferRenderbuffer(GL_FRAMEBUFFER, GL_COLOR_ATTACHMENT0,
 				  GL_RENDERBUFFER, rb);
+	if (glCheckFramebufferStatus(GL_FRAMEBUFFER) !=
+	    GL_FRAMEBUFFER_COMPLETE) {
+		gl_offscreen_die("gl_offscreen", "framebuffer incomplete");
+	}
 	glViewport(0, 0, side, side);
+}
+
+void gl_offscreen_write_ppm(const char *prog, const char *path, int width,
+			    int height, const unsigned char *rgba)
+{
+	FILE *f = fopen(path, "wb");
+	int y;
+
+	if (!f) {
+		gl_offscreen_die(prog, "cannot open the image file");
+	}
+	fprintf(f, "P6\n%d %d\n255\n", width, height);
+	for (y = height - 1; y >= 0; y--) {
+		for (int x = 0; x < width; x++) {
+			fwrite(&rgba[((size_t)y * width + x) * 4], 1, 3, f);
+		}
+	}
+	if (fclose(f)) {
+		gl_offscreen_die(prog, "cannot write the image file");
+	}
 }
 
 void gl_offscreen_fill_options(const char *prog, int argc, char **argv,

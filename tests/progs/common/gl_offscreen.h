@@ -21,7 +21,8 @@ GLuint gl_offscreen_program(const char *prog, const char *vs,
 
 /*
  * Binds a side x side RGBA8 renderbuffer as the draw target and sets the
- * viewport: a surfaceless context has no framebuffer of its own.
+ * viewport: a surfaceless context has no framebuffer of its own. Exits
+ * if the driver cannot render to it.
  */
 void gl_offscreen_target(int side);
 
@@ -32,6 +33,13 @@ void gl_offscreen_target(int side);
  */
 void gl_offscreen_fill_options(const char *prog, int argc, char **argv,
 			       unsigned int *max, unsigned int *hold);
+
+/*
+ * Writes width x height RGBA pixels as glReadPixels gives them (bottom
+ * row first) to path as a binary PPM, top row first. Exits on failure.
+ */
+void gl_offscreen_write_ppm(const char *prog, const char *path, int width,
+			    int height, const unsigned char *rgba);
 
 /* Prints "prog: msg" and exits 1. */
 void gl_offscreen_die(const char *prog, const char *msg)
