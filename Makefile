@@ -177,14 +177,17 @@ $(BUILD)/tests/progs/ppmdiff: $(call obj,tests/progs/ppmdiff.c tests/ppm.c)
 	$(CC) $(LDFLAGS) -o $@ $^ $(LDLIBS)
 
 # kmspattern: a KMS client of the guest kernel driver, libdrm only.
+$(BUILD)/obj/tests/progs/common/kms_target.o: CFLAGS += $(call pc_cflags,libdrm)
 $(BUILD)/obj/tests/progs/kmspattern.o: CFLAGS += $(call pc_cflags,libdrm)
-$(BUILD)/tests/progs/kmspattern: $(call obj,tests/progs/kmspattern.c)
+$(BUILD)/tests/progs/kmspattern: $(call obj,tests/progs/kmspattern.c \
+				 tests/progs/common/kms_target.c)
 	@mkdir -p $(dir $@)
 	$(CC) $(LDFLAGS) -o $@ $^ $(call pc_libs,libdrm) $(LDLIBS)
 
 # kmsgl: Mesa through GBM and EGL onto the KMS screen.
 $(BUILD)/obj/tests/progs/kmsgl.o: CFLAGS += $(call pc_cflags,libdrm gbm)
-$(BUILD)/tests/progs/kmsgl: $(call obj,tests/progs/kmsgl.c)
+$(BUILD)/tests/progs/kmsgl: $(call obj,tests/progs/kmsgl.c \
+			    tests/progs/common/kms_target.c)
 	@mkdir -p $(dir $@)
 	$(CC) $(LDFLAGS) -o $@ $^ -lEGL -lGLESv2 \
 		$(call pc_libs,libdrm gbm) $(LDLIBS)
@@ -198,18 +201,18 @@ $(BUILD)/bench/%: $(call obj,bench/%.c $(BENCH_HELPERS)) $(LIB_TEST) $(ALL_LIBS)
 SCREEN_BENCHES := $(BUILD)/bench/screen-anim $(BUILD)/bench/screen-gl \
 		  $(BUILD)/bench/screen-vncrec
 benches: $(SCREEN_BENCHES)
-$(BUILD)/obj/bench/screen/%.o: CFLAGS += -Ibench \
+$(BUILD)/obj/bench/screen/%.o: CFLAGS += -Ibench -Itests/progs/common \
 	$(call pc_cflags,libdrm libvncclient gbm egl glesv2)
 
 $(BUILD)/bench/screen-anim: $(call obj,bench/screen/anim.c \
 			    bench/screen/anim_fbdev.c bench/screen/anim_kms.c \
-			    bench/screen/kms.c)
+			    tests/progs/common/kms_target.c)
 	@mkdir -p $(dir $@)
 	$(CC) $(LDFLAGS) -o $@ $^ $(call pc_libs,libdrm) $(LDLIBS)
 
 $(BUILD)/bench/screen-gl: $(call obj,bench/screen/gl.c bench/screen/gl_fbdev.c \
 			  bench/screen/gl_kms.c bench/screen/anim_fbdev.c \
-			  bench/screen/kms.c)
+			  tests/progs/common/kms_target.c)
 	@mkdir -p $(dir $@)
 	$(CC) $(LDFLAGS) -o $@ $^ $(call pc_libs,libdrm gbm egl glesv2) -lm $(LDLIBS)
 

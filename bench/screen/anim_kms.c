@@ -14,7 +14,7 @@
 #include <xf86drm.h>
 
 #include "anim.h"
-#include "kms.h"
+#include "kms_target.h"
 
 struct kms_buffer {
 	uint32_t handle;

@@ -15,7 +15,7 @@
 #include <xf86drmMode.h>
 
 #include "gl.h"
-#include "kms.h"
+#include "kms_target.h"
 
 struct gl_kms {
 	struct gl_out base;

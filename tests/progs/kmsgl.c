@@ -29,6 +29,8 @@
 #include <xf86drm.h>
 #include <xf86drmMode.h>
 
+#include "kms_target.h"
+
 #define FLIP_TIMEOUT_MS	5000
 #define MAX_BOS		4
 
@@ -107,22 +109,6 @@ static int fb_for(int fd, struct fb_cache *c, struct gbm_bo *bo, uint32_t w,
 	return 0;
 }
 
-static drmModeConnector *find_connector(int fd, drmModeRes *res)
-{
-	drmModeConnector *conn;
-	int i;
-
-	for (i = 0; i < res->count_connectors; i++) {
-		conn = drmModeGetConnector(fd, res->connectors[i]);
-		if (conn && conn->connection == DRM_MODE_CONNECTED &&
-		    conn->count_modes > 0) {
-			return conn;
-		}
-		drmModeFreeConnector(conn);
-	}
-	return NULL;
-}
-
 static EGLConfig pick_config(EGLDisplay dpy)
 {
 	static const EGLint attrs[] = {
@@ -157,7 +143,7 @@ int main(int argc, char **argv)
 	struct gbm_surface *surface;
 	struct gbm_device *gbm;
 	drmModeConnector *conn;
-	drmModeModeInfo *mode;
+	drmModeModeInfo mode;
 	drmModeRes *res;
 	EGLDisplay dpy;
 	EGLConfig config;
@@ -194,23 +180,17 @@ int main(int argc, char **argv)
 		return 1;
 	}
 	res = drmModeGetResources(fd);
-	conn = res ? find_connector(fd, res) : NULL;
+	conn = res ? kms_first_connected(fd, res) : NULL;
 	if (!conn || !res->count_crtcs) {
 		printf("kmsgl: %s has no connected connector\n", device);
 		return 1;
 	}
-	mode = &conn->modes[0];
-	for (i = 0; i < conn->count_modes; i++) {
-		if (conn->modes[i].type & DRM_MODE_TYPE_PREFERRED) {
-			mode = &conn->modes[i];
-			break;
-		}
-	}
+	mode = *kms_preferred_mode(conn);
 	crtc = res->crtcs[0];
 
 	gbm = gbm_create_device(fd);
-	surface = gbm ? gbm_surface_create(gbm, mode->hdisplay,
-					   mode->vdisplay,
+	surface = gbm ? gbm_surface_create(gbm, mode.hdisplay,
+					   mode.vdisplay,
 					   DRM_FORMAT_XRGB8888,
 					   GBM_BO_USE_SCANOUT |
 					   GBM_BO_USE_RENDERING) : NULL;
@@ -236,8 +216,8 @@ int main(int argc, char **argv)
 		return 1;
 	}
 	printf("kmsgl: GL_RENDERER: %s, %ux%u\n",
-	       (const char *)glGetString(GL_RENDERER), mode->hdisplay,
-	       mode->vdisplay);
+	       (const char *)glGetString(GL_RENDERER), mode.hdisplay,
+	       mode.vdisplay);
 
 	t0 = now();
 	for (i = 0; i < frames; i++) {
@@ -254,13 +234,13 @@ int main(int argc, char **argv)
 			return 1;
 		}
 		bo = gbm_surface_lock_front_buffer(surface);
-		if (!bo || fb_for(fd, &cache, bo, mode->hdisplay,
-				  mode->vdisplay, &fb)) {
+		if (!bo || fb_for(fd, &cache, bo, mode.hdisplay,
+				  mode.vdisplay, &fb)) {
 			return 1;
 		}
 		if (!i) {
 			if (drmModeSetCrtc(fd, crtc, fb, 0, 0,
-					   &conn->connector_id, 1, mode)) {
+					   &conn->connector_id, 1, &mode)) {
 				perror("kmsgl: set crtc");
 				return 1;
 			}

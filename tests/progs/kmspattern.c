@@ -33,6 +33,8 @@
 #include <xf86drm.h>
 #include <xf86drmMode.h>
 
+#include "kms_target.h"
+
 #define FLIP_TIMEOUT_MS	5000
 #define SQUARE_X	16
 #define SQUARE_Y	16
@@ -218,34 +220,6 @@ static int bad_dumb_refused(int fd)
 	return 1;
 }
 
-static drmModeConnector *find_connector(int fd, drmModeRes *res)
-{
-	drmModeConnector *conn;
-	int i;
-
-	for (i = 0; i < res->count_connectors; i++) {
-		conn = drmModeGetConnector(fd, res->connectors[i]);
-		if (conn && conn->connection == DRM_MODE_CONNECTED &&
-		    conn->count_modes > 0) {
-			return conn;
-		}
-		drmModeFreeConnector(conn);
-	}
-	return NULL;
-}
-
-static drmModeModeInfo *preferred_mode(drmModeConnector *conn)
-{
-	int i;
-
-	for (i = 0; i < conn->count_modes; i++) {
-		if (conn->modes[i].type & DRM_MODE_TYPE_PREFERRED) {
-			return &conn->modes[i];
-		}
-	}
-	return &conn->modes[0];
-}
-
 static void usage(void)
 {
 	fprintf(stderr, "usage: kmspattern [--device PATH] [--flips N] "
@@ -289,7 +263,7 @@ int main(int argc, char **argv)
 	struct buffer bufs[2] = { 0 };
 	double t0, t, lat, lat_max = 0, lat_sum = 0;
 	drmModeConnector *conn;
-	drmModeModeInfo *mode;
+	drmModeModeInfo mode;
 	drmModeClip clip;
 	drmModeRes *res;
 	uint64_t cap = 0;
@@ -338,19 +312,19 @@ int main(int argc, char **argv)
 		       device);
 		return 3;
 	}
-	conn = find_connector(fd, res);
+	conn = kms_first_connected(fd, res);
 	if (!conn) {
 		printf("kmspattern: no connected connector with modes\n");
 		return 1;
 	}
-	mode = preferred_mode(conn);
-	w = mode->hdisplay;
-	h = mode->vdisplay;
+	mode = *kms_preferred_mode(conn);
+	w = mode.hdisplay;
+	h = mode.vdisplay;
 	crtc = res->crtcs[0];
 	snprintf(got, sizeof(got), "%ux%u", w, h);
 	printf("kmspattern: connector %u (type %u) connected, %d modes, "
 	       "preferred %s@%u\n", conn->connector_id, conn->connector_type,
-	       conn->count_modes, got, mode->vrefresh);
+	       conn->count_modes, got, mode.vrefresh);
 	if (expect && strcmp(expect, got)) {
 		printf("kmspattern: preferred mode %s, expected %s\n", got,
 		       expect);
@@ -365,7 +339,7 @@ int main(int argc, char **argv)
 		return 1;
 	}
 	if (drmModeSetCrtc(fd, crtc, bufs[0].fb, 0, 0, &conn->connector_id, 1,
-			   mode)) {
+			   &mode)) {
 		perror("kmspattern: set crtc");
 		return 1;
 	}

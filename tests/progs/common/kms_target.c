@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: GPL-2.0 */
 /*
- * The benchmark's KMS target: one connector, one CRTC, one mode, and
+ * The KMS target of the test and benchmark clients: one connector, one CRTC, one mode, and
  * flips that wait for their event, which the driver sends when the
  * display latched the frame.
  */
@@ -12,12 +12,12 @@
 #include <drm_fourcc.h>
 #include <xf86drm.h>
 
-#include "kms.h"
+#include "kms_target.h"
 
 /* A flip the display has not answered in this long is lost. */
 #define FLIP_TIMEOUT_MS         3000
 
-static drmModeConnector *first_connected(int fd, drmModeRes *res)
+drmModeConnector *kms_first_connected(int fd, const drmModeRes *res)
 {
 	for (int i = 0; i < res->count_connectors; i++) {
 		drmModeConnector *c = drmModeGetConnector(fd, res->connectors[i]);
@@ -30,7 +30,7 @@ static drmModeConnector *first_connected(int fd, drmModeRes *res)
 	return NULL;
 }
 
-static const drmModeModeInfo *preferred_mode(const drmModeConnector *c)
+const drmModeModeInfo *kms_preferred_mode(const drmModeConnector *c)
 {
 	for (int i = 0; i < c->count_modes; i++) {
 		if (c->modes[i].type & DRM_MODE_TYPE_PREFERRED) {
@@ -55,11 +55,11 @@ int kms_target_open(const char *path, struct kms_target *t)
 	if (!res) {
 		goto err_close;
 	}
-	conn = first_connected(t->fd, res);
+	conn = kms_first_connected(t->fd, res);
 	if (conn && res->count_crtcs) {
 		t->connector_id = conn->connector_id;
 		t->crtc_id = res->crtcs[0];
-		t->mode = *preferred_mode(conn);
+		t->mode = *kms_preferred_mode(conn);
 		ret = 0;
 	}
 	drmModeFreeConnector(conn);

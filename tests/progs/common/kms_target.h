@@ -1,11 +1,12 @@
 /* SPDX-License-Identifier: GPL-2.0 */
 /*
- * What the benchmark's KMS outputs share (anim_kms.c, gl_kms.c): the
- * first connected connector's preferred mode on the first CRTC, and a
- * page flip that returns once its event came.
+ * What the KMS clients share (tests/progs/kmspattern and kmsgl, and the
+ * screen benchmark's bench/screen/anim_kms.c and gl_kms.c): the first
+ * connected connector's preferred mode on the first CRTC, and a page
+ * flip that returns once its event came.
  */
-#ifndef VGPU_BENCH_SCREEN_KMS_H
-#define VGPU_BENCH_SCREEN_KMS_H
+#ifndef VGPU_KMS_TARGET_H
+#define VGPU_KMS_TARGET_H
 
 #include <stdint.h>
 #include <xf86drmMode.h>
@@ -16,6 +17,11 @@ struct kms_target {
 	uint32_t crtc_id;
 	drmModeModeInfo mode;
 };
+
+/* The first connector with a display and modes, or NULL; free it. */
+drmModeConnector *kms_first_connected(int fd, const drmModeRes *res);
+/* The connector's preferred mode, else its first. */
+const drmModeModeInfo *kms_preferred_mode(const drmModeConnector *c);
 
 /* Opens PATH and picks connector, CRTC and mode; 0 or -errno. */
 int kms_target_open(const char *path, struct kms_target *t);
@@ -29,4 +35,4 @@ int kms_target_add_fb(struct kms_target *t, uint32_t handle, uint32_t pitch,
 /* The driver gives the screen back to its console on the last close. */
 void kms_target_close(struct kms_target *t);
 
-#endif /* VGPU_BENCH_SCREEN_KMS_H */
+#endif /* VGPU_KMS_TARGET_H */
