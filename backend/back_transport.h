@@ -93,21 +93,21 @@ struct vgpuback_transport *vgpuback_xen_create(uint32_t domid, uint32_t devid,
 					       uint32_t max_grants);
 
 /*
- * What the toolstack wrote for the device: its max-mapped-pages into
- * *pages, left alone if absent or out of range, and the domain's name
- * into name, empty if it cannot be read.
+ * What the toolstack wrote for a device, read at a worker's start. The
+ * caller fills in the defaults; each field the toolstack left absent or
+ * out of range keeps its default, and name is empty if unreadable.
  */
-void vgpuback_xen_read_toolstack(uint32_t domid, uint32_t devid,
-				 uint32_t *pages, char *name, size_t len);
+struct vgpuback_toolstack {
+	uint32_t max_mapped_pages;
+	uint32_t scanout_width;
+	uint32_t scanout_height;
+	struct vgpuback_vnc_config vnc; /* the password from VGPU_XS_PRIVATE_DIR */
+	char name[64];                  /* the domain's */
+};
 
-/*
- * The screen the toolstack asked for: scanout-width and -height into
- * *width and *height, and the vnc nodes and the VNC password (from
- * VGPU_XS_PRIVATE_DIR) into vnc; each left alone if absent or invalid.
- */
-void vgpuback_xen_read_screen(uint32_t domid, uint32_t devid,
-			      uint32_t *width, uint32_t *height,
-			      struct vgpuback_vnc_config *vnc);
+/* Reads ts over one xenstore connection. */
+void vgpuback_xen_read_toolstack(uint32_t domid, uint32_t devid,
+				 struct vgpuback_toolstack *ts);
 
 /* Whether t is that implementation's (before any down-cast). */
 bool vgpuback_transport_is_loopback(const struct vgpuback_transport *t);

@@ -276,26 +276,6 @@ static int open_handles(struct xen_back *xb)
 	return 0;
 }
 
-void vgpuback_xen_read_toolstack(uint32_t domid, uint32_t devid,
-				 uint32_t *pages, char *name, size_t len)
-{
-	struct xs_handle *xs = xs_open(0);
-	char dir[128];
-
-	name[0] = '\0';
-	if (!xs) {
-		return;
-	}
-	snprintf(dir, sizeof(dir), "backend/vgpu/%u/%u", domid, devid);
-	/* The schema's range: 16 MiB to 64 GiB of 4 KiB pages. */
-	vgpu_xs_read_u32(xs, dir, "max-mapped-pages", 4096, 16777216, pages);
-	snprintf(dir, sizeof(dir), "/local/domain/%u", domid);
-	if (vgpu_xs_read(xs, dir, "name", name, len)) {
-		name[0] = '\0';
-	}
-	xs_close(xs);
-}
-
 /* vnc, vnclisten, vncdisplay, and the password only dom0 reads. */
 static void read_vnc(struct xs_handle *xs, const char *dir, uint32_t domid,
 		     uint32_t devid, struct vgpuback_vnc_config *vnc)
@@ -323,22 +303,29 @@ static void read_vnc(struct xs_handle *xs, const char *dir, uint32_t domid,
 	}
 }
 
-void vgpuback_xen_read_screen(uint32_t domid, uint32_t devid,
-			      uint32_t *width, uint32_t *height,
-			      struct vgpuback_vnc_config *vnc)
+void vgpuback_xen_read_toolstack(uint32_t domid, uint32_t devid,
+				 struct vgpuback_toolstack *ts)
 {
 	struct xs_handle *xs = xs_open(0);
 	char dir[128];
 
+	ts->name[0] = '\0';
 	if (!xs) {
 		return;
 	}
 	snprintf(dir, sizeof(dir), "backend/vgpu/%u/%u", domid, devid);
+	/* The schema's range: 16 MiB to 64 GiB of 4 KiB pages. */
+	vgpu_xs_read_u32(xs, dir, "max-mapped-pages", 4096, 16777216,
+			 &ts->max_mapped_pages);
 	vgpu_xs_read_u32(xs, dir, "scanout-width", 1, VGPUIF_SCANOUT_MAX_DIM,
-			 width);
+			 &ts->scanout_width);
 	vgpu_xs_read_u32(xs, dir, "scanout-height", 1,
-			 VGPUIF_SCANOUT_MAX_DIM, height);
-	read_vnc(xs, dir, domid, devid, vnc);
+			 VGPUIF_SCANOUT_MAX_DIM, &ts->scanout_height);
+	read_vnc(xs, dir, domid, devid, &ts->vnc);
+	snprintf(dir, sizeof(dir), "/local/domain/%u", domid);
+	if (vgpu_xs_read(xs, dir, "name", ts->name, sizeof(ts->name))) {
+		ts->name[0] = '\0';
+	}
 	xs_close(xs);
 }
 

@@ -580,19 +580,25 @@ int vgpuback_worker_serve_xen(uint32_t domid, uint32_t devid,
 			      const struct vgpuback_config *cfg)
 {
 	struct vgpuback_config xen_cfg = *cfg;
+	struct vgpuback_toolstack ts = {
+		/*
+		 * The toolstack's max-mapped-pages (vram=) wins over the
+		 * default; an explicit --max-mapped-pages is the
+		 * administrator's ceiling.
+		 */
+		.max_mapped_pages = VGPUBACK_DEF_MAX_MAPPED_PAGES,
+		.scanout_width = cfg->scanout_width,
+		.scanout_height = cfg->scanout_height,
+		.vnc = cfg->vnc,
+	};
 	struct vgpuback_transport *t;
-	char name[64], key[72];
+	char key[72];
 
-	/*
-	 * The toolstack's max-mapped-pages (vram=) wins over the default;
-	 * an explicit --max-mapped-pages is the administrator's ceiling.
-	 */
-	xen_cfg.lim.max_mapped_pages = VGPUBACK_DEF_MAX_MAPPED_PAGES;
-	vgpuback_xen_read_toolstack(domid, devid,
-				    &xen_cfg.lim.max_mapped_pages, name,
-				    sizeof(name));
-	vgpuback_xen_read_screen(domid, devid, &xen_cfg.scanout_width,
-				 &xen_cfg.scanout_height, &xen_cfg.vnc);
+	vgpuback_xen_read_toolstack(domid, devid, &ts);
+	xen_cfg.lim.max_mapped_pages = ts.max_mapped_pages;
+	xen_cfg.scanout_width = ts.scanout_width;
+	xen_cfg.scanout_height = ts.scanout_height;
+	xen_cfg.vnc = ts.vnc;
 	snprintf(xen_cfg.vnc.local, sizeof(xen_cfg.vnc.local),
 		 VGPU_SCREEN_DIR "/%u.%u.sock", domid, devid);
 	if (cfg->max_mapped_pages_set &&
@@ -604,5 +610,5 @@ int vgpuback_worker_serve_xen(uint32_t domid, uint32_t devid,
 		return 1;
 	}
 	return serve(t, &xen_cfg,
-		     vgpuback_shader_cache_key(name, key, sizeof(key)));
+		     vgpuback_shader_cache_key(ts.name, key, sizeof(key)));
 }
