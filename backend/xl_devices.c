@@ -17,6 +17,8 @@
 
 #define DOMAINS_MAX     4096
 #define CONFIG_MAX      (1 << 20)       /* xl's own limit is larger; ours */
+/* xl create and restore processes looked at in one tick. */
+#define XL_SCAN_MAX     64
 
 int vgpuback_xl_devices_init(struct vgpuback_xl_devices *x,
 			     struct xs_handle *xs)
@@ -263,46 +265,92 @@ static char *xl_process_config(pid_t pid, size_t *len)
 }
 
 /*
- * Whether config text names the domain. Its vgpu= may be bad: name= is
- * read first, and a bad line is for the caller to report.
+ * The name= of config text, into name (empty if none). Its vgpu= may be
+ * bad: name= is read first, and a bad line is for the caller to report.
  */
-static bool names(const char *text, size_t len, const char *name)
+static void config_name(const char *text, size_t len, char *name,
+			size_t name_len)
 {
 	struct vgpu_config *cfg = malloc(sizeof(*cfg));
 	char err[512];
-	bool same;
 
+	name[0] = '\0';
 	if (!cfg) {
-		return false;
+		return;
 	}
 	vgpu_config_parse("xl's config", text, len, cfg, err, sizeof(err));
-	same = !strcmp(cfg->name, name);
+	snprintf(name, name_len, "%s", cfg->name);
 	free(cfg);
-	return same;
 }
 
-/* The config of the `xl create` or `xl restore CONFIG` building domid. */
-static char *xl_command_config(struct vgpuback_xl_devices *x, uint32_t domid,
-			       size_t *len)
+/*
+ * The configs of the root `xl create` and `xl restore CONFIG` processes
+ * running now, read from /proc at most once a tick, however many new
+ * domains wait for theirs.
+ */
+struct xl_scan {
+	bool done;
+	size_t n;
+	struct {
+		char *text;
+		size_t len;
+		char name[128];
+	} cmd[XL_SCAN_MAX];
+};
+
+static void xl_scan_fill(struct xl_scan *scan)
 {
-	char *name = libxl_domid_to_name(x->xv->ctx, domid), *text = NULL;
 	struct dirent *e;
 	uint32_t pid;
 	DIR *proc;
 
-	proc = name ? opendir("/proc") : NULL;
-	while (proc && !text && (e = readdir(proc))) {
+	scan->done = true;
+	proc = opendir("/proc");
+	while (proc && scan->n < XL_SCAN_MAX && (e = readdir(proc))) {
 		if (vgpu_parse_u32(e->d_name, 1, INT32_MAX, &pid)) {
 			continue;
 		}
-		text = xl_process_config((pid_t)pid, len);
-		if (text && !names(text, *len, name)) {
-			free(text);
-			text = NULL;
+		scan->cmd[scan->n].text = xl_process_config((pid_t)pid,
+							   &scan->cmd[scan->n].len);
+		if (scan->cmd[scan->n].text) {
+			config_name(scan->cmd[scan->n].text,
+				    scan->cmd[scan->n].len,
+				    scan->cmd[scan->n].name,
+				    sizeof(scan->cmd[scan->n].name));
+			scan->n++;
 		}
 	}
 	if (proc) {
 		closedir(proc);
+	}
+}
+
+static void xl_scan_free(struct xl_scan *scan)
+{
+	while (scan->n) {
+		free(scan->cmd[--scan->n].text);
+	}
+}
+
+/* The config of the `xl create` or `xl restore CONFIG` building domid. */
+static char *xl_command_config(struct vgpuback_xl_devices *x,
+			       struct xl_scan *scan, uint32_t domid,
+			       size_t *len)
+{
+	char *name = libxl_domid_to_name(x->xv->ctx, domid), *text = NULL;
+	size_t i;
+
+	if (name && !scan->done) {
+		xl_scan_fill(scan);
+	}
+	for (i = 0; name && i < scan->n && !text; i++) {
+		if (!strcmp(scan->cmd[i].name, name)) {
+			*len = scan->cmd[i].len;
+			text = malloc(*len + 1);
+			if (text) {
+				memcpy(text, scan->cmd[i].text, *len + 1);
+			}
+		}
 	}
 	free(name);
 	return text;
@@ -396,8 +444,8 @@ static char *remembered(struct vgpuback_xl_devices *x, uint32_t domid,
  * (`xl config-update`), the xl command building it, or what the daemon
  * kept of the domain this one restores. origin says which.
  */
-static char *config_text(struct vgpuback_xl_devices *x, uint32_t domid,
-			 size_t *len, const char **origin)
+static char *config_text(struct vgpuback_xl_devices *x, struct xl_scan *scan,
+			 uint32_t domid, size_t *len, const char **origin)
 {
 	uint8_t *data = NULL;
 	char *text;
@@ -411,7 +459,7 @@ static char *config_text(struct vgpuback_xl_devices *x, uint32_t domid,
 	}
 	free(data);
 	*origin = "the config file xl was given";
-	text = xl_command_config(x, domid, len);
+	text = xl_command_config(x, scan, domid, len);
 	if (!text) {
 		*origin = "the config kept from before its save";
 		text = remembered(x, domid, len);
@@ -423,7 +471,7 @@ static char *config_text(struct vgpuback_xl_devices *x, uint32_t domid,
  * One try at a domain. Returns true when done with it: devices added, a
  * config without vgpu= or with an error, or none found in time.
  */
-static bool try_domain(struct vgpuback_xl_devices *x,
+static bool try_domain(struct vgpuback_xl_devices *x, struct xl_scan *scan,
 		       struct vgpuback_xl_domain *d, uint64_t now)
 {
 	struct vgpu_config *cfg;
@@ -435,7 +483,7 @@ static bool try_domain(struct vgpuback_xl_devices *x,
 		vgpu_dbg("domain %u has vgpu devices already", d->domid);
 		return true;
 	}
-	text = config_text(x, d->domid, &len, &source);
+	text = config_text(x, scan, d->domid, &len, &source);
 	if (!text) {
 		if (now < d->give_up_ns) {
 			return false;   /* its xl may not have started yet */
@@ -466,6 +514,7 @@ static bool try_domain(struct vgpuback_xl_devices *x,
 int vgpuback_xl_devices_tick(struct vgpuback_xl_devices *x)
 {
 	uint64_t now = vgpu_now_ns();
+	struct xl_scan scan = { 0 };
 	bool waiting = false;
 	size_t k;
 
@@ -475,11 +524,12 @@ int vgpuback_xl_devices_tick(struct vgpuback_xl_devices *x)
 		if (!d->give_up_ns) {
 			continue;
 		}
-		if (try_domain(x, d, now)) {
+		if (try_domain(x, &scan, d, now)) {
 			d->give_up_ns = 0;
 		} else {
 			waiting = true;
 		}
 	}
+	xl_scan_free(&scan);
 	return waiting ? XL_DEVICES_RETRY_MS : -1;
 }
