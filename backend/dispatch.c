@@ -245,7 +245,12 @@ static uint64_t answer_fence(struct vgpu_worker *w,
 	return ctx ? ctx->last_fence : w->r->seq;
 }
 
-/* Holds a successful response back until its fence retires, if need be. */
+/*
+ * Holds a fenced response back until its fence retires, if need be. A
+ * failed one too: the guest signals its fences in the order of the
+ * answers, so an error answered ahead of its context's earlier work
+ * would signal that work's fences before it is done.
+ */
 static int finish(struct vgpu_worker *w, const struct vgpuif_req *req,
 		  struct vgpuif_resp *resp, int ret, bool *deferred)
 {
@@ -257,18 +262,17 @@ static int finish(struct vgpu_worker *w, const struct vgpuif_req *req,
 		return 0;
 	}
 
-	if (ret < 0 || !fenced || vgpuback_renderer_retired(w->r, fence)) {
-		resp->status = ret < 0 ? ret : 0;
+	resp->status = ret < 0 ? ret : 0;
+	if (!fenced || vgpuback_renderer_retired(w->r, fence)) {
 		return resp->status;
 	}
-	resp->status = 0;
 	if (vgpuback_renderer_defer(w->r, resp, fence)) {
 		resp->status = vgpuback_reject(w, req, VGPUIF_ENOMEM,
 					       "out of memory to defer");
 		return resp->status;
 	}
 	*deferred = true;
-	return 0;
+	return resp->status;
 }
 
 int vgpuback_dispatch(struct vgpu_worker *w, const struct vgpuif_req *req,

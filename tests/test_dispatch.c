@@ -613,6 +613,42 @@ static void test_busy_wait_defers(void **state)
 }
 
 /*
+ * A fenced request that fails behind busy submits: its error waits for
+ * the context's earlier work, as the guest signals fences in order.
+ */
+static void test_fenced_error_after_work(void **state)
+{
+	struct fixture *f = *state;
+	const struct vgpuback_ctx *ctx;
+	struct vgpuif_resp resp;
+	struct vgpuif_req req;
+	bool deferred;
+	int i;
+
+	NEED_RENDERER();
+	memset(page_tp_page(&f->tp, G_CMD), 0, 4);
+	for (i = 0; i < 8; i++) {
+		assert_int_equal(submit(f, CTX, 0, 4), 0);
+	}
+	ctx = vgpuback_ctx_lookup(&f->w->objs, CTX);
+	assert_non_null(ctx);
+	req = make_req(VGPUIF_OP_TRANSFER_TO_HOST_3D, CTX);
+	req.flags = VGPUIF_FLAG_FENCE;
+	req.fence_id = 7;
+	req.op.transfer_3d.res_id = 77;
+	assert_int_equal(vgpuback_dispatch(f->w, &req, &resp, &deferred),
+			 VGPUIF_ENOENT);
+	if (deferred) {
+		wait_deferred(f, 1);
+		resp = f->deferred_resp;
+	}
+	assert_true(vgpuback_renderer_retired(&renderer, ctx->last_fence));
+	assert_int_equal(resp.id, req.id);
+	assert_int_equal(resp.status, VGPUIF_ENOENT);
+	assert_true(resp.fence_id == 7);
+}
+
+/*
  * A context destroyed with work in flight (its fence not yet seen): the
  * device ends up idle, and a second context's busy query is answered.
  */
@@ -744,6 +780,8 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_valid_flow, setup,
 						teardown),
 		cmocka_unit_test_setup_teardown(test_busy_wait_defers, setup,
+						teardown),
+		cmocka_unit_test_setup_teardown(test_fenced_error_after_work, setup,
 						teardown),
 		cmocka_unit_test_setup_teardown(
 			test_destroy_with_work_in_flight, setup, teardown),
