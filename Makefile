@@ -212,7 +212,8 @@ $(BUILD)/bench/screen-anim: $(call obj,bench/screen/anim.c \
 
 $(BUILD)/bench/screen-gl: $(call obj,bench/screen/gl.c bench/screen/gl_fbdev.c \
 			  bench/screen/gl_kms.c bench/screen/anim_fbdev.c \
-			  tests/progs/common/kms_target.c)
+			  tests/progs/common/kms_target.c \
+			  tests/progs/common/gl_offscreen.c) $(LIB_TEST)
 	@mkdir -p $(dir $@)
 	$(CC) $(LDFLAGS) -o $@ $^ $(call pc_libs,libdrm gbm egl glesv2) -lm $(LDLIBS)
 

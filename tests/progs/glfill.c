@@ -75,7 +75,7 @@ int main(int argc, char **argv)
 	}
 	memset(pixels, 0x5a, SIDE * SIDE * 4);
 	gl_offscreen_init(PROG, 3);
-	gl_offscreen_target(64);
+	gl_offscreen_target(64, 64);
 	glUseProgram(gl_offscreen_program(PROG, vs, fs));
 	while (n < max && (tex[n] = upload(pixels))) {
 		draw_with(tex[n++]);

@@ -412,7 +412,7 @@ int main(int argc, char **argv)
 	gl_offscreen_init(PROG, 2);
 	fprintf(stderr, "GL_RENDERER: %s\n",
 		(const char *)glGetString(GL_RENDERER));
-	gl_offscreen_target(SIDE);
+	gl_offscreen_target(SIDE, SIDE);
 	for (i = 0; i < sizeof(scenes) / sizeof(scenes[0]); i++) {
 		run_scene(&scenes[i], seconds, out);
 	}

@@ -52,7 +52,7 @@ int main(int argc, char **argv)
 		gl_offscreen_die(PROG, "out of memory");
 	}
 	gl_offscreen_init(PROG, 3);
-	gl_offscreen_target(16);
+	gl_offscreen_target(16, 16);
 	glVertexAttribPointer(0, 2, GL_FLOAT, GL_FALSE, 0, quad);
 	glEnableVertexAttribArray(0);
 	for (n = 0; n < max; n++) {

@@ -59,13 +59,13 @@ GLuint gl_offscreen_program(const char *prog, const char *vs, const char *fs)
 	return p;
 }
 
-void gl_offscreen_target(int side)
+void gl_offscreen_target(int width, int height)
 {
 	GLuint fbo, rb;
 
 	glGenRenderbuffers(1, &rb);
 	glBindRenderbuffer(GL_RENDERBUFFER, rb);
-	glRenderbufferStorage(GL_RENDERBUFFER, GL_RGBA8, side, side);
+	glRenderbufferStorage(GL_RENDERBUFFER, GL_RGBA8, width, height);
 	glGenFramebuffers(1, &fbo);
 	glBindFramebuffer(GL_FRAMEBUFFER, fbo);
 	glFramebufferRenderbuffer(GL_FRAMEBUFFER, GL_COLOR_ATTACHMENT0,
@@ -74,7 +74,7 @@ void gl_offscreen_target(int side)
 	    GL_FRAMEBUFFER_COMPLETE) {
 		gl_offscreen_die("gl_offscreen", "framebuffer incomplete");
 	}
-	glViewport(0, 0, side, side);
+	glViewport(0, 0, width, height);
 }
 
 void gl_offscreen_write_ppm(const char *prog, const char *path, int width,

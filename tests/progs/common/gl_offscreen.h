@@ -20,11 +20,11 @@ GLuint gl_offscreen_program(const char *prog, const char *vs,
 			    const char *fs);
 
 /*
- * Binds a side x side RGBA8 renderbuffer as the draw target and sets the
- * viewport: a surfaceless context has no framebuffer of its own. Exits
- * if the driver cannot render to it.
+ * Binds a width x height RGBA8 renderbuffer as the draw target and sets
+ * the viewport: a surfaceless context has no framebuffer of its own.
+ * Exits if the driver cannot render to it.
  */
-void gl_offscreen_target(int side);
+void gl_offscreen_target(int width, int height);
 
 /*
  * Parses the options of the programs that fill the host until refused,
