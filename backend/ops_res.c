@@ -9,7 +9,7 @@
 
 #include "dispatch.h"
 #include "gref.h"
-#include "res_size.h"
+#include "vgpu_res_size.h"
 #include "scanout.h"
 #include "vgpu_util.h"
 
@@ -57,7 +57,7 @@ static int reserve_host(struct vgpu_worker *w, const struct vgpuif_req *req,
 	const struct vgpuif_resource_create_3d_req *c =
 		&req->op.resource_create_3d;
 
-	if (vgpuback_res_host_size(c, bytes)) {
+	if (vgpu_res_host_size(c, bytes)) {
 		return vgpuback_reject(w, req, VGPUIF_EINVAL,
 				       "resource %u (target %u format %u "
 				       "%ux%ux%u, %u layers, last level %u, %u "
@@ -231,7 +231,7 @@ static int check_box(struct vgpu_worker *w, const struct vgpuif_req *req,
 				       "%u", x->res_id, res->desc.last_level,
 				       x->level);
 	}
-	ret = vgpuback_res_transfer_end(&res->desc, x, &end);
+	ret = vgpu_res_transfer_end(&res->desc, x, &end);
 	if (ret || end > size) {
 		return vgpuback_reject(w, req, VGPUIF_EINVAL,
 				       "resource %u: box %u,%u,%u %ux%ux%u of "

@@ -16,7 +16,7 @@
 #include <stdio.h>
 #include <cmocka.h>
 
-#include "res_size.h"
+#include "vgpu_res_size.h"
 
 /* virgl format values (virglrenderer's virgl_hw.h). */
 #define FMT_B8G8R8A8_UNORM      1
@@ -139,7 +139,7 @@ static void test_sizes(void **state)
 	(void)state;
 	for (i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
 		bytes = 0;
-		if (vgpuback_res_host_size(&cases[i].c, &bytes) ||
+		if (vgpu_res_host_size(&cases[i].c, &bytes) ||
 		    bytes != cases[i].bytes) {
 			fail_msg("%s: got %llu bytes, expected %llu",
 				 cases[i].what, (unsigned long long)bytes,
@@ -167,7 +167,7 @@ static void test_overflow_refused(void **state)
 
 	(void)state;
 	for (i = 0; i < sizeof(huge) / sizeof(huge[0]); i++) {
-		assert_int_equal(vgpuback_res_host_size(&huge[i], &bytes),
+		assert_int_equal(vgpu_res_host_size(&huge[i], &bytes),
 				 -EOVERFLOW);
 	}
 }
@@ -180,7 +180,7 @@ static void test_level_count_bounded(void **state)
 	uint64_t bytes;
 
 	(void)state;
-	assert_int_equal(vgpuback_res_host_size(&c, &bytes), 0);
+	assert_int_equal(vgpu_res_host_size(&c, &bytes), 0);
 	assert_true(bytes >= 1 && bytes <= 64);
 }
 

@@ -8,7 +8,7 @@
  */
 #include <errno.h>
 
-#include "res_size.h"
+#include "vgpu_res_size.h"
 
 /* The Gallium targets whose size has a rule of its own. */
 #define TARGET_BUFFER   0
@@ -147,10 +147,15 @@ static struct format_block block_of(uint32_t format)
 {
 	const struct format_block unknown = PX(16);
 
-	if (format >= ARRAY_LEN(format_blocks) || !format_blocks[format].bytes) {
+	if (!vgpu_res_format_known(format)) {
 		return unknown;
 	}
 	return format_blocks[format];
+}
+
+bool vgpu_res_format_known(uint32_t format)
+{
+	return format < ARRAY_LEN(format_blocks) && format_blocks[format].bytes;
 }
 
 static uint32_t at_least_1(uint32_t v)
@@ -195,7 +200,7 @@ static int level_size(const struct vgpuif_resource_create_3d_req *c,
 	return 0;
 }
 
-int vgpuback_res_host_size(const struct vgpuif_resource_create_3d_req *c,
+int vgpu_res_host_size(const struct vgpuif_resource_create_3d_req *c,
 			   uint64_t *bytes)
 {
 	struct format_block blk = block_of(c->format);
@@ -229,7 +234,7 @@ static uint32_t minify(uint32_t v, uint32_t level)
 	return level >= MAX_LEVELS ? 1 : at_least_1(v >> level);
 }
 
-int vgpuback_res_transfer_end(const struct vgpuif_resource_create_3d_req *c,
+int vgpu_res_transfer_end(const struct vgpuif_resource_create_3d_req *c,
 			      const struct vgpuif_transfer_3d_req *x,
 			      uint64_t *end)
 {
