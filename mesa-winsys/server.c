@@ -83,7 +83,10 @@ static int sock_write(struct vtest_io *io, const void *buf, size_t len)
 	return 0;
 }
 
-/* One byte of data carries the fd, as the vtest client expects. */
+/*
+ * One byte of data carries the fd, as the vtest client expects; without
+ * an fd (fd < 0) the byte alone tells it that its create failed.
+ */
 static int sock_send_fd(struct vtest_io *io, int fd)
 {
 	struct sock_client *sc = (struct sock_client *)io;
@@ -101,6 +104,10 @@ static int sock_send_fd(struct vtest_io *io, int fd)
 	cmsg->cmsg_type = SCM_RIGHTS;
 	cmsg->cmsg_len = CMSG_LEN(sizeof(int));
 	memcpy(CMSG_DATA(cmsg), &fd, sizeof(int));
+	if (fd < 0) {
+		msg.msg_control = NULL;
+		msg.msg_controllen = 0;
+	}
 	while (sendmsg(sc->fd, &msg, MSG_NOSIGNAL) < 0) {
 		if (errno != EINTR) {
 			return -errno;

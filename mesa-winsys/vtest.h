@@ -22,6 +22,7 @@ struct vtest_client;
  *          or another negative errno.
  * write:   sends exactly len bytes; 0 or a negative errno.
  * send_fd: sends one byte carrying fd (SCM_RIGHTS); the caller keeps fd.
+ *          fd < 0: the byte alone, which fails the client's create.
  */
 struct vtest_io {
 	int (*read)(struct vtest_io *io, void *buf, size_t len);

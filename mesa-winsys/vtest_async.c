@@ -11,10 +11,14 @@
  * Mesa waits for the answer to RESOURCE_CREATE2 (the fd) and creates a
  * resource for every fence, right after the submit the backend is still
  * running. Everything the answer needs is local (the backing's pages and
- * fd), so the device requests go out without waiting, and their answers
- * are collected after the client's next synchronous request: the ring is
- * processed in order, so by then they have arrived. A failure is logged
- * then; later requests naming the resource fail and are logged as well.
+ * fd), so when the device's account says the backend will accept the
+ * resource (vtest_budget.c), the device requests go out without waiting,
+ * and their answers are collected after the client's next synchronous
+ * request: the ring is processed in order, so by then they have arrived.
+ * A create that might be refused waits instead, and a refusal fails the
+ * create itself (vtest_res.c, DOC: a refused create). A failure of an
+ * asynchronous request (which the account did not foresee) is logged
+ * when reaped; later requests naming the resource fail and are logged.
  *
  * Each unreaped request holds a ring slot, so their number is bounded per
  * client and for the whole device; past either bound the caller waits.

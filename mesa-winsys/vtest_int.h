@@ -48,6 +48,26 @@ struct vtest_id {
 	uint32_t res_id;
 };
 
+/*
+ * The device's resources as the backend counts them (vtest_budget.c):
+ * storage against host_limit, mapped pages against page_limit.
+ */
+struct vtest_budget {
+	uint64_t host_bytes;
+	uint64_t host_limit;
+	uint64_t pages;
+	uint64_t page_limit;
+	uint32_t resources;
+	uint32_t max_resources;
+};
+
+/* What one resource is charged in that account. */
+struct vtest_charge {
+	uint64_t bytes;
+	uint32_t pages;
+	bool counted;
+};
+
 struct vtest_dev {
 	struct vgpufront *front;
 	pthread_mutex_t lock;
@@ -60,6 +80,7 @@ struct vtest_dev {
 	uint32_t next_res_id;                           /* under lock */
 	uint32_t nr_res_ids;                            /* under lock */
 	struct vtest_id *res_ids[VTEST_RES_BUCKETS];    /* under lock */
+	struct vtest_budget budget;                     /* under lock */
 	bool caps_fetched;
 	struct vtest_caps caps[3];      /* by capset id: 1 virgl, 2 virgl2 */
 	uint64_t bytes_copied;          /* atomic */
@@ -70,6 +91,8 @@ struct vtest_res {
 	uint32_t handle;                /* the client's name for it */
 	uint32_t res_id;                /* the device's, unique on the device */
 	struct vgpufront_buf *buf;      /* backing, or NULL */
+	struct vtest_charge charge;     /* in the device's account */
+	bool absent;                    /* refused: the device never had it */
 };
 
 struct vtest_pool_class {
@@ -120,6 +143,23 @@ uint32_t vtest_dev_new_ctx_id(struct vtest_dev *dev);
 int vtest_dev_alloc_res_id(struct vtest_dev *dev, uint32_t *res_id);
 void vtest_dev_free_res_id(struct vtest_dev *dev, uint32_t res_id);
 void vtest_dev_count_copy(struct vtest_dev *dev, uint64_t bytes);
+
+/* vtest_budget.c: the device's account, to predict a create's answer. */
+void vtest_budget_init(struct vtest_budget *b,
+		       const struct vgpufront_limits *lim);
+/*
+ * Charges the resource c, with pages of backing, to the device's account.
+ * Returns true if the backend will accept it, so that its create may go
+ * without waiting; false if it must wait for the answer. Either way
+ * ch is what to refund when the resource is gone or refused.
+ */
+bool vtest_budget_charge(struct vtest_dev *dev,
+			 const struct vgpuif_resource_create_3d_req *c,
+			 uint32_t pages, struct vtest_charge *ch);
+/* The resource's backing is now pages (v0 backings change at transfers). */
+void vtest_budget_set_pages(struct vtest_dev *dev, struct vtest_charge *ch,
+			    uint32_t pages);
+void vtest_budget_refund(struct vtest_dev *dev, struct vtest_charge *ch);
 
 /* vtest_async.c: requests answered later. */
 int vtest_async_send(struct vtest_client *c, struct vgpuif_req *reqs,

@@ -162,9 +162,11 @@ static void fill_create_req(struct vgpuif_req *req, const uint32_t *w,
 	r->nr_samples = w[VCMD_RES_CREATE_NR_SAMPLES];
 }
 
-/* What we can check before the device sees it; the renderer does the rest. */
-static int check_create(struct vtest_client *c, const uint32_t *w,
-			uint32_t data_size)
+/*
+ * What makes the command itself wrong, so that the client is dropped, as
+ * vtest drops it; the renderer checks the rest.
+ */
+static int check_handle(struct vtest_client *c, const uint32_t *w)
 {
 	uint32_t handle = w[VCMD_RES_CREATE_HANDLE];
 
@@ -181,29 +183,56 @@ static int check_create(struct vtest_client *c, const uint32_t *w,
 		vtest_log(VGPU_LOG_WARN, c, "resource %u exists", handle);
 		return -EEXIST;
 	}
+	return 0;
+}
+
+/* What we refuse before the device sees it: the client's create fails. */
+static int check_room(struct vtest_client *c, uint32_t data_size)
+{
 	if (c->num_res >= VTEST_MAX_RESOURCES) {
+		vtest_log(VGPU_LOG_WARN, c, "%u resources, the most a client "
+			  "may hold", c->num_res);
 		return -ENOSPC;
 	}
 	if (data_size > c->dev->max_backing) {
-		vtest_log(VGPU_LOG_WARN, c, "backing of %u bytes", data_size);
+		vtest_log(VGPU_LOG_WARN, c, "backing of %u bytes, over the "
+			  "device's %llu", data_size,
+			  (unsigned long long)c->dev->max_backing);
 		return -E2BIG;
 	}
 	return 0;
 }
 
+/* Sends the batch and waits; unreferences a resource half made. */
+static int create_and_wait(struct vtest_client *c, struct vgpuif_req *reqs,
+			   unsigned int n, uint32_t res_id)
+{
+	int st[3];
+	int ret;
+
+	ret = vtest_client_call_n(c, reqs, st, n);
+	if (ret < 0 && st[0] == 0) {
+		vtest_res_fill_req(&reqs[0], VGPUIF_OP_RESOURCE_UNREF, 0,
+				   res_id);
+		vtest_client_call(c, &reqs[0], NULL);
+	}
+	return ret;
+}
+
 /*
  * Creates the resource, attaches its backing and makes it visible to the
- * client's context in one batch, sent without waiting when the budget
- * allows (see vtest_async.c). When waiting, a resource the device
- * created is unreferenced again if a later step fails.
+ * client's context in one batch. The batch goes without waiting only
+ * when the device's account says the backend will take it
+ * (vtest_budget.c) and the async budget allows (vtest_async.c);
+ * otherwise it waits, so that a refusal fails this create. Returns 0 or
+ * the device's status.
  */
 static int create_on_device(struct vtest_client *c, const uint32_t *w,
-			    const struct vtest_res *res)
+			    struct vtest_res *res)
 {
 	struct vgpuif_req reqs[3];
-	int st[3];
 	unsigned int n = 0;
-	int ret;
+	int ret = -EAGAIN;
 
 	fill_create_req(&reqs[n++], w, res->res_id);
 	if (res->buf) {
@@ -211,15 +240,16 @@ static int create_on_device(struct vtest_client *c, const uint32_t *w,
 	}
 	vtest_res_fill_req(&reqs[n++], VGPUIF_OP_CTX_ATTACH_RESOURCE,
 			   c->ctx_id, res->res_id);
-	ret = vtest_async_send(c, reqs, n);
-	if (ret != -EAGAIN) {
-		return ret;
+	if (vtest_budget_charge(c->dev, &reqs[0].op.resource_create_3d,
+				res->buf ? res->buf->num_pages : 0,
+				&res->charge)) {
+		ret = vtest_async_send(c, reqs, n);
 	}
-	ret = vtest_client_call_n(c, reqs, st, n);
-	if (ret < 0 && st[0] == 0) {
-		vtest_res_fill_req(&reqs[0], VGPUIF_OP_RESOURCE_UNREF, 0,
-				   res->res_id);
-		vtest_client_call(c, &reqs[0], NULL);
+	if (ret == -EAGAIN) {
+		ret = create_and_wait(c, reqs, n, res->res_id);
+	}
+	if (ret < 0) {
+		vtest_budget_refund(c->dev, &res->charge);
 	}
 	return ret;
 }
@@ -231,20 +261,13 @@ static void insert_res(struct vtest_client *c, struct vtest_res *res)
 	c->num_res++;
 }
 
-/* Common part of RESOURCE_CREATE and RESOURCE_CREATE2. */
+/* Makes the resource on the device; 0 or why it could not be made. */
 static int create_res(struct vtest_client *c, const uint32_t *w,
 		      uint32_t data_size, struct vtest_res **out)
 {
 	struct vtest_res *res;
 	int ret;
 
-	ret = check_create(c, w, data_size);
-	if (!ret) {
-		ret = vtest_ensure_ctx(c);
-	}
-	if (ret < 0) {
-		return ret;
-	}
 	res = calloc(1, sizeof(*res));
 	if (!res) {
 		return -ENOMEM;
@@ -278,6 +301,91 @@ fail_id:
 	return ret;
 }
 
+/*
+ * A handle for a resource the device does not have: the create had no
+ * answer to fail, and the client will name it. Requests naming it then
+ * fail on the device, rather than dropping the client.
+ */
+static int add_absent(struct vtest_client *c, const uint32_t *w)
+{
+	struct vtest_res *res = calloc(1, sizeof(*res));
+	int ret;
+
+	if (!res) {
+		return -ENOMEM;
+	}
+	ret = vtest_dev_alloc_res_id(c->dev, &res->res_id);
+	if (ret < 0) {
+		free(res);
+		return ret;
+	}
+	res->handle = w[VCMD_RES_CREATE_HANDLE];
+	res->absent = true;
+	insert_res(c, res);
+	return 0;
+}
+
+/*
+ * DOC: a refused create
+ *
+ * The device refuses a create when its vram= or max-resources is used up,
+ * or the renderer refuses the description. Mesa waits for the backing's
+ * fd of a RESOURCE_CREATE2 with data; one byte without an fd makes
+ * Mesa's resource_create return NULL (GL_OUT_OF_MEMORY for the texture
+ * or buffer) and keeps the stream in step, so the client goes on. Stock
+ * vtest drops the client instead, and Mesa aborts at its next read.
+ * A create Mesa does not wait for (protocol v0, which Xen's fd-less
+ * transport uses, and multisampled v2 resources) cannot be failed: its
+ * handle names a resource the device does not have, and what names it
+ * fails on the device and is logged.
+ */
+static int refuse_create(struct vtest_client *c, const uint32_t *w,
+			 uint32_t data_size, int err)
+{
+	vtest_log(VGPU_LOG_WARN, c, "cannot create resource %u (target %u "
+		  "format %u %ux%ux%u, %u layers): %s; %s; the device's vram= "
+		  "or max-resources may be too small for this client",
+		  w[VCMD_RES_CREATE_HANDLE], w[VCMD_RES_CREATE_TARGET],
+		  w[VCMD_RES_CREATE_FORMAT], w[VCMD_RES_CREATE_WIDTH],
+		  w[VCMD_RES_CREATE_HEIGHT], w[VCMD_RES_CREATE_DEPTH],
+		  w[VCMD_RES_CREATE_ARRAY_SIZE], strerror(-err),
+		  data_size ? "the client is told its create failed"
+			    : "the client cannot be told");
+	if (data_size) {
+		return c->io->send_fd(c->io, -1);
+	}
+	return add_absent(c, w);
+}
+
+/*
+ * Common part of RESOURCE_CREATE and RESOURCE_CREATE2. *out is NULL when
+ * the device refused the resource and the client was answered so.
+ */
+static int create_cmd(struct vtest_client *c, const uint32_t *w,
+		      uint32_t data_size, struct vtest_res **out)
+{
+	int ret;
+
+	*out = NULL;
+	ret = check_handle(c, w);
+	if (ret < 0) {
+		return ret;
+	}
+	ret = check_room(c, data_size);
+	if (ret < 0) {
+		return refuse_create(c, w, data_size, ret);
+	}
+	ret = vtest_ensure_ctx(c);
+	if (ret < 0) {
+		return ret;
+	}
+	ret = create_res(c, w, data_size, out);
+	if (ret < 0 && ret != -ENODEV) {
+		ret = refuse_create(c, w, data_size, ret);
+	}
+	return ret;
+}
+
 /* RESOURCE_CREATE (v0): no backing until a transfer needs one; no answer. */
 int vtest_res_cmd_create(struct vtest_client *c, uint32_t len)
 {
@@ -293,7 +401,7 @@ int vtest_res_cmd_create(struct vtest_client *c, uint32_t len)
 	if (ret < 0) {
 		return ret;
 	}
-	return create_res(c, w, 0, &res);
+	return create_cmd(c, w, 0, &res);
 }
 
 /* RESOURCE_CREATE2 (v2): the answer is the backing's fd, if it has one. */
@@ -312,8 +420,8 @@ int vtest_res_cmd_create2(struct vtest_client *c, uint32_t len)
 	if (ret < 0) {
 		return ret;
 	}
-	ret = create_res(c, w, w[VCMD_RES_CREATE2_DATA_SIZE], &res);
-	if (ret < 0 || !res->buf) {
+	ret = create_cmd(c, w, w[VCMD_RES_CREATE2_DATA_SIZE], &res);
+	if (ret < 0 || !res || !res->buf) {
 		return ret;
 	}
 	return c->io->send_fd(c->io, res->buf->fd);
@@ -325,7 +433,7 @@ int vtest_res_cmd_create2(struct vtest_client *c, uint32_t len)
  * ring orders the unref before any reuse); a backing that is freed
  * waits, so that its pages are unmapped before they stop being shared.
  */
-static void release_res(struct vtest_client *c, struct vtest_res *res)
+static void unref_on_device(struct vtest_client *c, struct vtest_res *res)
 {
 	struct vgpuif_req req;
 	int ret = -EAGAIN;
@@ -341,7 +449,16 @@ static void release_res(struct vtest_client *c, struct vtest_res *res)
 		vtest_log(VGPU_LOG_WARN, c, "cannot free resource %u: %s",
 			  res->handle, strerror(-ret));
 	}
+	/* The unref is in the ring: every later create comes after it. */
+	vtest_budget_refund(c->dev, &res->charge);
 	vtest_res_put_buf(c, res->buf);
+}
+
+static void release_res(struct vtest_client *c, struct vtest_res *res)
+{
+	if (!res->absent) {
+		unref_on_device(c, res);
+	}
 	vtest_dev_free_res_id(c->dev, res->res_id);
 	free(res);
 }

@@ -105,9 +105,12 @@ static int ensure_backing(struct vtest_client *c, struct vtest_res *res,
 	}
 	if (st[n - 1] < 0) {
 		vtest_res_put_buf(c, buf);
+		vtest_budget_set_pages(c->dev, &res->charge,
+				       res->buf ? res->buf->num_pages : 0);
 		return ret;
 	}
 	res->buf = buf;
+	vtest_budget_set_pages(c->dev, &res->charge, buf->num_pages);
 	return 0;
 }
 

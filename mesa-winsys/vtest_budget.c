@@ -1,0 +1,131 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/* The device's resources as the backend counts them, to predict its answer. */
+#include <string.h>
+
+#include "vgpu_res_size.h"
+#include "vtest_int.h"
+
+/*
+ * DOC: the device's account
+ *
+ * The backend refuses a RESOURCE_CREATE_3D past the device's vram (its
+ * storage, from vgpu_res_host_size()), past max-resources, or an attach
+ * past max-mapped-pages (vgpuif.h). vgpu-vtest serves every client of
+ * its device, so it keeps the same account with the same function: each
+ * resource is charged when its create is decided, and refunded once its
+ * unref is in the ring, or when the device refused it. The ring is
+ * processed in order, so the backend's account is never above ours.
+ *
+ * A create may go without waiting (vtest_async.c) only while the account,
+ * this resource included, stays below each limit less a sixteenth of it,
+ * and the bridge's own checks of the description pass. The margin covers
+ * what we bound rather than count: the command region is taken at the
+ * largest the backend allows, and an asynchronous create the device
+ * refused stays charged until its unref. Near a limit every create waits
+ * for its answer, so a refusal fails the create itself.
+ */
+
+/* Creates wait for their answer within limit >> MARGIN_SHIFT of a limit. */
+#define MARGIN_SHIFT    4
+/* Past this many levels every dimension is 1 (res_size.c bounds it too). */
+#define MAX_LEVELS      32
+
+void vtest_budget_init(struct vtest_budget *b,
+		       const struct vgpufront_limits *lim)
+{
+	memset(b, 0, sizeof(*b));
+	if (!lim) {
+		return;
+	}
+	b->host_limit = (uint64_t)lim->max_mapped_pages * VGPUIF_PAGE_SIZE;
+	b->page_limit = lim->max_mapped_pages;
+	b->max_resources = lim->max_resources;
+	/* The ring page and the command region, at its largest. */
+	b->pages = 1 + (uint64_t)lim->max_cmd_pages;
+}
+
+static uint64_t below_margin(uint64_t limit)
+{
+	return limit - (limit >> MARGIN_SHIFT);
+}
+
+/* What the renderer surely accepts, as far as a description tells. */
+static bool looks_valid(const struct vgpuif_resource_create_3d_req *c)
+{
+	uint32_t largest = c->width;
+
+	if (!vgpu_res_format_known(c->format) || !c->width || !c->height ||
+	    !c->depth || !c->array_size || c->last_level >= MAX_LEVELS) {
+		return false;
+	}
+	if (c->height > largest) {
+		largest = c->height;
+	}
+	if (c->depth > largest) {
+		largest = c->depth;
+	}
+	return largest >> c->last_level != 0;
+}
+
+/* Room for the resources charged so far; the caller holds dev->lock. */
+static bool room_left(const struct vtest_budget *b)
+{
+	/* An attach also maps one directory page while reading it. */
+	return b->max_resources &&
+	       b->resources <= below_margin(b->max_resources) &&
+	       b->host_bytes <= below_margin(b->host_limit) &&
+	       b->pages + 1 <= below_margin(b->page_limit);
+}
+
+bool vtest_budget_charge(struct vtest_dev *dev,
+			 const struct vgpuif_resource_create_3d_req *c,
+			 uint32_t pages, struct vtest_charge *ch)
+{
+	struct vtest_budget *b = &dev->budget;
+	bool sure = true;
+	bool room;
+
+	memset(ch, 0, sizeof(*ch));
+	/*
+	 * The backend refuses a size that overflows or exceeds the whole
+	 * budget; it is not charged, so that sums stay far from 2^64.
+	 */
+	if (vgpu_res_host_size(c, &ch->bytes) || ch->bytes > b->host_limit) {
+		ch->bytes = 0;
+		sure = false;
+	}
+	ch->pages = pages;
+	ch->counted = true;
+	pthread_mutex_lock(&dev->lock);
+	b->host_bytes += ch->bytes;
+	b->pages += pages;
+	b->resources++;
+	room = room_left(b);
+	pthread_mutex_unlock(&dev->lock);
+	return sure && room && looks_valid(c);
+}
+
+void vtest_budget_set_pages(struct vtest_dev *dev, struct vtest_charge *ch,
+			    uint32_t pages)
+{
+	if (!ch->counted) {
+		return;
+	}
+	pthread_mutex_lock(&dev->lock);
+	dev->budget.pages = dev->budget.pages - ch->pages + pages;
+	pthread_mutex_unlock(&dev->lock);
+	ch->pages = pages;
+}
+
+void vtest_budget_refund(struct vtest_dev *dev, struct vtest_charge *ch)
+{
+	if (!ch->counted) {
+		return;
+	}
+	pthread_mutex_lock(&dev->lock);
+	dev->budget.host_bytes -= ch->bytes;
+	dev->budget.pages -= ch->pages;
+	dev->budget.resources--;
+	pthread_mutex_unlock(&dev->lock);
+	memset(ch, 0, sizeof(*ch));
+}
