@@ -18,6 +18,7 @@
 #include <string.h>
 #include <poll.h>
 #include <fcntl.h>
+#include <sys/mman.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
 #include <sys/un.h>
@@ -423,6 +424,218 @@ static void test_new_context_between_frames(void **state)
 	assert_int_equal(harness_stack_rejections(&f->stack), 0);
 }
 
+/* A 2D texture of TEX_SIDE^2 BGRA pixels, with its backing shared. */
+#define TEX_SIDE	1024
+#define TEX_BYTES	(TEX_SIDE * TEX_SIDE * 4)
+/* vram= 16 MiB: room for three such textures (host storage and pages). */
+#define SMALL_VRAM_PAGES 4096
+/* Pixels a transfer moves in the round trip below: one row of 64. */
+#define ROW_PIXELS	64
+
+/* A v2 client: Mesa's handshake, so that backings come as fds. */
+static int raw_vtest_connect_v2(void)
+{
+	static const uint32_t name[] = { 0x00327632 };  /* "2v2" */
+	static const uint32_t probe[VCMD_BUSY_WAIT_WORDS] = { 0, 0 };
+	static const uint32_t version[] = { 2 };
+	uint32_t hdr[2], agreed;
+	int fd = raw_vtest_connect();
+
+	raw_vtest_send(fd, VCMD_CREATE_RENDERER, name, 1, 4);
+	raw_vtest_send(fd, VCMD_PING_PROTOCOL_VERSION, NULL, 0, 0);
+	raw_vtest_send(fd, VCMD_RESOURCE_BUSY_WAIT, probe, 2, 2);
+	raw_vtest_skip_answer(fd, VCMD_PING_PROTOCOL_VERSION);
+	raw_vtest_skip_answer(fd, VCMD_RESOURCE_BUSY_WAIT);
+	raw_vtest_send(fd, VCMD_PROTOCOL_VERSION, version, 1, 1);
+	assert_int_equal(recv(fd, hdr, sizeof(hdr), MSG_WAITALL), sizeof(hdr));
+	assert_int_equal(hdr[1], VCMD_PROTOCOL_VERSION);
+	assert_int_equal(recv(fd, &agreed, 4, MSG_WAITALL), 4);
+	assert_int_equal(agreed, 2);
+	return fd;
+}
+
+/*
+ * The answer to a RESOURCE_CREATE2 with data, as Mesa reads it: one byte,
+ * with the backing's fd, or without one when the create failed (-1). A
+ * dropped client reads no byte, which fails the test.
+ */
+static int raw_vtest_recv_fd(int sock)
+{
+	char byte, ctl[CMSG_SPACE(sizeof(int))];
+	struct iovec iov = { .iov_base = &byte, .iov_len = 1 };
+	struct msghdr msg = {
+		.msg_iov = &iov, .msg_iovlen = 1,
+		.msg_control = ctl, .msg_controllen = sizeof(ctl),
+	};
+	struct cmsghdr *cmsg;
+	int fd = -1;
+
+	assert_int_equal(recvmsg(sock, &msg, MSG_CMSG_CLOEXEC), 1);
+	cmsg = CMSG_FIRSTHDR(&msg);
+	if (cmsg && cmsg->cmsg_level == SOL_SOCKET &&
+	    cmsg->cmsg_type == SCM_RIGHTS) {
+		memcpy(&fd, CMSG_DATA(cmsg), sizeof(fd));
+	}
+	return fd;
+}
+
+/* RESOURCE_CREATE2 of a sampled 2D BGRA texture; its fd, or -1. */
+static int raw_vtest_create_texture(int fd, uint32_t handle, uint32_t side)
+{
+	const uint32_t w[VCMD_RES_CREATE2_WORDS] = {
+		handle, 2, 1, 1 << 3, side, side, 1, 1, 0, 0, side * side * 4,
+	};
+
+	raw_vtest_send(fd, VCMD_RESOURCE_CREATE2, w, VCMD_RES_CREATE2_WORDS,
+		       VCMD_RES_CREATE2_WORDS);
+	return raw_vtest_recv_fd(fd);
+}
+
+/* Waits until the device has done everything the client sent. */
+static void raw_vtest_finish(int fd)
+{
+	static const uint32_t wait[VCMD_BUSY_WAIT_WORDS] = {
+		0, VCMD_BUSY_WAIT_FLAG_WAIT,
+	};
+
+	raw_vtest_send(fd, VCMD_RESOURCE_BUSY_WAIT, wait, 2, 2);
+	raw_vtest_skip_answer(fd, VCMD_RESOURCE_BUSY_WAIT);
+}
+
+/* TRANSFER_PUT2 or GET2 of the first ROW_PIXELS pixels of row 0. */
+static void raw_vtest_row(int fd, uint32_t cmd, uint32_t handle)
+{
+	const uint32_t w[VCMD_TRANSFER2_WORDS] = {
+		handle, 0, 0, 0, 0, ROW_PIXELS, 1, 1, ROW_PIXELS * 4, 0,
+	};
+	uint32_t len = VCMD_TRANSFER2_WORDS;
+
+	if (cmd == VCMD_TRANSFER_PUT2) {
+		len += ROW_PIXELS;      /* counted, not sent */
+	}
+	raw_vtest_send(fd, cmd, w, VCMD_TRANSFER2_WORDS, len);
+}
+
+/*
+ * Pixels written into the texture's backing go to the host resource and
+ * come back after the backing was cleared: the resource exists there.
+ */
+static void assert_texture_round_trip(int sock, uint32_t handle, int tex_fd)
+{
+	uint32_t *px = mmap(NULL, TEX_BYTES, PROT_READ | PROT_WRITE,
+			    MAP_SHARED, tex_fd, 0);
+	unsigned int i;
+
+	assert_true(px != MAP_FAILED);
+	for (i = 0; i < ROW_PIXELS; i++) {
+		px[i] = 0xff000000u | i * 0x010203u;
+	}
+	raw_vtest_row(sock, VCMD_TRANSFER_PUT2, handle);
+	raw_vtest_finish(sock);
+	memset(px, 0, ROW_PIXELS * 4);
+	raw_vtest_row(sock, VCMD_TRANSFER_GET2, handle);
+	raw_vtest_finish(sock);
+	for (i = 0; i < ROW_PIXELS; i++) {
+		assert_int_equal(px[i], 0xff000000u | i * 0x010203u);
+	}
+	munmap(px, TEX_BYTES);
+}
+
+static int setup_small_vram(void **state)
+{
+	static const char *const args[] = {
+		"--max-mapped-pages=" HARNESS_STR(SMALL_VRAM_PAGES), NULL,
+	};
+
+	return setup_with(state, args);
+}
+
+/*
+ * (h) A client fills a small vram= with textures. The create the device
+ * refuses fails as Mesa sees a failed create (its answer carries no fd),
+ * and nothing else breaks: the client's earlier textures keep their
+ * pixels, another client creates its own, a freed texture makes room
+ * again, and a GL client renders correctly afterwards.
+ */
+static void test_full_vram_fails_create(void **state)
+{
+	struct fixture *f = *state;
+	int fds[8], a, b, other, n, i;
+
+	if (f->stack.reference) {
+		skip();
+	}
+	a = raw_vtest_connect_v2();
+	for (n = 0; n < 8; n++) {
+		fds[n] = raw_vtest_create_texture(a, n + 1, TEX_SIDE);
+		if (fds[n] < 0) {
+			break;
+		}
+	}
+	print_message("%d textures of 4 MiB made in a 16 MiB vram\n", n);
+	assert_true(n >= 1 && n < 8);
+	assert_texture_round_trip(a, 1, fds[0]);
+	b = raw_vtest_connect_v2();
+	other = raw_vtest_create_texture(b, 1, 16);
+	assert_true(other >= 0);
+	/* Mesa names its next resource as the refused one: it is free. */
+	raw_vtest_send(a, VCMD_RESOURCE_UNREF, (const uint32_t[]){ 1 }, 1, 1);
+	close(fds[0]);
+	fds[0] = raw_vtest_create_texture(a, n + 1, TEX_SIDE);
+	assert_true(fds[0] >= 0);
+	assert_texture_round_trip(a, n + 1, fds[0]);
+	for (i = 0; i < n; i++) {
+		close(fds[i]);
+	}
+	close(other);
+	close(a);
+	close(b);
+	assert_int_equal(harness_count_in_file(f->stack.vtest.log,
+					       "the client is told its create "
+					       "failed"), 1);
+	render_once(f, "after-full-vram", NULL);
+	assert_stack_alive(f);
+}
+
+/*
+ * (i) Real Mesa allocates textures past a small vram=: GL reports the
+ * texture it cannot have (glfill stops at the first GL error), with
+ * no crash, and the textures it made are drawn with; the device then
+ * serves the next GL client.
+ */
+static void test_gl_out_of_memory(void **state)
+{
+	static char *env[] = { "GALLIUM_DRIVER=virpipe",
+			       "LIBGL_ALWAYS_SOFTWARE=1", NULL };
+	struct fixture *f = *state;
+	struct harness_child c = { .name = "glfill" };
+	char bin[PATH_MAX], log[PATH_MAX];
+	char *argv[] = { bin, "--max", "16", NULL };
+	unsigned int made = 0;
+	char *text, *line;
+	int rc;
+
+	harness_build_path(bin, sizeof(bin), "tests/progs/glfill");
+	path_in(f, log, sizeof(log), "glfill", "log");
+	assert_int_equal(harness_spawn(&c, NULL, argv, env, log), 0);
+	rc = harness_wait(&c, harness_ms(120000));
+	text = harness_read_file(log);
+	line = text ? strstr(text, "textures=") : NULL;
+	if (rc != 0 || !line || !strstr(line, "refused=1")) {
+		harness_dump_log(&c);
+		harness_stack_dump_logs(&f->stack);
+	}
+	assert_int_equal(rc, 0);
+	assert_non_null(line);
+	assert_int_equal(sscanf(line, "textures=%u", &made), 1);
+	print_message("glfill: %u textures of 4 MiB in a 16 MiB vram\n", made);
+	assert_true(made >= 1 && made < 16);
+	assert_non_null(strstr(line, "refused=1"));
+	free(text);
+	render_once(f, "after-glfill", NULL);
+	assert_stack_alive(f);
+}
+
 /* The size of Mesa's single-file shader cache under dir (-1: none). */
 static long long cache_bytes(const char *dir)
 {
@@ -521,6 +734,10 @@ int main(void)
 						setup, teardown),
 		cmocka_unit_test_setup_teardown(test_shader_cache_kept, setup,
 						teardown),
+		cmocka_unit_test_setup_teardown(test_full_vram_fails_create,
+						setup_small_vram, teardown),
+		cmocka_unit_test_setup_teardown(test_gl_out_of_memory,
+						setup_small_vram, teardown),
 		cmocka_unit_test_setup_teardown(test_clients_release_everything,
 						setup_few_resources, teardown),
 		cmocka_unit_test_setup_teardown(test_render_client_abort,
