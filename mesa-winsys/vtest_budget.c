@@ -49,13 +49,17 @@ static uint64_t below_margin(uint64_t limit)
 	return limit - (limit >> MARGIN_SHIFT);
 }
 
-/* What the renderer surely accepts, as far as a description tells. */
+/*
+ * What the renderer surely accepts, as far as a description tells. An
+ * array size of 0 counts as 1, as Mesa sends it for buffers (one per
+ * fence).
+ */
 static bool looks_valid(const struct vgpuif_resource_create_3d_req *c)
 {
 	uint32_t largest = c->width;
 
 	if (!vgpu_res_format_known(c->format) || !c->width || !c->height ||
-	    !c->depth || !c->array_size || c->last_level >= MAX_LEVELS) {
+	    !c->depth || c->last_level >= MAX_LEVELS) {
 		return false;
 	}
 	if (c->height > largest) {

@@ -79,6 +79,20 @@ static void test_sync_near_vram(void **state)
 	assert_int_equal(dev->budget.resources, 0);
 }
 
+/* Mesa's buffers (one per fence) come with an array size of 0. */
+static void test_fence_buffer_goes_at_once(void **state)
+{
+	const struct vgpuif_resource_create_3d_req c = {
+		.target = 0, .format = 64, .width = 8, .height = 1,
+		.depth = 1, .array_size = 0,
+	};
+	struct vtest_dev *dev = *state;
+	struct vtest_charge ch;
+
+	assert_true(vtest_budget_charge(dev, &c, 1, &ch));
+	assert_int_equal(ch.bytes, 8);
+}
+
 /* Storage counts without backing too (multisampled, v0 creates). */
 static void test_sync_near_host_bytes(void **state)
 {
@@ -174,6 +188,8 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test_setup_teardown(test_sync_near_vram, setup,
 						teardown),
+		cmocka_unit_test_setup_teardown(test_fence_buffer_goes_at_once,
+						setup, teardown),
 		cmocka_unit_test_setup_teardown(test_sync_near_host_bytes,
 						setup, teardown),
 		cmocka_unit_test_setup_teardown(test_sync_near_max_resources,
