@@ -304,13 +304,18 @@ fail_id:
 /*
  * A handle for a resource the device does not have: the create had no
  * answer to fail, and the client will name it. Requests naming it then
- * fail on the device, rather than dropping the client.
+ * fail on the device, rather than dropping the client. Such handles
+ * count toward the client's resources, so a client past its limit goes.
  */
 static int add_absent(struct vtest_client *c, const uint32_t *w)
 {
-	struct vtest_res *res = calloc(1, sizeof(*res));
+	struct vtest_res *res;
 	int ret;
 
+	if (c->num_res >= VTEST_MAX_RESOURCES) {
+		return -ENOSPC;
+	}
+	res = calloc(1, sizeof(*res));
 	if (!res) {
 		return -ENOMEM;
 	}

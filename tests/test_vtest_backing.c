@@ -9,7 +9,8 @@
  * file defines every vgpufront_ function the vtest layer calls. It
  * answers requests in ring order, when they are waited for, and counts
  * backings freed while a resource that the device may still hold has
- * them attached.
+ * them attached. It can refuse every request of one operation, as a
+ * backend whose vram= is used up refuses creates.
  */
 #include <errno.h>
 #include <setjmp.h>
@@ -24,7 +25,7 @@
 #include <cmocka.h>
 
 #include "vgpufront.h"
-#include "vtest.h"
+#include "vtest_int.h"
 #include "vtest_protocol.h"
 
 /* Device resource ids vgpu-vtest hands out here: 1 upwards. */
@@ -49,6 +50,8 @@ struct vgpufront {
 	grant_ref_t next_dir;
 	unsigned int bufs;              /* alive */
 	unsigned int early_frees;       /* freed while still attached */
+	uint8_t refuse_op;              /* answered VGPUIF_ENOSPC; 0: none */
+	unsigned int unrefs;            /* RESOURCE_UNREF requests sent */
 };
 
 static struct vgpufront mock;
@@ -110,6 +113,7 @@ int vgpufront_send(struct vgpufront *dev, struct vgpuif_req *req)
 	}
 	dev->reqs[req->id] = (struct mock_req){ .op = req->operation,
 						.res_id = res_id };
+	dev->unrefs += req->operation == VGPUIF_OP_RESOURCE_UNREF;
 	return 0;
 }
 
@@ -133,7 +137,8 @@ int vgpufront_wait(struct vgpufront *dev, uint32_t id,
 		resp->id = id;
 		resp->operation = dev->reqs[id].op;
 	}
-	return 0;
+	return dev->refuse_op && dev->reqs[id].op == dev->refuse_op ?
+	       VGPUIF_ENOSPC : 0;
 }
 
 int vgpufront_call(struct vgpufront *dev, struct vgpuif_req *req,
@@ -182,6 +187,8 @@ struct feed {
 	size_t pos;
 	uint32_t out[64];
 	size_t out_len;                 /* bytes */
+	int fds_sent;
+	int creates_failed;             /* the byte sent without an fd */
 };
 
 static int feed_read(struct vtest_io *io, void *buf, size_t len)
@@ -211,8 +218,11 @@ static int feed_write(struct vtest_io *io, const void *buf, size_t len)
 
 static int feed_send_fd(struct vtest_io *io, int fd)
 {
-	(void)io;
-	(void)fd;
+	if (fd < 0) {
+		((struct feed *)io)->creates_failed++;
+	} else {
+		((struct feed *)io)->fds_sent++;
+	}
 	return 0;
 }
 
@@ -276,10 +286,91 @@ static void test_small_backing_freed_after_unref(void **state)
 	assert_int_equal(mock.bufs, 0);
 }
 
+/* vram= of 64 pages: 256 KiB, and a one-page command region at most. */
+static struct vtest_client *small_device(struct feed *f, uint32_t version)
+{
+	struct vtest_client *c;
+	struct vtest_dev *dev;
+
+	memset(&mock, 0, sizeof(mock));
+	mock.limits = (struct vgpufront_limits){
+		.max_mapped_pages = 64, .max_cmd_pages = 1,
+		.max_resources = 64, .max_submit_size = 65536 };
+	dev = vtest_dev_create(&mock);
+	assert_non_null(dev);
+	c = vtest_client_create(dev, &f->io, "test");
+	assert_non_null(c);
+	RUN(c, f, 4, VCMD_CREATE_RENDERER, 0x00786c67);
+	RUN(c, f, 1, VCMD_PROTOCOL_VERSION, version);
+	assert_int_equal(vtest_client_version(c), version);
+	return c;
+}
+
+static void destroy_client(struct vtest_client *c)
+{
+	struct vtest_dev *dev = c->dev;
+
+	vtest_client_destroy(c);
+	/* Everything charged was refunded; the ring and region remain. */
+	assert_int_equal(dev->budget.host_bytes, 0);
+	assert_int_equal(dev->budget.resources, 0);
+	assert_int_equal(dev->budget.pages, 2);
+	vtest_dev_destroy(dev);
+	assert_int_equal(mock.bufs, 0);
+}
+
+/*
+ * A 60-page buffer comes within a sixteenth of vram=, so its create
+ * waits; the device refuses it, and the client is answered a byte
+ * without an fd. Mesa then names its next resource with the same handle.
+ */
+static void test_refused_create_answered(void **state)
+{
+	struct feed f = { .io = { feed_read, feed_write, feed_send_fd } };
+	struct vtest_client *c = small_device(&f, 2);
+
+	(void)state;
+	mock.refuse_op = VGPUIF_OP_RESOURCE_CREATE_3D;
+	create_buffer(c, &f, 1, 60 * VGPUIF_PAGE_SIZE);
+	assert_int_equal(f.creates_failed, 1);
+	assert_int_equal(f.fds_sent, 0);
+	mock.refuse_op = 0;
+	create_buffer(c, &f, 1, VGPUIF_PAGE_SIZE);
+	assert_int_equal(f.fds_sent, 1);
+	RUN(c, &f, 1, VCMD_RESOURCE_UNREF, 1);
+	destroy_client(c);
+}
+
+/*
+ * A v0 create has no answer: refused, its handle stays for a resource
+ * the device does not have, the client stays, and its unref sends
+ * nothing to the device.
+ */
+static void test_refused_v0_create_kept_absent(void **state)
+{
+	struct feed f = { .io = { feed_read, feed_write, feed_send_fd } };
+	struct vtest_client *c = small_device(&f, 0);
+
+	(void)state;
+	mock.refuse_op = VGPUIF_OP_RESOURCE_CREATE_3D;
+	RUN(c, &f, VCMD_RES_CREATE_WORDS, VCMD_RESOURCE_CREATE, 1, 0, 64,
+	    1 << 4, 250000, 1, 1, 1, 0, 0);
+	assert_int_equal(f.creates_failed + f.fds_sent, 0);
+	mock.refuse_op = 0;
+	RUN(c, &f, 1, VCMD_RESOURCE_UNREF, 1);
+	assert_int_equal(mock.unrefs, 0);
+	RUN(c, &f, VCMD_RES_CREATE_WORDS, VCMD_RESOURCE_CREATE, 1, 0, 64,
+	    1 << 4, 4096, 1, 1, 1, 0, 0);
+	destroy_client(c);
+	assert_int_equal(mock.unrefs, 1);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_small_backing_freed_after_unref),
+		cmocka_unit_test(test_refused_create_answered),
+		cmocka_unit_test(test_refused_v0_create_kept_absent),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
