@@ -11,9 +11,11 @@
  *   textures=N mib=M refused=0|1
  *
  * and then keeps them for S seconds (default 0) before it exits, so that
- * the backend's memory can be looked at while they are held. (Mesa's
- * virgl driver may abort instead of reporting GL_OUT_OF_MEMORY when the
- * backend refuses a resource: the guest's problem, not dom0's.)
+ * the backend's memory can be looked at while they are held. Through
+ * vgpu-vtest (protocol v2) a texture the backend refuses fails its
+ * create, and GL reports GL_OUT_OF_MEMORY (test_render's
+ * test_gl_out_of_memory); over protocol v0 nothing can tell Mesa, and
+ * what names the texture fails on the device, logged there.
  */
 #include <stdio.h>
 #include <stdlib.h>
