@@ -6,7 +6,8 @@
 # bridge (vgpu-vtest); llvmpipe in the guest is the third path, what a
 # guest without vgpu= has. In each of KBENCH_REPS rounds every path runs
 # glscenes (the glmark2-style scene set) and glscene (our scene program,
-# KBENCH_FRAMES frames), the paths taking turns. Then the NOP round trip:
+# KBENCH_FRAMES frames), the paths taking turns in an order that rotates
+# each round. Then the NOP round trip:
 # the driver's NOP ioctl against libvgpufront's (bench_nop -t xen:1, what
 # the bridge sends requests through), also in turns. Prints one
 # "KBENCH ..." line per figure and "KBENCH-FAIL why" on a failure; the
@@ -101,11 +102,15 @@ done
 node=$(ls /dev/dri/renderD* | head -n 1)
 echo "kernel path: $node"
 
+# The order rotates each round, so no path always pays the cold caches
+# (shader cache, page cache) of going first.
+order="kernel bridge llvmpipe"
 for rep in $(seq "$REPS"); do
-	for path in kernel bridge llvmpipe; do
+	for path in $order; do
 		scenes "$path" "$rep"
 		scene_program "$path" "$rep"
 	done
+	order="${order#* } ${order%% *}"
 done
 check_images
 
