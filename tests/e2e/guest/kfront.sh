@@ -229,7 +229,31 @@ stalled() {
 	done
 	mountpoint -q /sys/kernel/debug || mount -t debugfs debugfs /sys/kernel/debug
 	cat /sys/kernel/debug/dri/128/xen_vgpu_ring
+	fault_trace "$@"
 	echo "E2E-KFRONT many-stalled"
+}
+
+# fault_trace PID...: a process stuck faulting shows where: one second of
+# its user page faults, and the mappings those addresses fall in.
+fault_trace() {
+	tr=/sys/kernel/tracing
+	mountpoint -q $tr || mount -t tracefs tracefs $tr ||
+		{ echo "no tracefs"; return 0; }
+	[ -d $tr/events/exceptions/page_fault_user ] ||
+		{ echo "no page_fault_user event"; return 0; }
+	echo 0 >$tr/trace
+	echo 1 >$tr/events/exceptions/page_fault_user/enable
+	sleep 1
+	echo 0 >$tr/events/exceptions/page_fault_user/enable
+	grep -v '^#' $tr/trace | awk '{ print $1, $(NF-2), $(NF-1), $NF }' |
+		sort | uniq -c | sort -rn | head -n 8
+	for p in "$@"; do
+		for c in $(cat /proc/$p/task/*/children 2>/dev/null); do
+			grep -q '^State:.*R' /proc/$c/status || continue
+			echo "-- maps of $c, minflt $(cut -d' ' -f10 /proc/$c/stat)"
+			cat /proc/$c/maps
+		done
+	done
 }
 
 # many: 16 GL processes at once, each a context of its own on the device.
