@@ -13,6 +13,8 @@
 #   E2E_STEP_TIMEOUT  limit per step inside dom0, seconds (900)
 #   E2E_MEM           QEMU memory in MiB (4608); E2E_DOM0_MEM dom0's share
 #                     (2048M: step 60 keeps a saved guest in its memory)
+#   E2E_XEN_ARGS      more Xen options (guest_loglvl=all shows why Xen
+#                     refuses a guest's page-table update)
 #   E2E_VERBOSE=1     stream the whole serial console, not just E2E lines
 set -euo pipefail
 
@@ -79,7 +81,7 @@ qemu-system-x86_64 -accel tcg -m "${E2E_MEM:-4608}" -smp 2 \
 	-display none -monitor none -parallel none -no-reboot \
 	-serial "file:$LOG" \
 	-kernel "$OUT/xen" \
-	-append "dom0_mem=${E2E_DOM0_MEM:-2048M},max:${E2E_DOM0_MEM:-2048M} console=com1 com1=115200 noreboot" \
+	-append "dom0_mem=${E2E_DOM0_MEM:-2048M},max:${E2E_DOM0_MEM:-2048M} console=com1 com1=115200 noreboot ${E2E_XEN_ARGS:-}" \
 	-initrd "/boot/vmlinuz-$KVER console=hvc0 e2e_script=$E2E_DIR/dom0.sh e2e_env=$OUT/env,$OUT/dom0-initrd.gz" \
 	-virtfs local,path=/,mount_tag=hostroot,security_model=none,readonly=on,multidevs=remap \
 	</dev/null >"$OUT/qemu.log" 2>&1 &
