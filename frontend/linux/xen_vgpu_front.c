@@ -339,6 +339,7 @@ static int __init vgpu_front_init(void)
 
 	if (!xen_domain() || xen_initial_domain())
 		return -ENODEV;
+	vgpu_front_gem_init();
 	ret = platform_driver_register(&vgpu_front_pdrv);
 	if (ret)
 		return ret;

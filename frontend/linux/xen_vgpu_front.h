@@ -279,6 +279,7 @@ int vgpu_front_file_ctx(struct vgpu_front *front, struct vgpu_front_file *vf,
 struct dma_fence *vgpu_front_fence_create(struct vgpu_front_file *vf);
 
 /* xen_vgpu_front_gem.c */
+void vgpu_front_gem_init(void);
 struct drm_gem_object *vgpu_front_gem_create_object(struct drm_device *drm,
 						    size_t size);
 int vgpu_front_gem_back(struct vgpu_front *front, struct vgpu_front_bo *bo,

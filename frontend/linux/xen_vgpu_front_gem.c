@@ -21,6 +21,16 @@
  * dumb buffer on the screen is brought back to life on a new backend
  * (vgpu_front_gem_revive): created again under the same id, with the
  * same pages.
+ *
+ * DOC: mappings
+ * A mapping of an object is made of ordinary page mappings (VM_MIXEDMAP
+ * and vmf_insert_page()), not of raw frames (VM_PFNMAP and
+ * vmf_insert_pfn(), as drm_gem_shmem maps). vmf_insert_pfn() gives each
+ * frame the cache mode PAT knows for it, and PAT counts RAM below 1 MiB
+ * as uncached; Xen refuses an uncached entry to a PV guest without I/O
+ * privileges, and Linux 6.1 ignores the refusal, so an access to such a
+ * page faulted forever. An ordinary mapping takes the mapping's own
+ * (write-back) protection.
  */
 
 #include <linux/mm.h>
@@ -114,6 +124,46 @@ static void vgpu_front_gem_close(struct drm_gem_object *obj,
 	vgpu_front_leave(front);
 }
 
+static vm_fault_t vgpu_front_gem_fault(struct vm_fault *vmf)
+{
+	struct vm_area_struct *vma = vmf->vma;
+	struct drm_gem_object *obj = vma->vm_private_data;
+	struct drm_gem_shmem_object *shmem = to_drm_gem_shmem_obj(obj);
+	pgoff_t offset = (vmf->address - vma->vm_start) >> PAGE_SHIFT;
+	vm_fault_t ret;
+
+	mutex_lock(&shmem->pages_lock);
+	if (offset >= obj->size >> PAGE_SHIFT || !shmem->pages ||
+	    shmem->madv < 0)
+		ret = VM_FAULT_SIGBUS;
+	else
+		ret = vmf_insert_page(vma, vmf->address, shmem->pages[offset]);
+	mutex_unlock(&shmem->pages_lock);
+	return ret;
+}
+
+/* drm_gem_shmem's open and close (they count the mapping's page use). */
+static struct vm_operations_struct vgpu_front_gem_vm_ops;
+
+void vgpu_front_gem_init(void)
+{
+	vgpu_front_gem_vm_ops = drm_gem_shmem_vm_ops;
+	vgpu_front_gem_vm_ops.fault = vgpu_front_gem_fault;
+}
+
+static int vgpu_front_gem_mmap(struct drm_gem_object *obj,
+			       struct vm_area_struct *vma)
+{
+	int ret = drm_gem_shmem_object_mmap(obj, vma);
+
+	/* An imported buffer is mapped by its exporter. */
+	if (ret || obj->import_attach)
+		return ret;
+	vma->vm_flags &= ~VM_PFNMAP;
+	vma->vm_flags |= VM_MIXEDMAP;
+	return 0;
+}
+
 static const struct drm_gem_object_funcs vgpu_front_gem_funcs = {
 	.free = vgpu_front_gem_free,
 	.open = vgpu_front_gem_open,
@@ -124,8 +174,8 @@ static const struct drm_gem_object_funcs vgpu_front_gem_funcs = {
 	.get_sg_table = drm_gem_shmem_object_get_sg_table,
 	.vmap = drm_gem_shmem_object_vmap,
 	.vunmap = drm_gem_shmem_object_vunmap,
-	.mmap = drm_gem_shmem_object_mmap,
-	.vm_ops = &drm_gem_shmem_vm_ops,
+	.mmap = vgpu_front_gem_mmap,
+	.vm_ops = &vgpu_front_gem_vm_ops,
 };
 
 struct drm_gem_object *vgpu_front_gem_create_object(struct drm_device *drm,
