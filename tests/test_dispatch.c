@@ -169,6 +169,17 @@ static int submit(struct fixture *f, uint32_t ctx_id, uint32_t off,
 	return call(f, &req, NULL);
 }
 
+/* Eight VIRGL_CCMD_NOP submits on CTX, so that its fences are busy. */
+static void submit_busy(struct fixture *f)
+{
+	int i;
+
+	memset(page_tp_page(&f->tp, G_CMD), 0, 4);
+	for (i = 0; i < 8; i++) {
+		assert_int_equal(submit(f, CTX, 0, 4), 0);
+	}
+}
+
 static int transfer(struct fixture *f, uint8_t op, uint32_t res_id)
 {
 	struct vgpuif_req req = make_req(op, CTX);
@@ -591,13 +602,9 @@ static void test_busy_wait_defers(void **state)
 	struct vgpuif_resp resp;
 	struct vgpuif_req req;
 	bool deferred;
-	int i;
 
 	NEED_RENDERER();
-	memset(page_tp_page(&f->tp, G_CMD), 0, 4);
-	for (i = 0; i < 8; i++) {
-		assert_int_equal(submit(f, CTX, 0, 4), 0);
-	}
+	submit_busy(f);
 	req = make_req(VGPUIF_OP_RESOURCE_BUSY, CTX);
 	req.op.resource_busy.res_id = RES;
 	req.op.resource_busy.busy_flags = VGPUIF_BUSY_WAIT;
@@ -623,13 +630,9 @@ static void test_fenced_error_after_work(void **state)
 	struct vgpuif_resp resp;
 	struct vgpuif_req req;
 	bool deferred;
-	int i;
 
 	NEED_RENDERER();
-	memset(page_tp_page(&f->tp, G_CMD), 0, 4);
-	for (i = 0; i < 8; i++) {
-		assert_int_equal(submit(f, CTX, 0, 4), 0);
-	}
+	submit_busy(f);
 	ctx = vgpuback_ctx_lookup(&f->w->objs, CTX);
 	assert_non_null(ctx);
 	req = make_req(VGPUIF_OP_TRANSFER_TO_HOST_3D, CTX);
