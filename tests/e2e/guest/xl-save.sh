@@ -36,6 +36,6 @@ for applet in sh sleep kill cat grep sed tail seq; do
 	ln -s busybox "$KIT/bin/$applet"
 done
 mkdir -p "$KIT/dev" "$KIT/proc" "$KIT/tmp"
-mount --bind /dev "$KIT/dev" && mount --bind /proc "$KIT/proc" || exit 1
 echo "kit: $(du -sm "$KIT" | cut -f1) MiB in the guest's memory"
+mount --bind /dev "$KIT/dev" && mount --bind /proc "$KIT/proc" || exit 1
 exec chroot "$KIT" /bin/sh "$E2E_ROOT/tests/e2e/guest/xl-restored.sh"
