@@ -310,12 +310,17 @@ static void vgpu_front_remove(struct xenbus_device *xb_dev)
 /*
  * After a restore (or a migration) the backend is another one, and the
  * ring, channel and grants were the old one's: drop them as for a lost
- * backend. xenbus has set our state to Initialising and watches the
- * backend again, whose InitWait connects us.
+ * backend. The grant table is new too: a dumb buffer brought back grants
+ * its pages again (vgpu_front_gem_revive). xenbus has set our state to
+ * Initialising and watches the backend again, whose InitWait connects
+ * us.
  */
 static int vgpu_front_resume(struct xenbus_device *xb_dev)
 {
-	vgpu_front_disconnect(dev_get_drvdata(&xb_dev->dev));
+	struct vgpu_front *front = dev_get_drvdata(&xb_dev->dev);
+
+	WRITE_ONCE(front->restores, front->restores + 1);
+	vgpu_front_disconnect(front);
 	return 0;
 }
 

@@ -133,6 +133,11 @@ struct vgpu_front {
 	bool feature_scanout;
 	/* Dumb buffers brought back to a new backend, one at a time. */
 	struct mutex revive_lock;
+	/*
+	 * Bumped at each resume: a restore gives the domain a new, empty
+	 * grant table, so grants made before it name nothing.
+	 */
+	u32 restores;
 	/* Set while the DRM device has KMS; reconnects re-send the screen. */
 	struct vgpu_front_kms *kms;
 
@@ -219,6 +224,7 @@ struct vgpu_front_bo {
 	bool created;		/* the backend knows res_id */
 	bool pinned;		/* shmem pages held for the grants */
 	bool dumb;		/* a dumb buffer: its pixels live in the pages */
+	u32 restores;		/* front->restores when its pages were granted */
 	struct vgpuif_resource_create_3d_req desc;
 	struct vgpu_front_shbuf shbuf;
 };
@@ -259,6 +265,8 @@ int vgpu_front_shbuf_grant(struct vgpu_front_shbuf *buf, domid_t domid,
 			   struct page **pages, unsigned int num_pages,
 			   bool readonly);
 int vgpu_front_shbuf_grant_dir(struct vgpu_front_shbuf *buf, domid_t domid);
+void vgpu_front_shbuf_regrant(struct vgpu_front_shbuf *buf, domid_t domid,
+			      struct page **pages, bool readonly);
 void vgpu_front_shbuf_end_dir(struct vgpu_front_shbuf *buf);
 void vgpu_front_shbuf_end(struct vgpu_front_shbuf *buf);
 

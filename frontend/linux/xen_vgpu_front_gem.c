@@ -215,6 +215,7 @@ int vgpu_front_gem_back(struct vgpu_front *front, struct vgpu_front_bo *bo,
 	if (ret)
 		return ret;
 	bo->pinned = true;
+	bo->restores = READ_ONCE(front->restores);
 	ret = vgpu_front_shbuf_grant(&bo->shbuf, front->xb_dev->otherend_id,
 				     bo->base.pages, num_pages, false);
 	if (ret)
@@ -277,8 +278,9 @@ out:
 
 /*
  * A dumb buffer made before the backend was lost: the same resource
- * again on the new backend, on the pages that are still granted. The
- * connection of epoch is held.
+ * again on the new backend, on the pages that are still granted (granted
+ * again in the new grant table after a restore). The connection of
+ * epoch is held.
  */
 int vgpu_front_gem_revive(struct vgpu_front *front, struct vgpu_front_bo *bo,
 			  u32 epoch)
@@ -295,6 +297,12 @@ int vgpu_front_gem_revive(struct vgpu_front *front, struct vgpu_front_bo *bo,
 	ret = 0;
 	if (bo->epoch == epoch)
 		goto out;
+	if (bo->restores != READ_ONCE(front->restores)) {
+		bo->restores = READ_ONCE(front->restores);
+		vgpu_front_shbuf_regrant(&bo->shbuf,
+					 front->xb_dev->otherend_id,
+					 bo->base.pages, false);
+	}
 	ret = vgpu_front_shbuf_grant_dir(&bo->shbuf,
 					 front->xb_dev->otherend_id);
 	if (ret)

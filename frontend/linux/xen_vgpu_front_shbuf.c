@@ -171,6 +171,22 @@ fail:
 }
 
 /*
+ * After a restore the grant table is a new, empty one, while buf still
+ * holds its references: write their entries again, for the same pages
+ * (whose machine frames the restore changed) and the new backend.
+ */
+void vgpu_front_shbuf_regrant(struct vgpu_front_shbuf *buf, domid_t domid,
+			      struct page **pages, bool readonly)
+{
+	unsigned int i;
+
+	for (i = 0; i < buf->num_pages; i++)
+		gnttab_grant_foreign_access_ref(buf->grefs[i], domid,
+						xen_page_to_gfn(pages[i]),
+						readonly);
+}
+
+/*
  * The backend reads a directory once, when it maps the buffer: after the
  * response, the directory can go while the buffer stays granted.
  */
