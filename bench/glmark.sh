@@ -23,7 +23,8 @@
 # GLMARK_PATHS ("ours vtest native"; empty: only the N-process runs),
 # GLMARK_VALIDATE (1; 0 skips the validation), GLMARK_CLIENTS
 # ("1 2 4 8"; empty skips), GLMARK_VTEST_CACHE (warm; cold), VGPU_POLL_US
-# (passed to both of our processes; unset: their default).
+# (passed to both of our processes; unset: their default),
+# GLMARK_BACKEND_ARGS (more vgpu-backend options, e.g. --no-pin-llvmpipe).
 set -euo pipefail
 . "$(dirname "$0")/../tools/refusals.sh"
 
@@ -39,6 +40,7 @@ VTEST_ENV=(X_VGPU_BENCH=1)
 [ "${GLMARK_VTEST_CACHE:-warm}" = warm ] || VTEST_ENV=(MESA_SHADER_CACHE_DISABLE=true)
 MULTI_SCENES=(build:use-vbo=true shading:shading=phong)
 VTEST_SOCK=/tmp/.virgl_test
+read -ra BACKEND_ARGS <<<"${GLMARK_BACKEND_ARGS:-}"
 # The fixed subset, as glmark2 prints each scene's options.
 FIXED=(
 	"[build] use-vbo=true"
@@ -116,7 +118,7 @@ start_ours() { # start_ours [BACKEND-OPTIONS...]
 	[ -n "${VGPU_POLL_US:-}" ] && poll=(--poll-us="$VGPU_POLL_US")
 	[ -x "$BUILD/bin/vgpu-backend" ] && [ -x "$BUILD/bin/vgpu-vtest" ] ||
 		die "$BUILD/bin/vgpu-backend or vgpu-vtest is missing"
-	start "$TMP/backend.log" "$BUILD/bin/vgpu-backend" --foreground --loopback="$sock" "${poll[@]}" "$@"
+	start "$TMP/backend.log" "$BUILD/bin/vgpu-backend" --foreground --loopback="$sock" "${poll[@]}" "$@" "${BACKEND_ARGS[@]}"
 	wait_listen "$sock" "$LAST" || { cat "$TMP/backend.log" >&2; die "vgpu-backend did not start"; }
 	claim_vtest_socket
 	start "$TMP/vtest.log" "$BUILD/bin/vgpu-vtest" --loopback="$sock" "${poll[@]}"
@@ -169,15 +171,19 @@ check_renderer() {
 }
 
 run_path() { # run_path PATH REP
-	local log=$TMP/$1.$2.log renderer
+	local log=$TMP/$1.$2.log renderer rc=0
 	case "$1" in
-	ours)   start_ours;  glmark "$log" virpipe; renderer=virgl ;;
-	vtest)  start_vtest; glmark "$log" virpipe; renderer=virgl ;;
-	native) glmark "$log" llvmpipe; renderer=llvmpipe ;;
+	ours)   start_ours;  glmark "$log" virpipe || rc=$?; renderer=virgl ;;
+	vtest)  start_vtest; glmark "$log" virpipe || rc=$?; renderer=virgl ;;
+	native) glmark "$log" llvmpipe || rc=$?; renderer=llvmpipe ;;
 	*)      die "unknown path $1" ;;
 	esac
 	cleanup
-	grep -q 'glmark2 Score' "$log" || { cat "$log" >&2; die "$1 run $2 failed"; }
+	if [ "$rc" != 0 ] || ! grep -q 'glmark2 Score' "$log"; then
+		tail -n 30 "$log" >&2
+		[ "$1" != ours ] || tail -n 30 "$TMP/backend.log" "$TMP/vtest.log" >&2
+		die "$1 run $2 failed: glmark2 exit status $rc (its log above)"
+	fi
 	[ "$1" != ours ] || check_refusals "$TMP/backend.log"
 	check_scenes "$log" "$1 run $2"
 	echo "glmark.sh: $1 run $2: $(check_renderer "$log" "$renderer")," \
