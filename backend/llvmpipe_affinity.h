@@ -11,8 +11,16 @@
 /*
  * Call once before the renderer starts (workers inherit the setting):
  * from then on, when enable, every llvmpipe rasterizer thread that
- * starts pins itself to one CPU of the backend's affinity mask.
+ * starts while the device is shared pins itself to one CPU of the
+ * backend's affinity mask.
  */
 void vgpuback_llvmpipe_affinity_init(bool enable);
+
+/*
+ * Whether the worker's device takes turns on the GPU with other devices
+ * now: its rasterizer threads are pinned while it does. The worker says
+ * so each time it takes the GPU.
+ */
+void vgpuback_llvmpipe_affinity_shared(bool shared);
 
 #endif /* VGPUBACK_LLVMPIPE_AFFINITY_H */

@@ -11,6 +11,7 @@
  */
 #include <errno.h>
 
+#include "llvmpipe_affinity.h"
 #include "vgpu_sched.h"
 #include "vgpu_util.h"
 #include "worker.h"
@@ -51,6 +52,12 @@ void vgpuback_sched_attach(struct vgpu_worker *w)
 	report_mapped(w);
 }
 
+bool vgpuback_sched_shared(const struct vgpu_worker *w)
+{
+	return w->cfg.sched &&
+	       vgpu_sched_workers(w->cfg.sched) > (w->sched_idx >= 0 ? 1 : 0);
+}
+
 void vgpuback_sched_detach(struct vgpu_worker *w)
 {
 	if (w->cfg.sched && w->sched_idx >= 0) {
@@ -86,6 +93,8 @@ void vgpuback_sched_hold(struct vgpu_worker *w)
 	w->linger_until = 0;
 	vgpu_sched_acquire(w->cfg.sched, w->sched_idx);
 	w->gpu_held = true;
+	/* Co-tenants come and go: pinning follows (llvmpipe_affinity.c). */
+	vgpuback_llvmpipe_affinity_shared(vgpuback_sched_shared(w));
 	w->sched_seen_done = w->r->done;
 }
 

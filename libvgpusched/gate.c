@@ -133,6 +133,16 @@ bool vgpu_sched_charge(struct vgpu_sched *s, int idx, bool progressed)
 	return give_up;
 }
 
+unsigned int vgpu_sched_workers(struct vgpu_sched *s)
+{
+	unsigned int i, n = 0;
+
+	for (i = 0; i < VGPU_SCHED_MAX_ENTRIES; i++) {
+		n += __atomic_load_n(&s->t->e[i].pid, __ATOMIC_RELAXED) != 0;
+	}
+	return n;
+}
+
 bool vgpu_sched_contended(struct vgpu_sched *s, int idx)
 {
 	bool waiter;

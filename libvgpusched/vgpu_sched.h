@@ -207,6 +207,13 @@ ssize_t vgpu_sched_stats(struct vgpu_sched *s, struct vgpu_sched_stat *out,
 int vgpu_sched_attach(struct vgpu_sched *s, uint32_t domid, uint32_t devid);
 void vgpu_sched_detach(struct vgpu_sched *s, int idx);
 
+/*
+ * How many workers are attached now, the caller included: whether its
+ * device shares the GPU (and, on llvmpipe, the CPUs) with others. A
+ * hint, read without the lock.
+ */
+unsigned int vgpu_sched_workers(struct vgpu_sched *s);
+
 /* Blocks until the entry holds the GPU. */
 void vgpu_sched_acquire(struct vgpu_sched *s, int idx);
 /*

@@ -7,7 +7,8 @@
  * transfers, fenced submits. --no-seccomp and --no-privdrop turn each
  * part off; an unknown --user stops the backend at startup. llvmpipe's
  * rasterizer threads, which start after the sandbox, pin themselves one
- * per CPU, unless --no-pin-llvmpipe.
+ * per CPU while another device takes turns on the GPU, unless
+ * --no-pin-llvmpipe; a device alone leaves them unpinned.
  */
 #include <dirent.h>
 #include <errno.h>
@@ -43,6 +44,7 @@ struct fixture {
 	char spec[PATH_MAX + 16];
 	struct harness_child backend;
 	struct vgpufront *dev;
+	struct vgpufront *dev2;         /* a second device, where used */
 };
 
 /* Starts vgpu-backend on a private socket with extra (may be NULL). */
@@ -75,6 +77,7 @@ static int teardown(void **state)
 	int rc;
 
 	vgpufront_close(f->dev);
+	vgpufront_close(f->dev2);
 	if (f->backend.pid) {
 		rc = harness_stop(&f->backend, SIGTERM, harness_ms(20000));
 		log = harness_read_file(f->backend.log);
@@ -120,8 +123,11 @@ static bool running(long pid)
 	return ret;
 }
 
-/* Counts the running pids of a children list ("12 34 "); *pid: the last. */
-static int running_children(const char *list, long *pid)
+/*
+ * Counts the running pids of a children list ("12 34 ") other than skip;
+ * *pid: the last.
+ */
+static int running_children(const char *list, long skip, long *pid)
 {
 	const char *p = list;
 	int n = 0;
@@ -133,7 +139,7 @@ static int running_children(const char *list, long *pid)
 		if (end == p) {
 			return n;
 		}
-		if (running(child)) {
+		if (child != skip && running(child)) {
 			*pid = child;
 			n++;
 		}
@@ -141,8 +147,11 @@ static int running_children(const char *list, long *pid)
 	}
 }
 
-/* The running children of every thread of backend; *pid: one of them. */
-static int backend_children(pid_t backend, long *pid)
+/*
+ * The running children of every thread of backend, but skip; *pid: one
+ * of them.
+ */
+static int backend_children(pid_t backend, long skip, long *pid)
 {
 	char path[64], *text;
 	struct dirent *de;
@@ -160,7 +169,7 @@ static int backend_children(pid_t backend, long *pid)
 			 (int)backend, de->d_name);
 		text = harness_read_file(path);
 		if (text) {
-			n += running_children(text, pid);
+			n += running_children(text, skip, pid);
 			free(text);
 		}
 	}
@@ -173,13 +182,13 @@ static int backend_children(pid_t backend, long *pid)
  * earlier connections (the harness's check that the socket listens, a
  * closed device) are waited out: under ASan their exit takes a while.
  */
-static pid_t find_worker(pid_t backend)
+static pid_t find_worker_but(pid_t backend, pid_t skip)
 {
 	long pid = 0;
 	int n = 0, waited;
 
 	for (waited = 0; waited < harness_ms(10000); waited += 20) {
-		n = backend_children(backend, &pid);
+		n = backend_children(backend, skip, &pid);
 		if (n == 1) {
 			return (pid_t)pid;
 		}
@@ -188,6 +197,11 @@ static pid_t find_worker(pid_t backend)
 	fail_msg("backend %d has %d worker processes, not 1", (int)backend,
 		 n);
 	return 0;
+}
+
+static pid_t find_worker(pid_t backend)
+{
+	return find_worker_but(backend, 0);
 }
 
 /* The first number of a /proc/PID/status line ("Uid:", "Seccomp:"). */
@@ -317,17 +331,17 @@ static void texture_round_trip(struct fixture *f)
 }
 
 /* A fenced submit of NOPs (zeroed dwords): answered after the GPU. */
-static void fenced_submit(struct fixture *f, uint64_t fence)
+static void fenced_submit(struct vgpufront *dev, uint64_t fence)
 {
 	struct vgpufront_cmd cmd;
 	struct vgpuif_resp resp;
 	uint32_t id;
 
-	assert_int_equal(vgpufront_cmd_reserve(f->dev, 256, &cmd), 0);
+	assert_int_equal(vgpufront_cmd_reserve(dev, 256, &cmd), 0);
 	memset(cmd.ptr, 0, 256);
-	assert_int_equal(vgpufront_cmd_submit(f->dev, CTX_ID, &cmd, fence,
-					      &id), 0);
-	assert_int_equal(vgpufront_wait(f->dev, id, &resp), 0);
+	assert_int_equal(vgpufront_cmd_submit(dev, CTX_ID, &cmd, fence, &id),
+			 0);
+	assert_int_equal(vgpufront_wait(dev, id, &resp), 0);
 	assert_int_equal(resp.fence_id, fence);
 }
 
@@ -341,8 +355,8 @@ static void serve_real_requests(struct fixture *f)
 	assert_int_equal(call(f, (struct vgpuif_req){
 		.operation = VGPUIF_OP_CTX_CREATE, .ctx_id = CTX_ID }), 0);
 	texture_round_trip(f);
-	fenced_submit(f, 1);
-	fenced_submit(f, 2);
+	fenced_submit(f->dev, 1);
+	fenced_submit(f->dev, 2);
 	assert_int_equal(call(f, (struct vgpuif_req){
 		.operation = VGPUIF_OP_CTX_DESTROY, .ctx_id = CTX_ID }), 0);
 }
@@ -420,25 +434,23 @@ static int nth_cpu(unsigned long n)
 }
 
 /*
- * Checks every "llvmpipe-N" thread of the worker: pinned to the Nth CPU,
- * or, unless pinned, allowed the same CPUs as this process. Returns how
- * many there were.
+ * Counts the worker's "llvmpipe-N" threads pinned to the Nth CPU, and
+ * those allowed the same CPUs as this process; there is no third kind.
  */
-static int check_rasterizers(pid_t worker, bool pinned)
+static void count_rasterizers(pid_t worker, int *pinned, int *unpinned)
 {
-	char path[96], *comm, *status, *list, want[256], mine[256];
+	char path[96], *comm, *status, *list, nth[16], mine[256];
 	char theirs[256];
 	struct dirent *de;
-	int n = 0;
 	DIR *d;
 
-	snprintf(path, sizeof(path), "/proc/self/status");
-	status = harness_read_file(path);
+	status = harness_read_file("/proc/self/status");
 	assert_non_null(status);
 	list = strstr(status, "Cpus_allowed_list:");
 	assert_non_null(list);
 	sscanf(list, "Cpus_allowed_list: %255s", mine);
 	free(status);
+	*pinned = *unpinned = 0;
 	snprintf(path, sizeof(path), "/proc/%d/task", (int)worker);
 	d = opendir(path);
 	assert_non_null(d);
@@ -450,12 +462,8 @@ static int check_rasterizers(pid_t worker, bool pinned)
 			free(comm);
 			continue;
 		}
-		if (pinned) {
-			snprintf(want, sizeof(want), "%d",
-				 nth_cpu(strtoul(comm + 9, NULL, 10)));
-		} else {
-			snprintf(want, sizeof(want), "%s", mine);
-		}
+		snprintf(nth, sizeof(nth), "%d",
+			 nth_cpu(strtoul(comm + 9, NULL, 10)));
 		free(comm);
 		snprintf(path, sizeof(path), "/proc/%d/task/%.16s/status",
 			 (int)worker, de->d_name);
@@ -465,12 +473,36 @@ static int check_rasterizers(pid_t worker, bool pinned)
 		assert_non_null(list);
 		assert_int_equal(sscanf(list, "Cpus_allowed_list: %255s",
 					theirs), 1);
-		assert_string_equal(theirs, want);
 		free(status);
-		n++;
+		if (!strcmp(theirs, nth) && strcmp(theirs, mine)) {
+			(*pinned)++;
+		} else {
+			assert_string_equal(theirs, mine);
+			(*unpinned)++;
+		}
 	}
 	closedir(d);
-	return n;
+}
+
+/*
+ * Waits (5 s) until every rasterizer of worker is pinned, or none is: a
+ * worker signals its threads when it takes the GPU, and they re-pin
+ * themselves a moment later.
+ */
+static void wait_rasterizers(pid_t worker, bool pinned)
+{
+	int n_pinned = 0, n_unpinned = 0, waited;
+
+	for (waited = 0; waited < harness_ms(5000); waited += 20) {
+		count_rasterizers(worker, &n_pinned, &n_unpinned);
+		if (n_pinned + n_unpinned > 0 &&
+		    (pinned ? !n_unpinned : !n_pinned)) {
+			return;
+		}
+		usleep(20000);
+	}
+	fail_msg("worker %d: %d rasterizers pinned, %d not; wanted %s",
+		 (int)worker, n_pinned, n_unpinned, pinned ? "all" : "none");
 }
 
 /* A backend started with extra, its worker, and a guest context in it. */
@@ -484,26 +516,77 @@ static pid_t worker_with_context(struct fixture *f,
 	return find_worker(f->backend.pid);
 }
 
-/* A guest context's rasterizers pin themselves inside the sandbox. */
-static void test_rasterizers_pinned(void **state)
+/*
+ * A second device on the backend of f, and a guest context in it;
+ * returns its worker, which is not first.
+ */
+static pid_t second_worker_with_context(struct fixture *f, pid_t first)
+{
+	struct vgpuif_req nop = { .operation = VGPUIF_OP_NOP };
+	struct vgpuif_req create = { .operation = VGPUIF_OP_CTX_CREATE,
+				     .ctx_id = CTX_ID };
+
+	f->dev2 = vgpufront_open(f->spec, 0);
+	assert_non_null(f->dev2);
+	assert_int_equal(vgpufront_call(f->dev2, &nop, NULL), 0);
+	assert_int_equal(vgpufront_call(f->dev2, &create, NULL), 0);
+	return find_worker_but(f->backend.pid, first);
+}
+
+/*
+ * A device alone leaves its rasterizers to the kernel: pinned, they
+ * would wait for any CPU that other work keeps busy.
+ */
+static void test_rasterizers_alone_unpinned(void **state)
 {
 	struct fixture *f = *state;
 	pid_t worker = worker_with_context(f, NULL);
+	int pinned, unpinned;
 
-	fenced_submit(f, 1);
-	/* The renderer's own context and the guest's: two sets. */
-	assert_true(check_rasterizers(worker, true) >= 2);
+	fenced_submit(f->dev, 1);
+	count_rasterizers(worker, &pinned, &unpinned);
+	assert_int_equal(pinned, 0);
+	/* One set for all of the worker's contexts: one per CPU. */
+	assert_true(unpinned >= 1);
 	texture_round_trip(f);
+	assert_true(harness_alive(&f->backend));
+}
+
+/*
+ * While another device takes turns on the GPU, each worker's rasterizers
+ * are pinned inside the sandbox, thread N to CPU N; once it is alone
+ * again, they are not.
+ */
+static void test_rasterizers_shared_pinned(void **state)
+{
+	struct fixture *f = *state;
+	pid_t first = worker_with_context(f, NULL);
+	pid_t second = second_worker_with_context(f, first);
+
+	fenced_submit(f->dev2, 1);
+	wait_rasterizers(second, true);
+	fenced_submit(f->dev, 1);
+	wait_rasterizers(first, true);
+	texture_round_trip(f);
+	vgpufront_close(f->dev2);
+	f->dev2 = NULL;
+	assert_int_equal(find_worker(f->backend.pid), first);
+	fenced_submit(f->dev, 2);
+	wait_rasterizers(first, false);
 	assert_true(harness_alive(&f->backend));
 }
 
 static void test_rasterizers_unpinned(void **state)
 {
 	struct fixture *f = *state;
-	pid_t worker = worker_with_context(f, (const char *[]){
+	pid_t first = worker_with_context(f, (const char *[]){
 		"--no-pin-llvmpipe", NULL });
+	pid_t second = second_worker_with_context(f, first);
+	int pinned, unpinned;
 
-	assert_true(check_rasterizers(worker, false) >= 2);
+	count_rasterizers(second, &pinned, &unpinned);
+	assert_int_equal(pinned, 0);
+	assert_true(unpinned >= 1);
 }
 
 /* The "Max data size" soft limit of /proc/PID/limits, in bytes. */
@@ -677,8 +760,10 @@ int main(void)
 						teardown),
 		cmocka_unit_test_setup_teardown(test_unknown_user, setup,
 						teardown),
-		cmocka_unit_test_setup_teardown(test_rasterizers_pinned, setup,
-						teardown),
+		cmocka_unit_test_setup_teardown(test_rasterizers_alone_unpinned,
+						setup, teardown),
+		cmocka_unit_test_setup_teardown(test_rasterizers_shared_pinned,
+						setup, teardown),
 		cmocka_unit_test_setup_teardown(test_rasterizers_unpinned,
 						setup, teardown),
 	};
