@@ -11,8 +11,8 @@
 /*
  * Call once before the renderer starts (workers inherit the setting):
  * from then on, when enable, every llvmpipe rasterizer thread that
- * starts while the device is shared pins itself to one CPU of the
- * backend's affinity mask.
+ * starts is recorded, and pinned to one CPU of the backend's affinity
+ * mask while the device is shared (below).
  */
 void vgpuback_llvmpipe_affinity_init(bool enable);
 

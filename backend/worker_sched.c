@@ -52,12 +52,6 @@ void vgpuback_sched_attach(struct vgpu_worker *w)
 	report_mapped(w);
 }
 
-bool vgpuback_sched_shared(const struct vgpu_worker *w)
-{
-	return w->cfg.sched &&
-	       vgpu_sched_workers(w->cfg.sched) > (w->sched_idx >= 0 ? 1 : 0);
-}
-
 void vgpuback_sched_detach(struct vgpu_worker *w)
 {
 	if (w->cfg.sched && w->sched_idx >= 0) {
@@ -83,6 +77,8 @@ static void bound_in_flight(struct vgpu_worker *w)
 
 void vgpuback_sched_hold(struct vgpu_worker *w)
 {
+	bool shared;
+
 	if (w->gpu_held) {
 		w->linger_until = 0;    /* the work it lingered for came */
 		bound_in_flight(w);
@@ -94,7 +90,8 @@ void vgpuback_sched_hold(struct vgpu_worker *w)
 	vgpu_sched_acquire(w->cfg.sched, w->sched_idx);
 	w->gpu_held = true;
 	/* Co-tenants come and go: pinning follows (llvmpipe_affinity.c). */
-	vgpuback_llvmpipe_affinity_shared(vgpuback_sched_shared(w));
+	shared = vgpu_sched_workers(w->cfg.sched) > 1;
+	vgpuback_llvmpipe_affinity_shared(shared);
 	w->sched_seen_done = w->r->done;
 }
 

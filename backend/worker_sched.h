@@ -10,7 +10,6 @@
 #ifndef VGPUBACK_WORKER_SCHED_H
 #define VGPUBACK_WORKER_SCHED_H
 
-#include <stdbool.h>
 #include <stdint.h>
 
 struct vgpu_worker;
@@ -19,8 +18,6 @@ struct vgpu_worker;
 void vgpuback_sched_attach(struct vgpu_worker *w);
 /* Gives the GPU up and leaves the entry. */
 void vgpuback_sched_detach(struct vgpu_worker *w);
-/* Whether other devices' workers take turns on the GPU with it now. */
-bool vgpuback_sched_shared(const struct vgpu_worker *w);
 
 /* Before a request that uses the GPU: waits for it unless held. */
 void vgpuback_sched_hold(struct vgpu_worker *w);
