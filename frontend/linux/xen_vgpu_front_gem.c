@@ -289,6 +289,7 @@ int vgpu_front_gem_revive(struct vgpu_front *front, struct vgpu_front_bo *bo,
 		{ .operation = VGPUIF_OP_RESOURCE_CREATE_3D },
 		{ .operation = VGPUIF_OP_RESOURCE_ATTACH_BACKING },
 	};
+	u32 restores = READ_ONCE(front->restores);
 	int ret, status[2];
 
 	if (!bo->dumb || !bo->created || !bo->shbuf.grefs)
@@ -297,8 +298,8 @@ int vgpu_front_gem_revive(struct vgpu_front *front, struct vgpu_front_bo *bo,
 	ret = 0;
 	if (bo->epoch == epoch)
 		goto out;
-	if (bo->restores != READ_ONCE(front->restores)) {
-		bo->restores = READ_ONCE(front->restores);
+	if (bo->restores != restores) {
+		bo->restores = restores;
 		vgpu_front_shbuf_regrant(&bo->shbuf,
 					 front->xb_dev->otherend_id,
 					 bo->base.pages, false);
