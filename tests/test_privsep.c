@@ -100,13 +100,14 @@ static int teardown(void **state)
  * Connects a frontend and waits for one answer: the worker sandboxes
  * itself before it serves the ring, so after a NOP it is done.
  */
-static void connect_device(struct fixture *f)
+static struct vgpufront *open_device(struct fixture *f)
 {
 	struct vgpuif_req nop = { .operation = VGPUIF_OP_NOP };
+	struct vgpufront *dev = vgpufront_open(f->spec, 0);
 
-	f->dev = vgpufront_open(f->spec, 0);
-	assert_non_null(f->dev);
-	assert_int_equal(vgpufront_call(f->dev, &nop, NULL), 0);
+	assert_non_null(dev);
+	assert_int_equal(vgpufront_call(dev, &nop, NULL), 0);
+	return dev;
 }
 
 /* True unless pid has exited (a zombie not yet reaped, or gone). */
@@ -367,7 +368,7 @@ static void test_worker_sandboxed(void **state)
 	pid_t worker;
 
 	start_backend(f, NULL);
-	connect_device(f);
+	f->dev = open_device(f);
 	worker = find_worker(f->backend.pid);
 	if (geteuid() == 0) {
 		assert_ids_not_root(worker, "Uid:");
@@ -382,7 +383,7 @@ static void test_worker_sandboxed(void **state)
 	/* A second device gets a second, equally sandboxed, worker. */
 	vgpufront_close(f->dev);
 	f->dev = NULL;
-	connect_device(f);
+	f->dev = open_device(f);
 	serve_real_requests(f);
 	assert_true(harness_alive(&f->backend));
 }
@@ -393,7 +394,7 @@ static void test_no_seccomp(void **state)
 	pid_t worker;
 
 	start_backend(f, (const char *[]){ "--no-seccomp", NULL });
-	connect_device(f);
+	f->dev = open_device(f);
 	worker = find_worker(f->backend.pid);
 	assert_int_equal(status_field(worker, "Seccomp:"), 0);
 	assert_int_equal(status_field(worker, "NoNewPrivs:"), 1);
@@ -409,7 +410,7 @@ static void test_no_privdrop(void **state)
 	pid_t worker;
 
 	start_backend(f, (const char *[]){ "--no-privdrop", NULL });
-	connect_device(f);
+	f->dev = open_device(f);
 	worker = find_worker(f->backend.pid);
 	assert_int_equal(status_field(worker, "Uid:"), (long)getuid());
 	assert_int_equal(status_field(worker, "Seccomp:"), seccomp_mode());
@@ -510,7 +511,7 @@ static pid_t worker_with_context(struct fixture *f,
 				 const char *const *extra)
 {
 	start_backend(f, extra);
-	connect_device(f);
+	f->dev = open_device(f);
 	assert_int_equal(call(f, (struct vgpuif_req){
 		.operation = VGPUIF_OP_CTX_CREATE, .ctx_id = CTX_ID }), 0);
 	return find_worker(f->backend.pid);
@@ -522,13 +523,10 @@ static pid_t worker_with_context(struct fixture *f,
  */
 static pid_t second_worker_with_context(struct fixture *f, pid_t first)
 {
-	struct vgpuif_req nop = { .operation = VGPUIF_OP_NOP };
 	struct vgpuif_req create = { .operation = VGPUIF_OP_CTX_CREATE,
 				     .ctx_id = CTX_ID };
 
-	f->dev2 = vgpufront_open(f->spec, 0);
-	assert_non_null(f->dev2);
-	assert_int_equal(vgpufront_call(f->dev2, &nop, NULL), 0);
+	f->dev2 = open_device(f);
 	assert_int_equal(vgpufront_call(f->dev2, &create, NULL), 0);
 	return find_worker_but(f->backend.pid, first);
 }
@@ -636,7 +634,7 @@ static void test_memory_limit(void **state)
 		"--max-mapped-pages=" HARNESS_STR(MEM_VRAM_PAGES),
 		"--mem-overhead=" HARNESS_STR(MEM_OVERHEAD_MIB),
 		"--max-contexts=1000", NULL });
-	connect_device(f);
+	f->dev = open_device(f);
 	worker = find_worker(f->backend.pid);
 	if (backend_instrumented()) {
 		assert_logged(f, "no memory limit under");
@@ -653,7 +651,7 @@ static void test_memory_limit(void **state)
 	wait_logged(f, "stopped at its memory limit", harness_ms(10000));
 	vgpufront_close(f->dev);
 	f->dev = NULL;
-	connect_device(f);
+	f->dev = open_device(f);
 	serve_real_requests(f);
 	assert_true(harness_alive(&f->backend));
 }
@@ -732,7 +730,7 @@ static void test_shader_cache_private(void **state)
 	assert_int_equal(fclose(fp), 0);
 
 	start_backend(f, extra);
-	connect_device(f);
+	f->dev = open_device(f);
 	worker = find_worker(f->backend.pid);
 	assert_int_not_equal(access(junk, F_OK), 0);
 	snprintf(junk, sizeof(junk), "%s/loopback", cache);
