@@ -306,7 +306,10 @@
  * libvgpufront, EIO from the guest kernel driver) and recreate their
  * contexts. A frontend going to Closing makes the backend unmap
  * everything, destroy the guest's contexts and resources, and go to
- * Closed.
+ * Closed. A frontend that goes away waits for Closed (or a bound of its
+ * own) before it ends the grants of its ring and command region: a page
+ * whose grant ends while the backend still maps it cannot be freed, and
+ * the guest kernel keeps it until the backend lets go.
  *
  ******************************************************************************
  *                           Grant directories

@@ -213,6 +213,12 @@ void vgpufront_close(struct vgpufront *dev)
 		return;
 	}
 	if (dev->t) {
+		/*
+		 * The backend lets go of the ring and the command region
+		 * first: pages unshared while it still maps them stay
+		 * granted, and Linux frees them later, behind our back.
+		 */
+		vgpufront_transport_disconnect(dev->t);
 		vgpufront_buf_free(dev, dev->cmd_region);
 		if (dev->ring_share.addr) {
 			vgpufront_transport_unshare(dev->t, &dev->ring_share);

@@ -62,7 +62,14 @@ struct vgpufront_transport_impl {
 	 */
 	int (*control_fd)(struct vgpufront_transport *t);
 	int (*alive)(struct vgpufront_transport *t);
-
+	/*
+	 * Optional. Tells the backend that the frontend is going and waits,
+	 * boundedly, until it has unmapped every page of the device, so
+	 * that unsharing them afterwards frees them at once. Called before
+	 * the device's own pages are unshared; destroy does it if nobody
+	 * did.
+	 */
+	void (*disconnect)(struct vgpufront_transport *t);
 	void (*destroy)(struct vgpufront_transport *t);
 };
 
@@ -120,6 +127,13 @@ static inline int vgpufront_transport_control_fd(struct vgpufront_transport *t)
 static inline int vgpufront_transport_alive(struct vgpufront_transport *t)
 {
 	return t->impl->alive(t);
+}
+
+static inline void vgpufront_transport_disconnect(struct vgpufront_transport *t)
+{
+	if (t->impl->disconnect) {
+		t->impl->disconnect(t);
+	}
 }
 
 /* vgpufront_transport_destroy(NULL) is a no-op. */

@@ -263,7 +263,7 @@ static bool still_ours(struct xen_front *xf)
 			     sizeof(backend)) && !strcmp(backend, xf->backend);
 }
 
-static void xen_destroy(struct vgpufront_transport *t)
+static void xen_disconnect(struct vgpufront_transport *t)
 {
 	struct xen_front *xf = to_xen(t);
 
@@ -276,6 +276,14 @@ static void xen_destroy(struct vgpufront_transport *t)
 				   VGPU_XS_STATE(XenbusStateUnknown), 2000);
 		vgpu_xs_set_state(xf->xs, xf->dir, XenbusStateClosed);
 	}
+	xf->published = false;
+}
+
+static void xen_destroy(struct vgpufront_transport *t)
+{
+	struct xen_front *xf = to_xen(t);
+
+	xen_disconnect(t);
 	if (xf->xs) {
 		xs_close(xf->xs);
 	}
@@ -294,6 +302,7 @@ static const struct vgpufront_transport_impl xen_impl = {
 	.ack_event = xen_ack_event,
 	.control_fd = xen_control_fd,
 	.alive = xen_alive,
+	.disconnect = xen_disconnect,
 	.destroy = xen_destroy,
 };
 
