@@ -4,10 +4,11 @@
  *
  * Where dom0 has no GPU, virglrenderer renders with llvmpipe, which
  * starts one rasterizer thread per CPU, named "llvmpipe-N": in a worker,
- * one set for all of its GL contexts, started with its renderer. The GPU scheduler runs one worker's GPU work at a time,
- * so a worker's rasterizer threads sleep through the other guests' turns,
- * and when they wake, the kernel often puts two of them on one CPU while
- * another CPU idles. With four guests on two CPUs, every frame took 1.8
+ * one set for all of its GL contexts, started with its renderer. The GPU
+ * scheduler runs one worker's GPU work at a time, so a worker's
+ * rasterizer threads sleep through the other guests' turns, and when
+ * they wake, the kernel often puts two of them on one CPU while another
+ * CPU idles. With four guests on two CPUs, every frame took 1.8
  * times as long as with one guest, and the CPUs were 40% idle. Thread N
  * therefore runs on the Nth CPU the backend may use; as only one worker
  * renders at a time, the threads of different workers do not collide.

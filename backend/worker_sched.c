@@ -77,8 +77,6 @@ static void bound_in_flight(struct vgpu_worker *w)
 
 void vgpuback_sched_hold(struct vgpu_worker *w)
 {
-	bool shared;
-
 	if (w->gpu_held) {
 		w->linger_until = 0;    /* the work it lingered for came */
 		bound_in_flight(w);
@@ -90,8 +88,7 @@ void vgpuback_sched_hold(struct vgpu_worker *w)
 	vgpu_sched_acquire(w->cfg.sched, w->sched_idx);
 	w->gpu_held = true;
 	/* Co-tenants come and go: pinning follows (llvmpipe_affinity.c). */
-	shared = vgpu_sched_workers(w->cfg.sched) > 1;
-	vgpuback_llvmpipe_affinity_shared(shared);
+	vgpuback_llvmpipe_affinity_shared(vgpu_sched_workers(w->cfg.sched) > 1);
 	w->sched_seen_done = w->r->done;
 }
 
