@@ -46,7 +46,6 @@ E2E_KVER='$KVER'
 E2E_STEPS='${E2E_STEPS:-}'
 E2E_STEP_DIR='$STEP_DIR'
 E2E_STEP_TIMEOUT='${E2E_STEP_TIMEOUT:-900}'
-E2E_SAVE_RESTORE='${E2E_SAVE_RESTORE:-0}'
 ENV
 
 # The steps dom0 will run (E2E_STEPS filters by name or glob); any that

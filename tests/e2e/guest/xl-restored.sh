@@ -1,29 +1,38 @@
 #!/bin/sh
 # SPDX-License-Identifier: GPL-2.0
 # The second half of xl-save.sh, in the guest's own copy of what it needs
-# (nothing from dom0's root after the restore). Phase r1 renders before
-# xl save; dom0 restores the domain, whose new device its daemon adds
-# from the config it kept, and says "restored"; phase r2 is a new GL
-# process through a new vgpu-vtest on the new device.
+# (nothing from dom0's root after the restore). Phase r1 renders through
+# the kernel frontend before xl save; dom0 restores the domain, whose new
+# device its daemon adds from the config it kept, waits for the driver
+# to reconnect by itself and says "restored"; phase r2 is a new GL
+# process on the same render node, and the kernel log must be clean.
 #
-# vgpu-vtest is stopped before the save: Linux 6.1's /dev/xen/evtchn does
-# not survive save and restore (closing a port bound before the save hits
-# a BUG in evtchn_release), so a userspace frontend must be gone by then.
+# Not vgpu-vtest: after a restore of a guest in which a GL client had
+# rendered through it, Linux 6.1 and Xen disagree about the guest's page
+# tables (docs/design.md, "Save and restore").
 B=$E2E_BUILD
 SCENE=$B/tests/progs/glscene
+RENDER_ENV=
 
 . "$E2E_ROOT/tests/e2e/guest/render.sh"
 
+kernel_clean() {
+	if dmesg | grep -qE 'multicall|WARNING:|BUG:|Oops|general protection'; then
+		dmesg | grep -E -A3 'multicall|WARNING:|BUG:|Oops|general protection' | head -n 40
+		verdict "$1" FAIL "the kernel log has a failed hypercall, a warning or an oops"
+		return 1
+	fi
+}
+
 LIBGL_ALWAYS_SOFTWARE=1 "$SCENE" /tmp/ref.ppm 2>/tmp/ref.log ||
 	{ cat /tmp/ref.log; exit 1; }
-start_vtest 0 || { verdict r1 FAIL "vgpu-vtest did not start"; cat /tmp/vtest.log; exit 1; }
+i=0
+until [ -c /dev/dri/renderD128 ]; do
+	i=$((i + 1))
+	[ $i -lt 60 ] || { verdict r1 FAIL "no /dev/dri/renderD128 after 60 s"; exit 1; }
+	sleep 1
+done
 render r1 || exit 1
-stop_vtest
 echo "E2E-VGPU ready-to-save"
 wait_go restored || { verdict r2 FAIL "dom0 never said restored"; exit 1; }
-start_vtest 0 || {
-	verdict r2 FAIL "vgpu-vtest did not start: $(tail -n 3 /tmp/vtest.log | tr '\n' ' ')"
-	exit 1
-}
-render r2
-stop_vtest
+render r2 && kernel_clean r2
