@@ -9,7 +9,7 @@
 #
 # Not vgpu-vtest: after a restore of a guest in which a GL client had
 # rendered through it, Linux 6.1 and Xen disagree about the guest's page
-# tables (docs/design.md, "Save and restore").
+# tables (docs/design.md, section 6).
 B=$E2E_BUILD
 SCENE=$B/tests/progs/glscene
 RENDER_ENV=
