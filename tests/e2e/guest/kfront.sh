@@ -20,13 +20,7 @@ SCENE=$B/tests/progs/glscene
 
 verdict() { echo "E2E-KFRONT $1 $2 ${3:-}"; }
 kernel_log() { dmesg | grep -iE 'xen_vgpu|xen-vgpu|vgpu|drm' | tail -n 30; }
-kernel_clean() {
-	if dmesg | grep -qE 'WARNING:|BUG:|Oops|general protection'; then
-		dmesg | tail -n 60
-		verdict "$1" FAIL "the kernel log has a warning or an oops"
-		return 1
-	fi
-}
+. "$E2E_ROOT/tests/e2e/guest/kernel.sh"
 
 # piglit: a fixed set of shader_runner tests, run through the kernel
 # driver and, once the module has let the devices go, through the

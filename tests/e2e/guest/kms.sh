@@ -26,13 +26,7 @@ CONN=/sys/class/drm/card0-Virtual-1
 
 verdict() { echo "E2E-KMS $1 $2 ${3:-}"; }
 kernel_log() { dmesg | grep -iE 'xen_vgpu|xen-vgpu|vgpu|drm|fb' | tail -n 30; }
-kernel_clean() {
-	if dmesg | grep -qE 'WARNING:|BUG:|Oops|general protection'; then
-		dmesg | tail -n 60
-		verdict "$1" FAIL "the kernel log has a warning or an oops"
-		return 1
-	fi
-}
+. "$E2E_ROOT/tests/e2e/guest/kernel.sh"
 
 # wait_go VALUE: dom0 writes e2e/go when the next phase may start.
 wait_go() {

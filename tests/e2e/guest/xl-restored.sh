@@ -15,14 +15,7 @@ SCENE=$B/tests/progs/glscene
 RENDER_ENV=
 
 . "$E2E_ROOT/tests/e2e/guest/render.sh"
-
-kernel_clean() {
-	if dmesg | grep -qE 'multicall|WARNING:|BUG:|Oops|general protection'; then
-		dmesg | grep -E -A3 'multicall|WARNING:|BUG:|Oops|general protection' | head -n 40
-		verdict "$1" FAIL "the kernel log has a failed hypercall, a warning or an oops"
-		return 1
-	fi
-}
+. "$E2E_ROOT/tests/e2e/guest/kernel.sh"
 
 LIBGL_ALWAYS_SOFTWARE=1 "$SCENE" /tmp/ref.ppm 2>/tmp/ref.log ||
 	{ cat /tmp/ref.log; exit 1; }

@@ -34,6 +34,7 @@ kit_add /bin/busybox /usr/bin/xenstore-read "$SCENE" \
 	{ echo "cannot copy the kit"; exit 1; }
 cp -L --parents /etc/ld.so.cache /usr/share/glvnd/egl_vendor.d/50_mesa.json \
 	"$E2E_ROOT/tests/e2e/guest/render.sh" \
+	"$E2E_ROOT/tests/e2e/guest/kernel.sh" \
 	"$E2E_ROOT/tests/e2e/guest/xl-restored.sh" "$KIT" || exit 1
 for applet in sh env sleep kill cat grep sed tail seq dmesg; do
 	ln -s busybox "$KIT/bin/$applet"

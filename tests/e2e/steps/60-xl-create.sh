@@ -29,20 +29,16 @@ daemon_wait "$backend_log"
 backend_state() { xenstore-read "/local/domain/0/backend/vgpu/$1/0/state" 2>/dev/null; }
 # frontend_state DOMID: the state of the domain's device 0 in the guest.
 frontend_state() { xenstore-read "/local/domain/$1/device/vgpu/0/state" 2>/dev/null; }
-# wait_initwait DOMID WHAT: the daemon's device of DOMID in InitWait
-# within 30 s of WHAT, or the step fails.
-wait_initwait() {
-	for _ in $(seq 300); do [ "$(backend_state $1)" = 2 ] && return 0; sleep 0.1; done
-	fail "no backend in InitWait 30 s after $2"
-}
-# wait_connected DOMID WHAT: both ends of DOMID's device Connected within
-# 30 s of WHAT, or the step fails.
-wait_connected() {
+# wait_states DOMID PATTERN WHAT: "backend/frontend" states of DOMID's
+# device 0 match the case PATTERN within 30 s of WHAT, or the step fails.
+wait_states() {
+	local states
 	for _ in $(seq 300); do
-		[ "$(backend_state $1)/$(frontend_state $1)" = 4/4 ] && return 0
+		states=$(backend_state $1)/$(frontend_state $1)
+		case $states in $2) return 0 ;; esac
 		sleep 0.1
 	done
-	fail "device not reconnected 30 s after $2 (backend $(backend_state $1), frontend $(frontend_state $1))"
+	fail "device states (backend/frontend) $states, not $2, 30 s after $3"
 }
 
 # a) xl create, then render.
@@ -53,7 +49,7 @@ rm -f "$(domu_log $name)"
 t0=$(now)
 xl create -q "$cfg" || fail "xl create failed"
 domid=$(xl domid $name)
-wait_initwait $domid "xl create"
+wait_states $domid "2/*" "xl create"  # the backend in InitWait
 timing xl-create-to-initwait "$(since "$t0")"
 grep "1 vgpu device added to domain $domid ($name) from the config file xl was given" "$backend_log" ||
 	fail "the daemon did not say it added the device"
@@ -112,7 +108,7 @@ t0=$(now)
 { xl restore "$save" 2>&1 || fail "xl restore failed"; } | sed '/xc: progress/d'
 rm -f "$save"
 domid=$(xl domid $name)
-wait_connected $domid "xl restore"
+wait_states $domid 4/4 "xl restore"   # both ends Connected
 timing xl-restore-to-connected "$(since "$t0")"
 grep "1 vgpu device added to domain $domid ($name) from the config kept from before its save" "$backend_log" ||
 	fail "the restored domain's device did not come from the kept config"
