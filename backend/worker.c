@@ -78,6 +78,7 @@ struct vgpu_worker *vgpuback_worker_create(struct vgpuback_transport *t,
 	w->r = r;
 	w->cfg = *cfg;
 	w->sched_idx = -1;
+	vgpu_spin_window_init(&w->spin, cfg->poll_us * 1000ull);
 	w->submit_buf = malloc(cfg->lim.max_submit_size);
 	if (!w->submit_buf || vgpuback_objects_init(&w->objs, &cfg->lim)) {
 		goto fail;
@@ -376,28 +377,38 @@ static bool fd_ready(int fd)
 }
 
 /*
- * Watches the ring for poll_us without asking for kicks. Returns 1 when
- * requests came or a fence retired, 0 at the deadline (req_event is then
- * left unarmed: the caller must run ring_process() before sleeping).
+ * Watches the ring for as long as the spin window says, without asking
+ * for kicks. Returns 1 when requests came or a fence retired, 0 at the
+ * deadline (req_event is then left unarmed: the caller must run
+ * ring_process() before sleeping, and learn_wait() once it woke).
  */
 static int spin(struct vgpu_worker *w)
 {
 	uint64_t start = vgpu_now_ns(), now = start;
-	uint64_t deadline = start + (uint64_t)w->cfg.poll_us * 1000;
 	int rfd = vgpuback_renderer_poll_fd(w->r);
 
 	w->ring.sring->req_event = w->ring.req_cons;
-	do {
-		if (RING_HAS_UNCONSUMED_REQUESTS(&w->ring)) {
-			return 1;
-		}
-		if (vgpuback_renderer_busy(w->r) && fd_ready(rfd)) {
+	while (now - start < w->spin.cur_ns) {
+		if (RING_HAS_UNCONSUMED_REQUESTS(&w->ring) ||
+		    (vgpuback_renderer_busy(w->r) && fd_ready(rfd))) {
+			vgpu_spin_window_learn(&w->spin, now - start);
 			return 1;
 		}
 		vgpu_spin_pause(now - start);
 		now = vgpu_now_ns();
-	} while (now < deadline);
+	}
+	w->spin_missed_at = start;
 	return 0;
+}
+
+/* Tells the spin window how long the wait its spin gave up on took. */
+static void learn_wait(struct vgpu_worker *w)
+{
+	if (w->spin_missed_at) {
+		vgpu_spin_window_learn(&w->spin,
+				       vgpu_now_ns() - w->spin_missed_at);
+		w->spin_missed_at = 0;
+	}
 }
 
 /*
@@ -470,6 +481,7 @@ int vgpuback_worker_run(struct vgpu_worker *w)
 		unpolled = 0;
 		ret = wait_events(w, ret > 0 ? 0 :
 				  vgpuback_sched_linger_left_ns(w));
+		learn_wait(w);
 		if (ret == -EPIPE) {
 			vgpu_info(VGPU_DEV_FMT "frontend gone after %llu "
 				  "requests; copied %llu command bytes",

@@ -18,6 +18,7 @@
 #include "back_transport.h"
 #include "vnc.h"
 #include "vgpuif.h"
+#include "vgpu_util.h"
 
 struct vgpuback_scanout;
 
@@ -28,9 +29,10 @@ struct vgpuback_scanout;
 #define VGPUBACK_DEF_MAX_CMD_PAGES      1024
 #define VGPUBACK_DEF_MAX_SUBMIT_SIZE    (1024 * 1024)
 /*
- * Spin this long on the ring after the last request before sleeping: a
- * sleeping wake-up costs tens of microseconds on an idle host, and a
- * frame makes several round trips. The spin yields after 5 us.
+ * Spin at most this long on the ring after the last request before
+ * sleeping: a sleeping wake-up costs tens of microseconds on an idle
+ * host, and a frame makes several round trips. The spin adapts within
+ * it (vgpu_spin_window), and yields after 5 us.
  */
 #define VGPUBACK_DEF_POLL_US            20
 
@@ -70,6 +72,8 @@ struct vgpu_worker {
 	const uint8_t *cmd;             /* the command region, read-only */
 	uint32_t cmd_pages;
 	uint8_t *submit_buf;            /* max-submit-size bytes */
+	struct vgpu_spin_window spin;
+	uint64_t spin_missed_at;        /* a spin that ran out; 0: none */
 
 	/* The GPU scheduler (worker_sched.c). */
 	int sched_idx;                  /* our entry, -1 if none */

@@ -85,4 +85,21 @@ uint64_t vgpu_now_ns(void);
  */
 void vgpu_spin_pause(uint64_t spun_ns);
 
+/*
+ * How long a waiter spins before it sleeps, learnt from its recent waits
+ * as KVM's halt polling learns: a wait that ended within max_ns but
+ * after the spin doubles the spin; a wait longer than max_ns, which no
+ * spin could have saved, halves it, down to none. A waiter whose answers
+ * take a frame's rendering stops burning the CPU that rendering needs,
+ * and one that makes quick round trips keeps spinning.
+ */
+struct vgpu_spin_window {
+	uint64_t max_ns;        /* the configured poll time; 0: never spin */
+	uint64_t cur_ns;        /* how long the next wait spins */
+};
+
+void vgpu_spin_window_init(struct vgpu_spin_window *sw, uint64_t max_ns);
+/* Learns from a wait that ended waited_ns after it began. */
+void vgpu_spin_window_learn(struct vgpu_spin_window *sw, uint64_t waited_ns);
+
 #endif /* VGPU_UTIL_H */

@@ -22,6 +22,9 @@
  *
  * Each unreaped request holds a ring slot, so their number is bounded per
  * client and for the whole device; past either bound the caller waits.
+ * They do not wake the backend (vgpufront_send_lazy()): it takes them
+ * with the client's next submit or synchronous request, and a busy
+ * frame saves a wake-up of the backend for each.
  */
 
 static bool take_budget(struct vtest_dev *dev, unsigned int n)
@@ -63,7 +66,7 @@ int vtest_async_send(struct vtest_client *c, struct vgpuif_req *reqs,
 		return -EAGAIN;
 	}
 	for (i = 0; i < n; i++) {
-		ret = vgpufront_send(c->dev->front, &reqs[i]);
+		ret = vgpufront_send_lazy(c->dev->front, &reqs[i]);
 		if (ret < 0) {
 			give_budget(c->dev, n - i);
 			return ret;

@@ -117,6 +117,12 @@ int vgpufront_send(struct vgpufront *dev, struct vgpuif_req *req)
 	return 0;
 }
 
+/* Kicks are not modelled: requests are answered when waited for. */
+int vgpufront_send_lazy(struct vgpufront *dev, struct vgpuif_req *req)
+{
+	return vgpufront_send(dev, req);
+}
+
 /* Answers every request up to id, in ring order. */
 int vgpufront_wait(struct vgpufront *dev, uint32_t id,
 		   struct vgpuif_resp *resp)

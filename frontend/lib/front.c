@@ -184,7 +184,7 @@ struct vgpufront *vgpufront_open(const char *spec, uint32_t cmd_pages)
 	}
 	pthread_mutex_init(&dev->lock, NULL);
 	pthread_cond_init(&dev->cond, NULL);
-	dev->poll_us = poll_us_from_env();
+	vgpu_spin_window_init(&dev->spin, poll_us_from_env() * 1000ull);
 	dev->wake_fd = eventfd(0, EFD_CLOEXEC | EFD_NONBLOCK);
 	dev->t = open_transport(spec);
 	if (dev->wake_fd < 0 || !dev->t) {
@@ -250,5 +250,7 @@ bool vgpufront_lost(struct vgpufront *dev)
 
 void vgpufront_set_poll_us(struct vgpufront *dev, unsigned int poll_us)
 {
-	dev->poll_us = poll_us;
+	pthread_mutex_lock(&dev->lock);
+	vgpu_spin_window_init(&dev->spin, poll_us * 1000ull);
+	pthread_mutex_unlock(&dev->lock);
 }

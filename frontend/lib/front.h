@@ -7,6 +7,7 @@
 
 #include "front_transport.h"
 #include "vgpufront.h"
+#include "vgpu_util.h"
 
 #define CMD_FIFO_LEN    64
 #define CMD_DEFAULT_PAGES 256
@@ -33,7 +34,7 @@ struct cmd_alloc {
 struct vgpufront {
 	struct vgpufront_transport *t;
 	struct vgpufront_limits limits;
-	unsigned int poll_us;
+	struct vgpu_spin_window spin;   /* the polling waiter's only */
 
 	struct vgpufront_share ring_share;
 	vgpuif_front_ring_t ring;
@@ -43,6 +44,7 @@ struct vgpufront {
 	pthread_cond_t cond;
 	bool polling;           /* one waiter reads the ring for all */
 	bool lost;              /* backend gone: everything fails ENODEV */
+	bool kick_owed;         /* a lazy push skipped the backend's kick */
 	int wake_fd;            /* kicks the polling waiter */
 
 	struct slot slots[VGPUIF_RING_SIZE];
@@ -59,7 +61,7 @@ struct vgpufront {
  * held.
  */
 int front_send(struct vgpufront *dev, struct vgpuif_req *req,
-	       const struct vgpufront_cmd *cmd, bool detached);
+	       const struct vgpufront_cmd *cmd, bool detached, bool lazy);
 void front_wake(struct vgpufront *dev);
 typedef bool (*front_cond_fn)(struct vgpufront *dev, const void *arg);
 int front_wait_until(struct vgpufront *dev, front_cond_fn cond,

@@ -144,7 +144,7 @@ int vgpufront_cmd_submit(struct vgpufront *dev, uint32_t ctx_id,
 	int ret;
 
 	pthread_mutex_lock(&dev->lock);
-	ret = front_send(dev, &req, cmd, id == NULL);
+	ret = front_send(dev, &req, cmd, id == NULL, false);
 	if (ret) {
 		front_cmd_release(dev, cmd->offset);
 	} else if (id) {

@@ -83,7 +83,11 @@ static void drain(int fd)
 	}
 }
 
-/* Spins for poll_us, then sleeps on the event channel. Lock not held. */
+/*
+ * Spins for as long as the spin window says, then sleeps on the event
+ * channel, and teaches the window how long this wait took. Lock not
+ * held; only the polling waiter touches the window.
+ */
 static int await_responses(struct vgpufront *dev)
 {
 	struct vgpufront_transport *t = dev->t;
@@ -96,8 +100,9 @@ static int await_responses(struct vgpufront *dev)
 	};
 	int more;
 
-	while (now - start < dev->poll_us * 1000ull) {
+	while (now - start < dev->spin.cur_ns) {
 		if (responses_pending(dev)) {
+			vgpu_spin_window_learn(&dev->spin, now - start);
 			return 0;
 		}
 		vgpu_spin_pause(now - start);
@@ -105,11 +110,13 @@ static int await_responses(struct vgpufront *dev)
 	}
 	RING_FINAL_CHECK_FOR_RESPONSES(&dev->ring, more);
 	if (more) {
+		vgpu_spin_window_learn(&dev->spin, vgpu_now_ns() - start);
 		return 0;
 	}
 	if (poll(fds, 3, -1) < 0) {
 		return errno == EINTR ? 0 : -errno;
 	}
+	vgpu_spin_window_learn(&dev->spin, vgpu_now_ns() - start);
 	if (fds[0].revents & POLLIN) {
 		vgpufront_transport_ack_event(t);
 	}
@@ -130,6 +137,15 @@ static void mark_lost(struct vgpufront *dev)
 	dev->lost = true;
 }
 
+/* Wakes the backend for the requests pushed without waking it. */
+static void pay_kick(struct vgpufront *dev)
+{
+	if (dev->kick_owed) {
+		dev->kick_owed = false;
+		vgpufront_transport_notify(dev->t);
+	}
+}
+
 int front_wait_until(struct vgpufront *dev, front_cond_fn cond,
 		     const void *arg)
 {
@@ -139,6 +155,8 @@ int front_wait_until(struct vgpufront *dev, front_cond_fn cond,
 		if (dev->lost) {
 			return -ENODEV;
 		}
+		/* What we wait for may hang on a request it has not seen. */
+		pay_kick(dev);
 		if (dev->polling) {
 			pthread_cond_wait(&dev->cond, &dev->lock);
 			continue;
@@ -192,7 +210,7 @@ static struct slot *claim_slot(struct vgpufront *dev)
 }
 
 int front_send(struct vgpufront *dev, struct vgpuif_req *req,
-	       const struct vgpufront_cmd *cmd, bool detached)
+	       const struct vgpufront_cmd *cmd, bool detached, bool lazy)
 {
 	struct slot *s;
 	int notify, ret;
@@ -210,8 +228,13 @@ int front_send(struct vgpufront *dev, struct vgpuif_req *req,
 	       sizeof(*req));
 	dev->ring.req_prod_pvt++;
 	RING_PUSH_REQUESTS_AND_CHECK_NOTIFY(&dev->ring, notify);
-	if (notify) {
-		vgpufront_transport_notify(dev->t);
+	/*
+	 * A later push does not see that this one crossed req_event, so
+	 * the kick a lazy push skips is owed until someone pays it.
+	 */
+	dev->kick_owed |= notify;
+	if (!lazy) {
+		pay_kick(dev);
 	}
 	return 0;
 }
@@ -221,7 +244,17 @@ int vgpufront_send(struct vgpufront *dev, struct vgpuif_req *req)
 	int ret;
 
 	pthread_mutex_lock(&dev->lock);
-	ret = front_send(dev, req, NULL, false);
+	ret = front_send(dev, req, NULL, false, false);
+	pthread_mutex_unlock(&dev->lock);
+	return ret;
+}
+
+int vgpufront_send_lazy(struct vgpufront *dev, struct vgpuif_req *req)
+{
+	int ret;
+
+	pthread_mutex_lock(&dev->lock);
+	ret = front_send(dev, req, NULL, false, true);
 	pthread_mutex_unlock(&dev->lock);
 	return ret;
 }

@@ -83,9 +83,11 @@ const struct vgpufront_limits *vgpufront_limits(const struct vgpufront *dev);
 bool vgpufront_lost(struct vgpufront *dev);
 
 /*
- * How long a waiter spins on the ring before it sleeps on the event
+ * The longest a waiter spins on the ring before it sleeps on the event
  * channel, in microseconds: $VGPU_POLL_US, else VGPUFRONT_DEF_POLL_US.
- * The spin yields the CPU after its first 5 us.
+ * Within it, the spin adapts: it shrinks to nothing while answers take
+ * longer than this (a frame being rendered) and grows back when they
+ * come sooner. The spin yields the CPU after its first 5 us.
  */
 #define VGPUFRONT_DEF_POLL_US 20
 void vgpufront_set_poll_us(struct vgpufront *dev, unsigned int poll_us);
@@ -106,6 +108,16 @@ void vgpufront_buf_free(struct vgpufront *dev, struct vgpufront_buf *buf);
  * Blocks while the ring is full.
  */
 int vgpufront_send(struct vgpufront *dev, struct vgpuif_req *req);
+
+/*
+ * Like vgpufront_send(), but does not wake the backend: the request is on
+ * the ring, and the backend takes it with the next request that wakes
+ * it, or at once if it is awake. Waiting for any response wakes it
+ * first. For requests nobody waits for now, such as a free or the
+ * create of a resource a later request will use: each kick saved is a
+ * wake-up of the backend saved.
+ */
+int vgpufront_send_lazy(struct vgpufront *dev, struct vgpuif_req *req);
 
 /* Waits for the response to request id; returns its status. */
 int vgpufront_wait(struct vgpufront *dev, uint32_t id,
