@@ -89,11 +89,14 @@ static struct handle_words handles_of(uint32_t header, uint32_t len)
 	return cmd_handles[cmd];
 }
 
-/* Rewrites one handle word; a handle the client does not hold fails. */
+/*
+ * Rewrites one handle word, making its resource on the device if it was
+ * deferred; a handle the client does not hold fails.
+ */
 static int translate_word(struct vtest_client *c, uint32_t *word,
 			  uint32_t header)
 {
-	const struct vtest_res *res;
+	struct vtest_res *res;
 
 	if (!*word) {
 		return 0;
@@ -107,7 +110,7 @@ static int translate_word(struct vtest_client *c, uint32_t *word,
 		return -EINVAL;
 	}
 	*word = res->res_id;
-	return 0;
+	return vtest_res_make(c, res);
 }
 
 /* The handles of the command at cmd[0], with len payload words. */

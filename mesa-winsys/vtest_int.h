@@ -86,13 +86,21 @@ struct vtest_dev {
 	uint64_t bytes_copied;          /* atomic */
 };
 
+/* Where a resource is, as far as the device goes (vtest_res.c). */
+enum vtest_res_state {
+	VTEST_RES_ON_DEVICE,
+	VTEST_RES_DEFERRED,     /* made on the device when first named */
+	VTEST_RES_ABSENT,       /* refused: the device never has it */
+};
+
 struct vtest_res {
 	struct vtest_res *next;
 	uint32_t handle;                /* the client's name for it */
 	uint32_t res_id;                /* the device's, unique on the device */
+	enum vtest_res_state state;
+	struct vgpuif_resource_create_3d_req desc;
 	struct vgpufront_buf *buf;      /* backing, or NULL */
 	struct vtest_charge charge;     /* in the device's account */
-	bool absent;                    /* refused: the device never had it */
 };
 
 struct vtest_pool_class {
@@ -113,6 +121,7 @@ struct vtest_client {
 
 	struct vtest_res *res[VTEST_RES_BUCKETS];
 	uint32_t num_res;
+	struct vtest_res *last_on_device;       /* newest made, or NULL */
 
 	/* Ids of requests sent by vtest_async_send, oldest first. */
 	uint32_t async_ids[VTEST_ASYNC_PER_CLIENT];
@@ -172,6 +181,14 @@ int vtest_client_call_n(struct vtest_client *c, struct vgpuif_req *reqs,
 
 /* vtest_res.c: resources and their backing. */
 struct vtest_res *vtest_res_find(struct vtest_client *c, uint32_t handle);
+/*
+ * Makes a deferred resource on the device, ahead of the request that
+ * names it. Returns 0 or -ENODEV; a resource the device refuses now is
+ * logged and stays absent.
+ */
+int vtest_res_make(struct vtest_client *c, struct vtest_res *res);
+/* A resource of c that the device has, or NULL. */
+struct vtest_res *vtest_res_any_on_device(struct vtest_client *c);
 struct vgpufront_buf *vtest_res_get_buf(struct vtest_client *c, uint32_t size);
 void vtest_res_put_buf(struct vtest_client *c, struct vgpufront_buf *buf);
 void vtest_res_pool_topup(struct vtest_client *c);

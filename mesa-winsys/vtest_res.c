@@ -143,23 +143,20 @@ void vtest_res_fill_attach(struct vgpuif_req *req, uint32_t res_id,
 	req->op.attach_backing.num_pages = buf->num_pages;
 }
 
-static void fill_create_req(struct vgpuif_req *req, const uint32_t *w,
-			    uint32_t res_id)
+static void fill_desc(struct vgpuif_resource_create_3d_req *d,
+		      const uint32_t *w, uint32_t res_id)
 {
-	struct vgpuif_resource_create_3d_req *r = &req->op.resource_create_3d;
-
-	memset(req, 0, sizeof(*req));
-	req->operation = VGPUIF_OP_RESOURCE_CREATE_3D;
-	r->res_id = res_id;
-	r->target = w[VCMD_RES_CREATE_TARGET];
-	r->format = w[VCMD_RES_CREATE_FORMAT];
-	r->bind = w[VCMD_RES_CREATE_BIND];
-	r->width = w[VCMD_RES_CREATE_WIDTH];
-	r->height = w[VCMD_RES_CREATE_HEIGHT];
-	r->depth = w[VCMD_RES_CREATE_DEPTH];
-	r->array_size = w[VCMD_RES_CREATE_ARRAY_SIZE];
-	r->last_level = w[VCMD_RES_CREATE_LAST_LEVEL];
-	r->nr_samples = w[VCMD_RES_CREATE_NR_SAMPLES];
+	memset(d, 0, sizeof(*d));
+	d->res_id = res_id;
+	d->target = w[VCMD_RES_CREATE_TARGET];
+	d->format = w[VCMD_RES_CREATE_FORMAT];
+	d->bind = w[VCMD_RES_CREATE_BIND];
+	d->width = w[VCMD_RES_CREATE_WIDTH];
+	d->height = w[VCMD_RES_CREATE_HEIGHT];
+	d->depth = w[VCMD_RES_CREATE_DEPTH];
+	d->array_size = w[VCMD_RES_CREATE_ARRAY_SIZE];
+	d->last_level = w[VCMD_RES_CREATE_LAST_LEVEL];
+	d->nr_samples = w[VCMD_RES_CREATE_NR_SAMPLES];
 }
 
 /*
@@ -203,6 +200,39 @@ static int check_room(struct vtest_client *c, uint32_t data_size)
 	return 0;
 }
 
+/*
+ * DOC: resources made when first named
+ *
+ * Mesa creates a resource for every fence it makes, one a frame, and
+ * only ever names it in RESOURCE_BUSY_WAIT, which the device answers for
+ * the context's work as a whole. So a resource that the device's account
+ * says the backend will accept (vtest_budget.c) is not sent at its
+ * create: it is made on the device just before the first request that
+ * names it, a transfer or a submit whose command stream does, and
+ * without waiting (vtest_async.c). A resource nothing names never costs
+ * the backend a create, a mapping of its backing, or an unref. One the
+ * account cannot vouch for is made at once and waited for, so that a
+ * refusal fails its create (DOC: a refused create).
+ */
+
+/* Create, attach the backing, make it visible to the client's context. */
+static unsigned int fill_create_batch(struct vtest_client *c,
+				      const struct vtest_res *res,
+				      struct vgpuif_req *reqs)
+{
+	unsigned int n = 0;
+
+	memset(&reqs[n], 0, sizeof(reqs[n]));
+	reqs[n].operation = VGPUIF_OP_RESOURCE_CREATE_3D;
+	reqs[n++].op.resource_create_3d = res->desc;
+	if (res->buf) {
+		vtest_res_fill_attach(&reqs[n++], res->res_id, res->buf);
+	}
+	vtest_res_fill_req(&reqs[n++], VGPUIF_OP_CTX_ATTACH_RESOURCE,
+			   c->ctx_id, res->res_id);
+	return n;
+}
+
 /* Sends the batch and waits; unreferences a resource half made. */
 static int create_and_wait(struct vtest_client *c, struct vgpuif_req *reqs,
 			   unsigned int n, uint32_t res_id)
@@ -219,39 +249,81 @@ static int create_and_wait(struct vtest_client *c, struct vgpuif_req *reqs,
 	return ret;
 }
 
+static void set_on_device(struct vtest_client *c, struct vtest_res *res)
+{
+	res->state = VTEST_RES_ON_DEVICE;
+	c->last_on_device = res;
+}
+
 /*
- * Creates the resource, attaches its backing and makes it visible to the
- * client's context in one batch. The batch goes without waiting only
- * when the device's account says the backend will take it
- * (vtest_budget.c) and the async budget allows (vtest_async.c);
- * otherwise it waits, so that a refusal fails this create. Returns 0 or
- * the device's status.
+ * Defers the resource when the account vouches for it; otherwise makes
+ * it and waits. Returns 0 or the device's status.
  */
-static int create_on_device(struct vtest_client *c, const uint32_t *w,
-			    struct vtest_res *res)
+static int create_on_device(struct vtest_client *c, struct vtest_res *res)
 {
 	struct vgpuif_req reqs[3];
-	unsigned int n = 0;
-	int ret = -EAGAIN;
+	unsigned int n;
+	int ret;
 
-	fill_create_req(&reqs[n++], w, res->res_id);
-	if (res->buf) {
-		vtest_res_fill_attach(&reqs[n++], res->res_id, res->buf);
-	}
-	vtest_res_fill_req(&reqs[n++], VGPUIF_OP_CTX_ATTACH_RESOURCE,
-			   c->ctx_id, res->res_id);
-	if (vtest_budget_charge(c->dev, &reqs[0].op.resource_create_3d,
+	if (vtest_budget_charge(c->dev, &res->desc,
 				res->buf ? res->buf->num_pages : 0,
 				&res->charge)) {
-		ret = vtest_async_send(c, reqs, n);
+		res->state = VTEST_RES_DEFERRED;
+		return 0;
 	}
+	n = fill_create_batch(c, res, reqs);
+	ret = create_and_wait(c, reqs, n, res->res_id);
+	if (ret < 0) {
+		vtest_budget_refund(c->dev, &res->charge);
+		return ret;
+	}
+	set_on_device(c, res);
+	return 0;
+}
+
+int vtest_res_make(struct vtest_client *c, struct vtest_res *res)
+{
+	struct vgpuif_req reqs[3];
+	unsigned int n;
+	int ret;
+
+	if (res->state != VTEST_RES_DEFERRED) {
+		return 0;
+	}
+	n = fill_create_batch(c, res, reqs);
+	ret = vtest_async_send(c, reqs, n);
 	if (ret == -EAGAIN) {
 		ret = create_and_wait(c, reqs, n, res->res_id);
 	}
-	if (ret < 0) {
-		vtest_budget_refund(c->dev, &res->charge);
+	if (ret == -ENODEV) {
+		return ret;
 	}
-	return ret;
+	if (ret < 0) {
+		/* The account vouched for it: a bug, or vram= changed. */
+		vtest_log(VGPU_LOG_WARN, c, "resource %u could not be made on "
+			  "the device: %s; requests naming it will fail",
+			  res->handle, strerror(-ret));
+		res->state = VTEST_RES_ABSENT;
+		return 0;
+	}
+	set_on_device(c, res);
+	return 0;
+}
+
+struct vtest_res *vtest_res_any_on_device(struct vtest_client *c)
+{
+	struct vtest_res *res;
+	unsigned int i;
+
+	for (i = 0; !c->last_on_device && i < VTEST_RES_BUCKETS; i++) {
+		for (res = c->res[i]; res; res = res->next) {
+			if (res->state == VTEST_RES_ON_DEVICE) {
+				c->last_on_device = res;
+				break;
+			}
+		}
+	}
+	return c->last_on_device;
 }
 
 static void insert_res(struct vtest_client *c, struct vtest_res *res)
@@ -277,6 +349,7 @@ static int create_res(struct vtest_client *c, const uint32_t *w,
 		goto fail_id;
 	}
 	res->handle = w[VCMD_RES_CREATE_HANDLE];
+	fill_desc(&res->desc, w, res->res_id);
 	if (data_size) {
 		res->buf = vtest_res_get_buf(c, data_size);
 		if (!res->buf) {
@@ -284,7 +357,7 @@ static int create_res(struct vtest_client *c, const uint32_t *w,
 			goto fail_buf;
 		}
 	}
-	ret = create_on_device(c, w, res);
+	ret = create_on_device(c, res);
 	if (ret < 0) {
 		goto fail_device;
 	}
@@ -325,7 +398,7 @@ static int add_absent(struct vtest_client *c, const uint32_t *w)
 		return ret;
 	}
 	res->handle = w[VCMD_RES_CREATE_HANDLE];
-	res->absent = true;
+	res->state = VTEST_RES_ABSENT;
 	insert_res(c, res);
 	return 0;
 }
@@ -454,16 +527,19 @@ static void unref_on_device(struct vtest_client *c, struct vtest_res *res)
 		vtest_log(VGPU_LOG_WARN, c, "cannot free resource %u: %s",
 			  res->handle, strerror(-ret));
 	}
-	/* The unref is in the ring: every later create comes after it. */
-	vtest_budget_refund(c->dev, &res->charge);
-	vtest_res_put_buf(c, res->buf);
 }
 
 static void release_res(struct vtest_client *c, struct vtest_res *res)
 {
-	if (!res->absent) {
+	if (res->state == VTEST_RES_ON_DEVICE) {
 		unref_on_device(c, res);
 	}
+	if (c->last_on_device == res) {
+		c->last_on_device = NULL;
+	}
+	/* Any unref is in the ring: every later create comes after it. */
+	vtest_budget_refund(c->dev, &res->charge);
+	vtest_res_put_buf(c, res->buf);
 	vtest_dev_free_res_id(c->dev, res->res_id);
 	free(res);
 }

@@ -68,18 +68,29 @@ int vtest_submit_cmd_submit(struct vtest_client *c, uint32_t len)
 
 /*
  * RESOURCE_BUSY names a resource, but the device answers for all of the
- * context's work before it. Mesa names its fence's resource; its probe
- * names 0, for which any resource of the client will do.
+ * context's work before it. Mesa names its fence's resource, which is
+ * deferred (vtest_res.c) and stays so when any other resource of the
+ * client will do; its probe names 0. 0: the client has none to name.
  */
-static uint32_t busy_res_id(struct vtest_client *c, uint32_t handle)
+static int busy_res_id(struct vtest_client *c, uint32_t handle,
+		       uint32_t *res_id)
 {
-	const struct vtest_res *res = vtest_res_find(c, handle);
-	unsigned int i;
+	struct vtest_res *res = vtest_res_find(c, handle), *other;
+	int ret;
 
-	for (i = 0; !res && i < VTEST_RES_BUCKETS; i++) {
-		res = c->res[i];
+	if (!res || res->state != VTEST_RES_ON_DEVICE) {
+		other = vtest_res_any_on_device(c);
+		res = other ? other : res;
 	}
-	return res ? res->res_id : 0;
+	*res_id = 0;
+	if (!res) {
+		return 0;
+	}
+	ret = vtest_res_make(c, res);
+	if (!ret && res->state == VTEST_RES_ON_DEVICE) {
+		*res_id = res->res_id;
+	}
+	return ret;
 }
 
 /*
@@ -95,7 +106,10 @@ static int query_busy(struct vtest_client *c, uint32_t handle, bool wait,
 	int ret;
 
 	req.ctx_id = c->ctx_id;
-	req.op.resource_busy.res_id = busy_res_id(c, handle);
+	ret = busy_res_id(c, handle, &req.op.resource_busy.res_id);
+	if (ret < 0) {
+		return ret;
+	}
 	if (!req.op.resource_busy.res_id) {
 		*busy = 0;
 		return 0;

@@ -132,10 +132,15 @@ static int read_xfer(struct vtest_client *c, uint32_t *w, uint32_t words,
 	return 0;
 }
 
-/* Finds the transfer's resource and makes sure the context exists. */
+/*
+ * Finds the transfer's resource and makes sure the context and the
+ * resource exist on the device.
+ */
 static int find_xfer_res(struct vtest_client *c, const struct vtest_xfer *x,
 			 struct vtest_res **res)
 {
+	int ret;
+
 	if (x->data_size > c->dev->max_backing) {
 		vtest_log(VGPU_LOG_WARN, c, "transfer of %u bytes",
 			  x->data_size);
@@ -147,7 +152,8 @@ static int find_xfer_res(struct vtest_client *c, const struct vtest_xfer *x,
 			  x->handle);
 		return -EINVAL;
 	}
-	return vtest_ensure_ctx(c);
+	ret = vtest_ensure_ctx(c);
+	return ret < 0 ? ret : vtest_res_make(c, *res);
 }
 
 /* Reads a transfer's words and finds its resource and the context. */

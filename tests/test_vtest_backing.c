@@ -259,7 +259,8 @@ static void create_buffer(struct vtest_client *c, struct feed *f,
  * Backings of up to 16 pages go back to the client's pool, 256 pages a
  * size at most, and their unref is not waited for: the pages stay
  * shared. One more than the pool takes is freed: its unref must be
- * answered first.
+ * answered first. Each resource is named once, so that the device
+ * has it (DOC: resources made when first named).
  */
 static void test_small_backing_freed_after_unref(void **state)
 {
@@ -282,6 +283,9 @@ static void test_small_backing_freed_after_unref(void **state)
 	assert_int_equal(vtest_client_version(c), 2);
 	for (i = 1; i <= n; i++) {
 		create_buffer(c, &f, i, size);
+		/* Named, so that the device has it and maps its backing. */
+		RUN(c, &f, VCMD_TRANSFER2_WORDS, VCMD_TRANSFER_PUT2, i, 0, 0,
+		    0, 0, 64, 1, 1, 64, 0);
 	}
 	for (i = 1; i <= n; i++) {
 		RUN(c, &f, 1, VCMD_RESOURCE_UNREF, i);
@@ -350,7 +354,8 @@ static void test_refused_create_answered(void **state)
 /*
  * A v0 create has no answer: refused, its handle stays for a resource
  * the device does not have, the client stays, and its unref sends
- * nothing to the device.
+ * nothing to the device. A resource the device accepts reaches it when
+ * a transfer first names it, and its unref follows.
  */
 static void test_refused_v0_create_kept_absent(void **state)
 {
@@ -367,8 +372,68 @@ static void test_refused_v0_create_kept_absent(void **state)
 	assert_int_equal(mock.unrefs, 0);
 	RUN(c, &f, VCMD_RES_CREATE_WORDS, VCMD_RESOURCE_CREATE, 1, 0, 64,
 	    1 << 4, 4096, 1, 1, 1, 0, 0);
+	RUN(c, &f, VCMD_TRANSFER_WORDS, VCMD_TRANSFER_GET, 1, 0, 64, 0,
+	    0, 0, 0, 64, 1, 1, 64);
 	destroy_client(c);
 	assert_int_equal(mock.unrefs, 1);
+}
+
+/* The ids of the requests of operation op, oldest first; how many. */
+static unsigned int sent(uint8_t op, uint32_t res_id, uint32_t *ids)
+{
+	unsigned int n = 0;
+	uint32_t id;
+
+	for (id = 1; id <= mock.next_id; id++) {
+		if (mock.reqs[id].op == op && mock.reqs[id].res_id == res_id) {
+			ids[n++] = id;
+		}
+	}
+	return n;
+}
+
+/*
+ * A resource the device will take is made there only when a request
+ * first names it, just before that request: Mesa's fence resources,
+ * named by nothing but busy waits, never reach the device.
+ */
+static void test_resource_made_when_first_named(void **state)
+{
+	struct feed f = { .io = { feed_read, feed_write, feed_send_fd } };
+	struct vtest_client *c = small_device(&f, 2);
+	uint32_t create[4], attach[4], ctx_attach[4], put[4], unref[4];
+	uint32_t fence_id, tex_id;
+
+	(void)state;
+	create_buffer(c, &f, 1, 8);             /* a fence */
+	create_buffer(c, &f, 2, VGPUIF_PAGE_SIZE);
+	fence_id = vtest_res_find(c, 1)->res_id;
+	tex_id = vtest_res_find(c, 2)->res_id;
+	assert_int_equal(f.fds_sent, 2);
+	assert_int_equal(sent(VGPUIF_OP_RESOURCE_CREATE_3D, tex_id, create),
+			 0);
+	RUN(c, &f, VCMD_TRANSFER2_WORDS, VCMD_TRANSFER_PUT2, 2, 0, 0, 0, 0,
+	    64, 1, 1, 64, 0);
+	assert_int_equal(sent(VGPUIF_OP_RESOURCE_CREATE_3D, tex_id, create),
+			 1);
+	assert_int_equal(sent(VGPUIF_OP_RESOURCE_ATTACH_BACKING, tex_id,
+			      attach), 1);
+	assert_int_equal(sent(VGPUIF_OP_CTX_ATTACH_RESOURCE, tex_id,
+			      ctx_attach), 1);
+	assert_int_equal(sent(VGPUIF_OP_TRANSFER_TO_HOST_3D, tex_id, put), 1);
+	assert_true(create[0] < attach[0] && attach[0] < ctx_attach[0] &&
+		    ctx_attach[0] < put[0]);
+	/* The texture was made once; naming it again sends no create. */
+	RUN(c, &f, VCMD_TRANSFER2_WORDS, VCMD_TRANSFER_PUT2, 2, 0, 0, 0, 0,
+	    64, 1, 1, 64, 0);
+	assert_int_equal(sent(VGPUIF_OP_RESOURCE_CREATE_3D, tex_id, create),
+			 1);
+	RUN(c, &f, 1, VCMD_RESOURCE_UNREF, 1);
+	RUN(c, &f, 1, VCMD_RESOURCE_UNREF, 2);
+	assert_int_equal(sent(VGPUIF_OP_RESOURCE_UNREF, tex_id, unref), 1);
+	assert_int_equal(sent(VGPUIF_OP_RESOURCE_CREATE_3D, fence_id, create)
+			 + sent(VGPUIF_OP_RESOURCE_UNREF, fence_id, unref), 0);
+	destroy_client(c);
 }
 
 int main(void)
@@ -377,6 +442,7 @@ int main(void)
 		cmocka_unit_test(test_small_backing_freed_after_unref),
 		cmocka_unit_test(test_refused_create_answered),
 		cmocka_unit_test(test_refused_v0_create_kept_absent),
+		cmocka_unit_test(test_resource_made_when_first_named),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
