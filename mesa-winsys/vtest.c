@@ -314,6 +314,7 @@ void vtest_client_destroy(struct vtest_client *c)
 		return;
 	}
 	log_stats(c);
+	vtest_submit_drop_busy_ahead(c);
 	vtest_res_destroy_all(c);
 	if (c->ctx_live) {
 		destroy_ctx(c);

@@ -130,6 +130,9 @@ struct vtest_client {
 	/* Work submitted since the device last said the client was idle. */
 	bool maybe_busy;
 	uint64_t submits;
+	/* RESOURCE_BUSY sent behind a submit (vtest_submit.c); 0: none. */
+	uint32_t busy_ahead_id;
+	bool busy_ahead_stale;          /* a later submit is not covered */
 
 	struct vtest_pool_class pool[VTEST_POOL_MAX_PAGES + 1];
 
@@ -214,6 +217,8 @@ int vtest_cmds_translate(struct vtest_client *c, uint32_t *words,
 /* vtest_submit.c: command submission and busy waits. */
 int vtest_submit_cmd_submit(struct vtest_client *c, uint32_t len);
 int vtest_submit_cmd_busy_wait(struct vtest_client *c, uint32_t len);
+/* Gives up the busy query sent ahead, if any: nobody will wait for it. */
+void vtest_submit_drop_busy_ahead(struct vtest_client *c);
 
 /* vtest.c: helpers for the handlers. */
 int vtest_read_words(struct vtest_client *c, uint32_t *words, uint32_t n);

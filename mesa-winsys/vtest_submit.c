@@ -25,7 +25,77 @@
  * last called it idle is answered here at once, without a round trip.
  * Otherwise the device's RESOURCE_BUSY answers, and with the wait flag
  * its answer comes only once the work is done, so nobody polls.
+ *
+ * Mesa waits on a fence right after each frame's submit, so that
+ * RESOURCE_BUSY, with the wait flag, is sent right behind the submit,
+ * without a kick of its own: the backend takes both in one wake-up.
+ * Mesa's wait then only waits for that answer, and the polls of its
+ * resource cache, which asks whether older fences are still busy, only
+ * look at whether it has come: neither costs a round trip. A client
+ * has one such request at a time; a second submit before it is
+ * answered leaves the next busy wait to ask the device.
  */
+
+/* Asks now for the answer the client's next busy wait will want. */
+static void send_busy_ahead(struct vtest_client *c)
+{
+	struct vgpuif_req req = { .operation = VGPUIF_OP_RESOURCE_BUSY };
+	const struct vtest_res *res;
+
+	if (c->busy_ahead_id) {
+		c->busy_ahead_stale = true;     /* it covers older work only */
+		return;
+	}
+	res = vtest_res_any_on_device(c);
+	if (!res) {
+		return;
+	}
+	req.ctx_id = c->ctx_id;
+	req.op.resource_busy.res_id = res->res_id;
+	req.op.resource_busy.busy_flags = VGPUIF_BUSY_WAIT;
+	if (!vgpufront_send_lazy(c->dev->front, &req)) {
+		c->busy_ahead_id = req.id;
+		c->busy_ahead_stale = false;
+	}
+}
+
+void vtest_submit_drop_busy_ahead(struct vtest_client *c)
+{
+	if (c->busy_ahead_id && c->dev->front) {
+		vgpufront_forget(c->dev->front, c->busy_ahead_id);
+	}
+	c->busy_ahead_id = 0;
+}
+
+/*
+ * The busy wait answered by the request sent ahead. Without wait it
+ * only looks; with it, it waits, and the requests sent without waiting
+ * before it have been answered too.
+ */
+static int take_busy_ahead(struct vtest_client *c, bool wait, uint32_t *busy)
+{
+	int ret;
+
+	if (!wait && !vgpufront_done(c->dev->front, c->busy_ahead_id)) {
+		*busy = 1;
+		return 0;
+	}
+	if (wait) {
+		vtest_res_pool_topup(c);
+	}
+	ret = vgpufront_wait(c->dev->front, c->busy_ahead_id, NULL);
+	c->busy_ahead_id = 0;
+	if (ret == -ENODEV) {
+		return ret;
+	}
+	if (ret < 0) {
+		vtest_log(VGPU_LOG_WARN, c, "busy query sent ahead: %s",
+			  strerror(-ret));
+	}
+	*busy = 0;
+	c->maybe_busy = false;
+	return vtest_async_reap(c);
+}
 
 /* SUBMIT_CMD: the length counts words of virgl commands. */
 int vtest_submit_cmd_submit(struct vtest_client *c, uint32_t len)
@@ -63,6 +133,7 @@ int vtest_submit_cmd_submit(struct vtest_client *c, uint32_t len)
 	}
 	c->submits++;
 	c->maybe_busy = true;
+	send_busy_ahead(c);
 	return 0;
 }
 
@@ -138,6 +209,7 @@ int vtest_submit_cmd_busy_wait(struct vtest_client *c, uint32_t len)
 {
 	uint32_t w[VCMD_BUSY_WAIT_WORDS];
 	uint32_t busy = 0;
+	bool wait;
 	int ret;
 
 	if (len != VCMD_BUSY_WAIT_WORDS) {
@@ -149,13 +221,15 @@ int vtest_submit_cmd_busy_wait(struct vtest_client *c, uint32_t len)
 	if (ret < 0) {
 		return ret;
 	}
-	if (c->maybe_busy) {
-		ret = query_busy(c, w[VCMD_BUSY_WAIT_HANDLE],
-				 w[VCMD_BUSY_WAIT_FLAGS] &
-				 VCMD_BUSY_WAIT_FLAG_WAIT, &busy);
-		if (ret < 0) {
-			return ret;
-		}
+	wait = w[VCMD_BUSY_WAIT_FLAGS] & VCMD_BUSY_WAIT_FLAG_WAIT;
+	if (c->maybe_busy && c->busy_ahead_id && !c->busy_ahead_stale) {
+		ret = take_busy_ahead(c, wait, &busy);
+	} else if (c->maybe_busy) {
+		vtest_submit_drop_busy_ahead(c);
+		ret = query_busy(c, w[VCMD_BUSY_WAIT_HANDLE], wait, &busy);
+	}
+	if (ret < 0) {
+		return ret;
 	}
 	return vtest_reply(c, VCMD_RESOURCE_BUSY_WAIT, &busy, 1);
 }

@@ -52,6 +52,8 @@ struct vgpufront {
 	unsigned int early_frees;       /* freed while still attached */
 	uint8_t refuse_op;              /* answered VGPUIF_ENOSPC; 0: none */
 	unsigned int unrefs;            /* RESOURCE_UNREF requests sent */
+	unsigned int forgotten;         /* requests nobody will wait for */
+	uint32_t cmd[256];              /* the command region */
 };
 
 static struct vgpufront mock;
@@ -123,6 +125,18 @@ int vgpufront_send_lazy(struct vgpufront *dev, struct vgpuif_req *req)
 	return vgpufront_send(dev, req);
 }
 
+/* Answers come only when waited for, so a look finds none. */
+bool vgpufront_done(struct vgpufront *dev, uint32_t id)
+{
+	return id <= dev->answered;
+}
+
+void vgpufront_forget(struct vgpufront *dev, uint32_t id)
+{
+	assert_true(id <= dev->next_id);
+	dev->forgotten++;
+}
+
 /* Answers every request up to id, in ring order. */
 int vgpufront_wait(struct vgpufront *dev, uint32_t id,
 		   struct vgpuif_resp *resp)
@@ -158,22 +172,28 @@ int vgpufront_call(struct vgpufront *dev, struct vgpuif_req *req,
 int vgpufront_cmd_reserve(struct vgpufront *dev, uint32_t size,
 			  struct vgpufront_cmd *cmd)
 {
-	(void)dev;
-	(void)size;
-	(void)cmd;
-	return -ENOSYS;
+	if (size > sizeof(dev->cmd)) {
+		return -E2BIG;
+	}
+	*cmd = (struct vgpufront_cmd){ .ptr = dev->cmd, .size = size };
+	return 0;
 }
 
+/* A submit is a request like the others, answered in ring order. */
 int vgpufront_cmd_submit(struct vgpufront *dev, uint32_t ctx_id,
 			 struct vgpufront_cmd *cmd, uint64_t fence_id,
 			 uint32_t *id)
 {
-	(void)dev;
-	(void)ctx_id;
+	struct vgpuif_req req = { .operation = VGPUIF_OP_SUBMIT_3D };
+
 	(void)cmd;
 	(void)fence_id;
-	(void)id;
-	return -ENOSYS;
+	req.ctx_id = ctx_id;
+	vgpufront_send(dev, &req);
+	if (id) {
+		*id = req.id;
+	}
+	return 0;
 }
 
 void vgpufront_cmd_cancel(struct vgpufront *dev, struct vgpufront_cmd *cmd)
@@ -436,6 +456,82 @@ static void test_resource_made_when_first_named(void **state)
 	destroy_client(c);
 }
 
+/* A submit of one virgl NOP (the stand-in files it under resource 0). */
+static void submit_nop(struct vtest_client *c, struct feed *f)
+{
+	RUN(c, f, 1, VCMD_SUBMIT_CMD, 0);
+}
+
+/* The ids of the RESOURCE_BUSY requests sent so far; how many. */
+static unsigned int busy_sent(uint32_t *ids)
+{
+	unsigned int n = 0;
+	uint32_t id;
+
+	for (id = 1; id <= mock.next_id; id++) {
+		if (mock.reqs[id].op == VGPUIF_OP_RESOURCE_BUSY) {
+			ids[n++] = id;
+		}
+	}
+	return n;
+}
+
+#define BUSY_WAIT(c, f, handle, flags) \
+	RUN(c, f, VCMD_BUSY_WAIT_WORDS, VCMD_RESOURCE_BUSY_WAIT, handle, flags)
+
+/* The last answer the client was sent: one word after a 2-word header. */
+static uint32_t last_busy_answer(const struct feed *f)
+{
+	return f->out[f->out_len / 4 - 1];
+}
+
+/*
+ * The busy query Mesa's next wait needs goes right behind each submit.
+ * Polls only look at whether its answer came, and send nothing; the
+ * wait waits for it. A second submit before it is answered makes the
+ * next wait ask the device afresh, and the stale query is given up.
+ */
+static void test_busy_query_sent_behind_submit(void **state)
+{
+	struct feed f = { .io = { feed_read, feed_write, feed_send_fd } };
+	struct vtest_client *c = small_device(&f, 2);
+	uint32_t busy[8], submit[4];
+	uint32_t tex_id;
+
+	(void)state;
+	create_buffer(c, &f, 1, VGPUIF_PAGE_SIZE);
+	create_buffer(c, &f, 2, 8);             /* the fence */
+	tex_id = vtest_res_find(c, 1)->res_id;
+	RUN(c, &f, VCMD_TRANSFER2_WORDS, VCMD_TRANSFER_PUT2, 1, 0, 0, 0, 0,
+	    64, 1, 1, 64, 0);
+	submit_nop(c, &f);
+	assert_int_equal(sent(VGPUIF_OP_SUBMIT_3D, 0, submit), 1);
+	assert_int_equal(busy_sent(busy), 1);
+	assert_int_equal(busy[0], submit[0] + 1);
+	assert_int_equal(mock.reqs[busy[0]].res_id, tex_id);
+	BUSY_WAIT(c, &f, 2, 0);
+	assert_int_equal(last_busy_answer(&f), 1);
+	BUSY_WAIT(c, &f, 2, VCMD_BUSY_WAIT_FLAG_WAIT);
+	assert_int_equal(last_busy_answer(&f), 0);
+	assert_true(mock.answered >= busy[0]);
+	assert_int_equal(busy_sent(busy), 1);
+	/* Idle now: a poll is answered here. */
+	BUSY_WAIT(c, &f, 2, 0);
+	assert_int_equal(last_busy_answer(&f), 0);
+	assert_int_equal(busy_sent(busy), 1);
+
+	submit_nop(c, &f);
+	submit_nop(c, &f);
+	assert_int_equal(busy_sent(busy), 2);
+	BUSY_WAIT(c, &f, 2, VCMD_BUSY_WAIT_FLAG_WAIT);
+	assert_int_equal(last_busy_answer(&f), 0);
+	assert_int_equal(busy_sent(busy), 3);
+	assert_int_equal(sent(VGPUIF_OP_SUBMIT_3D, 0, submit), 3);
+	assert_true(busy[2] > submit[2]);
+	assert_int_equal(mock.forgotten, 1);
+	destroy_client(c);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -443,6 +539,7 @@ int main(void)
 		cmocka_unit_test(test_refused_create_answered),
 		cmocka_unit_test(test_refused_v0_create_kept_absent),
 		cmocka_unit_test(test_resource_made_when_first_named),
+		cmocka_unit_test(test_busy_query_sent_behind_submit),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -45,11 +45,13 @@ static void take_response(struct vgpufront *dev, const struct vgpuif_resp *resp)
 	}
 }
 
-static void consume_responses(struct vgpufront *dev)
+/* Takes every response on the ring; returns whether there was any. */
+static bool consume_responses(struct vgpufront *dev)
 {
 	vgpuif_front_ring_t *ring = &dev->ring;
 	struct vgpuif_resp resp;
 	RING_IDX prod, i;
+	bool any = false;
 
 	while (RING_HAS_UNCONSUMED_RESPONSES(ring)) {
 		prod = ring->sring->rsp_prod;
@@ -57,14 +59,16 @@ static void consume_responses(struct vgpufront *dev)
 		if (prod - ring->rsp_cons > ring->nr_ents) {
 			vgpu_err("backend moved rsp_prod out of range");
 			dev->lost = true;
-			return;
+			return true;
 		}
 		for (i = ring->rsp_cons; i != prod; i++) {
 			memcpy(&resp, RING_GET_RESPONSE(ring, i), sizeof(resp));
 			take_response(dev, &resp);
 		}
 		ring->rsp_cons = prod;
+		any = true;
 	}
+	return any;
 }
 
 static bool responses_pending(struct vgpufront *dev)
@@ -265,14 +269,23 @@ static bool slot_done(struct vgpufront *dev, const void *arg)
 	return ((const struct slot *)arg)->done;
 }
 
+/* The slot of request id, if it is sent and nobody gave it up. */
+static struct slot *waitable_slot(struct vgpufront *dev, uint32_t id)
+{
+	struct slot *s = &dev->slots[id % VGPUIF_RING_SIZE];
+
+	return s->busy && !s->detached && s->id == id ? s : NULL;
+}
+
 int vgpufront_wait(struct vgpufront *dev, uint32_t id,
 		   struct vgpuif_resp *resp)
 {
-	struct slot *s = &dev->slots[id % VGPUIF_RING_SIZE];
+	struct slot *s;
 	int ret;
 
 	pthread_mutex_lock(&dev->lock);
-	if (!s->busy || s->detached || s->id != id) {
+	s = waitable_slot(dev, id);
+	if (!s) {
 		pthread_mutex_unlock(&dev->lock);
 		return -EINVAL;
 	}
@@ -287,6 +300,37 @@ int vgpufront_wait(struct vgpufront *dev, uint32_t id,
 	front_wake(dev);
 	pthread_mutex_unlock(&dev->lock);
 	return ret;
+}
+
+bool vgpufront_done(struct vgpufront *dev, uint32_t id)
+{
+	struct slot *s;
+	bool done;
+
+	pthread_mutex_lock(&dev->lock);
+	/* Reading the ring needs no sleep; whoever it answers is woken. */
+	if (consume_responses(dev)) {
+		front_wake(dev);
+	}
+	s = waitable_slot(dev, id);
+	done = dev->lost || !s || s->done;
+	pthread_mutex_unlock(&dev->lock);
+	return done;
+}
+
+void vgpufront_forget(struct vgpufront *dev, uint32_t id)
+{
+	struct slot *s;
+
+	pthread_mutex_lock(&dev->lock);
+	s = waitable_slot(dev, id);
+	if (s && s->done) {
+		s->busy = false;
+		front_wake(dev);
+	} else if (s) {
+		s->detached = true;
+	}
+	pthread_mutex_unlock(&dev->lock);
 }
 
 int vgpufront_call(struct vgpufront *dev, struct vgpuif_req *req,

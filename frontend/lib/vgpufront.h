@@ -123,6 +123,18 @@ int vgpufront_send_lazy(struct vgpufront *dev, struct vgpuif_req *req);
 int vgpufront_wait(struct vgpufront *dev, uint32_t id,
 		   struct vgpuif_resp *resp);
 
+/*
+ * Whether the response to request id has come (or the device is lost),
+ * so that vgpufront_wait() would not block. Never blocks.
+ */
+bool vgpufront_done(struct vgpufront *dev, uint32_t id);
+
+/*
+ * Nobody will wait for request id: its response is dropped when it
+ * comes, and its slot freed.
+ */
+void vgpufront_forget(struct vgpufront *dev, uint32_t id);
+
 /* Send and wait. resp may be NULL. Returns the response's status. */
 int vgpufront_call(struct vgpufront *dev, struct vgpuif_req *req,
 		   struct vgpuif_resp *resp);

@@ -1,0 +1,207 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * libvgpufront's ways of sending and waiting, against the real
+ * vgpu-backend over loopback, with no spinning on either end: a request
+ * sent without a kick is served once someone waits; a look at whether
+ * an answer came never blocks; a request given up frees its ring slot
+ * when its answer comes. And the spin window's rules, on their own.
+ */
+#include <setjmp.h>
+#include <signal.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <unistd.h>
+#include <cmocka.h>
+
+#include "harness.h"
+#include "vgpu_util.h"
+#include "vgpufront.h"
+
+/* A wait that never ends fails the test instead of hanging it. */
+#define WAIT_LIMIT_S    20
+/* Far longer than the worker takes to go back to sleep. */
+#define SETTLE_US       200000
+
+struct fixture {
+	char dir[128];
+	char sock[PATH_MAX];
+	char spec[PATH_MAX + 16];
+	struct harness_child backend;
+	struct vgpufront *dev;
+};
+
+/*
+ * One round trip, then time for the worker to go to sleep on its kick:
+ * what follows starts from a backend that sees only what wakes it.
+ */
+static void settle(struct fixture *f)
+{
+	struct vgpuif_req req = { .operation = VGPUIF_OP_NOP };
+
+	assert_int_equal(vgpufront_call(f->dev, &req, NULL), 0);
+	usleep(SETTLE_US);
+}
+
+static int setup(void **state)
+{
+	static const char *const no_spin[] = { "--poll-us=0", "--no-sched",
+						NULL };
+	struct fixture *f = calloc(1, sizeof(*f));
+	char log[PATH_MAX];
+
+	assert_non_null(f);
+	assert_int_equal(harness_mkdtemp(f->dir, sizeof(f->dir), "ring"), 0);
+	snprintf(f->sock, sizeof(f->sock), "%s/backend.sock", f->dir);
+	snprintf(f->spec, sizeof(f->spec), "loopback:%s", f->sock);
+	snprintf(log, sizeof(log), "%s/backend.log", f->dir);
+	assert_int_equal(harness_backend_start(&f->backend, f->sock, no_spin,
+					       log), 0);
+	f->dev = vgpufront_open(f->spec, 0);
+	assert_non_null(f->dev);
+	vgpufront_set_poll_us(f->dev, 0);
+	alarm(WAIT_LIMIT_S);
+	*state = f;
+	settle(f);
+	return 0;
+}
+
+static int teardown(void **state)
+{
+	struct fixture *f = *state;
+	int rc;
+
+	alarm(0);
+	vgpufront_close(f->dev);
+	rc = harness_stop(&f->backend, SIGTERM, harness_ms(20000));
+	if (rc != 0 || harness_log_has_errors(f->backend.log)) {
+		harness_dump_log(&f->backend);
+		fail_msg("backend exit %d or memory errors in its log", rc);
+	}
+	harness_rmtree(f->dir);
+	free(f);
+	return 0;
+}
+
+static uint32_t send_nop(struct fixture *f, bool lazy)
+{
+	struct vgpuif_req req = { .operation = VGPUIF_OP_NOP };
+
+	assert_int_equal(lazy ? vgpufront_send_lazy(f->dev, &req)
+			      : vgpufront_send(f->dev, &req), 0);
+	return req.id;
+}
+
+/*
+ * Lazy requests wake nobody: a sleeping backend leaves them alone. The
+ * wait for the last of them pays the kick they owe, and they are all
+ * answered, in order.
+ */
+static void test_lazy_requests_served_on_wait(void **state)
+{
+	struct fixture *f = *state;
+	uint32_t ids[8];
+	unsigned int i;
+
+	for (i = 0; i < 8; i++) {
+		ids[i] = send_nop(f, true);
+	}
+	usleep(SETTLE_US);
+	assert_false(vgpufront_done(f->dev, ids[0]));
+	assert_int_equal(vgpufront_wait(f->dev, ids[7], NULL), 0);
+	for (i = 0; i < 7; i++) {
+		assert_true(vgpufront_done(f->dev, ids[i]));
+		assert_int_equal(vgpufront_wait(f->dev, ids[i], NULL), 0);
+	}
+}
+
+/*
+ * A kicked request's answer comes by itself: looking finds it without
+ * waiting, and the wait then returns its status at once.
+ */
+static void test_done_looks_without_waiting(void **state)
+{
+	struct fixture *f = *state;
+	uint32_t id = send_nop(f, false);
+
+	while (!vgpufront_done(f->dev, id)) {
+		usleep(1000);
+	}
+	assert_int_equal(vgpufront_wait(f->dev, id, NULL), 0);
+}
+
+/*
+ * Requests given up hold no slot once answered: far more of them than
+ * the ring has slots go through, with calls in between.
+ */
+static void test_forgotten_requests_free_their_slots(void **state)
+{
+	struct fixture *f = *state;
+	struct vgpuif_req req;
+	unsigned int i;
+
+	for (i = 0; i < 8 * VGPUIF_RING_SIZE; i++) {
+		vgpufront_forget(f->dev, send_nop(f, i % 2));
+		if (i % 5 == 0) {
+			req = (struct vgpuif_req){ .operation = VGPUIF_OP_NOP };
+			assert_int_equal(vgpufront_call(f->dev, &req, NULL),
+					 0);
+		}
+	}
+	req = (struct vgpuif_req){ .operation = VGPUIF_OP_NOP };
+	assert_int_equal(vgpufront_call(f->dev, &req, NULL), 0);
+}
+
+/*
+ * The spin window: waits that end within it change nothing; one that
+ * ends after it but within the poll time doubles it, up to the poll
+ * time; one longer than the poll time halves it, down to none, from
+ * where a short wait starts it again.
+ */
+static void test_spin_window_learns(void **state)
+{
+	struct vgpu_spin_window sw;
+
+	(void)state;
+	vgpu_spin_window_init(&sw, 40000);
+	assert_int_equal(sw.cur_ns, 40000);
+	vgpu_spin_window_learn(&sw, 10000);
+	assert_int_equal(sw.cur_ns, 40000);
+	vgpu_spin_window_learn(&sw, 900000);
+	assert_int_equal(sw.cur_ns, 20000);
+	vgpu_spin_window_learn(&sw, 900000);
+	vgpu_spin_window_learn(&sw, 900000);
+	vgpu_spin_window_learn(&sw, 900000);
+	assert_int_equal(sw.cur_ns, 2500);
+	vgpu_spin_window_learn(&sw, 900000);
+	assert_int_equal(sw.cur_ns, 0);
+	vgpu_spin_window_learn(&sw, 30000);
+	assert_int_equal(sw.cur_ns, 2000);
+	vgpu_spin_window_learn(&sw, 30000);
+	vgpu_spin_window_learn(&sw, 30000);
+	vgpu_spin_window_learn(&sw, 30000);
+	vgpu_spin_window_learn(&sw, 30000);
+	assert_int_equal(sw.cur_ns, 32000);
+	vgpu_spin_window_learn(&sw, 35000);
+	assert_int_equal(sw.cur_ns, 40000);
+	vgpu_spin_window_init(&sw, 0);
+	vgpu_spin_window_learn(&sw, 100);
+	assert_int_equal(sw.cur_ns, 0);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test_setup_teardown(
+			test_lazy_requests_served_on_wait, setup, teardown),
+		cmocka_unit_test_setup_teardown(
+			test_done_looks_without_waiting, setup, teardown),
+		cmocka_unit_test_setup_teardown(
+			test_forgotten_requests_free_their_slots, setup,
+			teardown),
+		cmocka_unit_test(test_spin_window_learns),
+	};
+
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
