@@ -161,30 +161,31 @@ static void test_forgotten_requests_free_their_slots(void **state)
  */
 static void test_spin_window_learns(void **state)
 {
+	/* From a window of 40 us: n waits of waited_ns leave cur_ns. */
+	static const struct {
+		unsigned int n;
+		uint64_t waited_ns, cur_ns;
+	} steps[] = {
+		{ 1, 10000, 40000 },    /* within the spin: kept */
+		{ 1, 900000, 20000 },   /* past the poll time: halved */
+		{ 3, 900000, 2500 },
+		{ 1, 900000, 0 },       /* below 2 us: no spin */
+		{ 1, 30000, 2000 },     /* a spin would have caught it */
+		{ 4, 30000, 32000 },    /* doubled each time */
+		{ 1, 35000, 40000 },    /* up to the poll time */
+	};
 	struct vgpu_spin_window sw;
+	unsigned int i, n;
 
 	(void)state;
 	vgpu_spin_window_init(&sw, 40000);
 	assert_int_equal(sw.cur_ns, 40000);
-	vgpu_spin_window_learn(&sw, 10000);
-	assert_int_equal(sw.cur_ns, 40000);
-	vgpu_spin_window_learn(&sw, 900000);
-	assert_int_equal(sw.cur_ns, 20000);
-	vgpu_spin_window_learn(&sw, 900000);
-	vgpu_spin_window_learn(&sw, 900000);
-	vgpu_spin_window_learn(&sw, 900000);
-	assert_int_equal(sw.cur_ns, 2500);
-	vgpu_spin_window_learn(&sw, 900000);
-	assert_int_equal(sw.cur_ns, 0);
-	vgpu_spin_window_learn(&sw, 30000);
-	assert_int_equal(sw.cur_ns, 2000);
-	vgpu_spin_window_learn(&sw, 30000);
-	vgpu_spin_window_learn(&sw, 30000);
-	vgpu_spin_window_learn(&sw, 30000);
-	vgpu_spin_window_learn(&sw, 30000);
-	assert_int_equal(sw.cur_ns, 32000);
-	vgpu_spin_window_learn(&sw, 35000);
-	assert_int_equal(sw.cur_ns, 40000);
+	for (i = 0; i < VGPU_ARRAY_SIZE(steps); i++) {
+		for (n = 0; n < steps[i].n; n++) {
+			vgpu_spin_window_learn(&sw, steps[i].waited_ns);
+		}
+		assert_int_equal(sw.cur_ns, steps[i].cur_ns);
+	}
 	vgpu_spin_window_init(&sw, 0);
 	vgpu_spin_window_learn(&sw, 100);
 	assert_int_equal(sw.cur_ns, 0);
