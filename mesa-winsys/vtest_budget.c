@@ -19,10 +19,17 @@
  * A create may go without waiting (vtest_async.c) only while the account,
  * this resource included, stays below each limit less a sixteenth of it,
  * and the bridge's own checks of the description pass. The margin covers
- * what we bound rather than count: the command region is taken at the
- * largest the backend allows, and an asynchronous create the device
- * refused stays charged until its unref. Near a limit every create waits
+ * what we bound rather than count: a directory page mapped while it is
+ * read, and an asynchronous create the device refused, which stays
+ * charged until its unref. Near a limit every create waits
  * for its answer, so a refusal fails the create itself.
+ *
+ * A resource the account vouches for may be made on the device only
+ * when first named (vtest_res.c), so the backend does not count it yet.
+ * While any such resource is charged, a create that must wait goes to
+ * the backend only if the account, all of them included, is within
+ * every limit; otherwise the bridge refuses it itself, so that the
+ * resources it vouched for are never the ones refused.
  */
 
 /* Creates wait for their answer within limit >> MARGIN_SHIFT of a limit. */
@@ -31,7 +38,7 @@
 #define MAX_LEVELS      32
 
 void vtest_budget_init(struct vtest_budget *b,
-		       const struct vgpufront_limits *lim)
+		       const struct vgpufront_limits *lim, uint32_t cmd_pages)
 {
 	memset(b, 0, sizeof(*b));
 	if (!lim) {
@@ -40,8 +47,8 @@ void vtest_budget_init(struct vtest_budget *b,
 	b->host_limit = (uint64_t)lim->max_mapped_pages * VGPUIF_PAGE_SIZE;
 	b->page_limit = lim->max_mapped_pages;
 	b->max_resources = lim->max_resources;
-	/* The ring page and the command region, at its largest. */
-	b->pages = 1 + (uint64_t)lim->max_cmd_pages;
+	/* The ring page and the command region, mapped for good. */
+	b->pages = 1 + (uint64_t)cmd_pages;
 }
 
 static uint64_t below_margin(uint64_t limit)
@@ -130,6 +137,42 @@ void vtest_budget_refund(struct vtest_dev *dev, struct vtest_charge *ch)
 	dev->budget.host_bytes -= ch->bytes;
 	dev->budget.pages -= ch->pages;
 	dev->budget.resources--;
+	dev->budget.deferred -= ch->deferred;
 	pthread_mutex_unlock(&dev->lock);
 	memset(ch, 0, sizeof(*ch));
+}
+
+static void set_deferred(struct vtest_dev *dev, struct vtest_charge *ch,
+			 bool deferred)
+{
+	if (!ch->counted || ch->deferred == deferred) {
+		return;
+	}
+	pthread_mutex_lock(&dev->lock);
+	dev->budget.deferred += deferred ? 1 : -1;
+	pthread_mutex_unlock(&dev->lock);
+	ch->deferred = deferred;
+}
+
+void vtest_budget_defer(struct vtest_dev *dev, struct vtest_charge *ch)
+{
+	set_deferred(dev, ch, true);
+}
+
+void vtest_budget_made(struct vtest_dev *dev, struct vtest_charge *ch)
+{
+	set_deferred(dev, ch, false);
+}
+
+bool vtest_budget_backend_may_decide(struct vtest_dev *dev)
+{
+	const struct vtest_budget *b = &dev->budget;
+	bool ok;
+
+	pthread_mutex_lock(&dev->lock);
+	ok = !b->deferred || (b->resources <= b->max_resources &&
+			      b->host_bytes <= b->host_limit &&
+			      b->pages + 1 <= b->page_limit);
+	pthread_mutex_unlock(&dev->lock);
+	return ok;
 }

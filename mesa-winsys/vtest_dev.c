@@ -20,7 +20,7 @@ static void set_limits(struct vtest_dev *dev)
 		return;
 	}
 	lim = vgpufront_limits(dev->front);
-	vtest_budget_init(&dev->budget, lim);
+	vtest_budget_init(&dev->budget, lim, vgpufront_cmd_pages(dev->front));
 	if (lim && lim->max_submit_size) {
 		dev->max_submit = lim->max_submit_size;
 	}

@@ -59,6 +59,7 @@ struct vtest_budget {
 	uint64_t page_limit;
 	uint32_t resources;
 	uint32_t max_resources;
+	uint32_t deferred;      /* charged, not yet made on the device */
 };
 
 /* What one resource is charged in that account. */
@@ -66,6 +67,7 @@ struct vtest_charge {
 	uint64_t bytes;
 	uint32_t pages;
 	bool counted;
+	bool deferred;
 };
 
 struct vtest_dev {
@@ -158,7 +160,7 @@ void vtest_dev_count_copy(struct vtest_dev *dev, uint64_t bytes);
 
 /* vtest_budget.c: the device's account, to predict a create's answer. */
 void vtest_budget_init(struct vtest_budget *b,
-		       const struct vgpufront_limits *lim);
+		       const struct vgpufront_limits *lim, uint32_t cmd_pages);
 /*
  * Charges the resource c, with pages of backing, to the device's account.
  * Returns true if the backend will accept it, so that its create may go
@@ -172,6 +174,16 @@ bool vtest_budget_charge(struct vtest_dev *dev,
 void vtest_budget_set_pages(struct vtest_dev *dev, struct vtest_charge *ch,
 			    uint32_t pages);
 void vtest_budget_refund(struct vtest_dev *dev, struct vtest_charge *ch);
+/* The charged resource is not made on the device yet; now it is. */
+void vtest_budget_defer(struct vtest_dev *dev, struct vtest_charge *ch);
+void vtest_budget_made(struct vtest_dev *dev, struct vtest_charge *ch);
+/*
+ * Whether the backend may decide a create the account cannot vouch for:
+ * false when resources not yet made are charged and the account, all
+ * of them included, is past a limit; the backend would take the create
+ * and refuse one of them later.
+ */
+bool vtest_budget_backend_may_decide(struct vtest_dev *dev);
 
 /* vtest_async.c: requests answered later. */
 int vtest_async_send(struct vtest_client *c, struct vgpuif_req *reqs,

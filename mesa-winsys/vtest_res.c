@@ -212,7 +212,9 @@ static int check_room(struct vtest_client *c, uint32_t data_size)
  * without waiting (vtest_async.c). A resource nothing names never costs
  * the backend a create, a mapping of its backing, or an unref. One the
  * account cannot vouch for is made at once and waited for, so that a
- * refusal fails its create (DOC: a refused create).
+ * refusal fails its create (DOC: a refused create), unless the account
+ * says the backend would have to refuse a deferred one later for it
+ * (vtest_budget.c).
  */
 
 /* Create, attach the backing, make it visible to the client's context. */
@@ -253,6 +255,7 @@ static void set_on_device(struct vtest_client *c, struct vtest_res *res)
 {
 	res->state = VTEST_RES_ON_DEVICE;
 	c->last_on_device = res;
+	vtest_budget_made(c->dev, &res->charge);
 }
 
 /*
@@ -269,10 +272,14 @@ static int create_on_device(struct vtest_client *c, struct vtest_res *res)
 				res->buf ? res->buf->num_pages : 0,
 				&res->charge)) {
 		res->state = VTEST_RES_DEFERRED;
+		vtest_budget_defer(c->dev, &res->charge);
 		return 0;
 	}
-	n = fill_create_batch(c, res, reqs);
-	ret = create_and_wait(c, reqs, n, res->res_id);
+	ret = -ENOSPC;
+	if (vtest_budget_backend_may_decide(c->dev)) {
+		n = fill_create_batch(c, res, reqs);
+		ret = create_and_wait(c, reqs, n, res->res_id);
+	}
 	if (ret < 0) {
 		vtest_budget_refund(c->dev, &res->charge);
 		return ret;
@@ -304,6 +311,7 @@ int vtest_res_make(struct vtest_client *c, struct vtest_res *res)
 			  "the device: %s; requests naming it will fail",
 			  res->handle, strerror(-ret));
 		res->state = VTEST_RES_ABSENT;
+		vtest_budget_made(c->dev, &res->charge);
 		return 0;
 	}
 	set_on_device(c, res);

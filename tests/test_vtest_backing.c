@@ -63,6 +63,12 @@ const struct vgpufront_limits *vgpufront_limits(const struct vgpufront *dev)
 	return &dev->limits;
 }
 
+/* The region is as large as the backend allows. */
+uint32_t vgpufront_cmd_pages(const struct vgpufront *dev)
+{
+	return dev->limits.max_cmd_pages;
+}
+
 struct vgpufront_buf *vgpufront_buf_alloc(struct vgpufront *dev, size_t size,
 					  bool readonly)
 {

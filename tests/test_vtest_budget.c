@@ -31,7 +31,7 @@ static int setup(void **state)
 	struct vtest_dev *dev = vtest_dev_create(NULL);
 
 	assert_non_null(dev);
-	vtest_budget_init(&dev->budget, &lim);
+	vtest_budget_init(&dev->budget, &lim, lim.max_cmd_pages);
 	*state = dev;
 	return 0;
 }
@@ -118,7 +118,7 @@ static void test_sync_near_max_resources(void **state)
 	struct vtest_charge ch[8], next;
 	unsigned int i;
 
-	vtest_budget_init(&dev->budget, &lim);
+	vtest_budget_init(&dev->budget, &lim, lim.max_cmd_pages);
 	/* 8 - 8 / 16 = 8: all eight, not the ninth. */
 	for (i = 0; i < 8; i++) {
 		assert_true(vtest_budget_charge(dev, &c, 1, &ch[i]));
@@ -161,7 +161,7 @@ static void test_no_limits_waits(void **state)
 	struct vtest_dev *dev = *state;
 	struct vtest_charge ch;
 
-	vtest_budget_init(&dev->budget, NULL);
+	vtest_budget_init(&dev->budget, NULL, 0);
 	assert_false(vtest_budget_charge(dev, &c, 1, &ch));
 	vtest_budget_refund(dev, &ch);
 }
@@ -183,6 +183,44 @@ static void test_backing_pages_follow(void **state)
 	assert_true(vtest_budget_charge(dev, &c, 0, &next));
 }
 
+/*
+ * While a resource the account vouched for is not made on the device,
+ * a create the account cannot vouch for goes to the backend only if
+ * everything charged fits; otherwise the backend would take it and
+ * refuse the vouched one later. With none deferred the backend decides.
+ */
+static void test_deferred_keep_their_room(void **state)
+{
+	struct vgpuif_resource_create_3d_req c = texture(1024);   /* 4 MiB */
+	struct vgpuif_resource_create_3d_req small = texture(16);
+	struct vtest_dev *dev = *state;
+	struct vtest_charge ch[5];
+	unsigned int i;
+
+	for (i = 0; i < 3; i++) {
+		assert_true(vtest_budget_charge(dev, &c, 1024, &ch[i]));
+		vtest_budget_defer(dev, &ch[i]);
+	}
+	/* 257 + 3 * 1024 + 700 pages: past the margin, within vram=. */
+	assert_false(vtest_budget_charge(dev, &c, 700, &ch[3]));
+	assert_true(vtest_budget_backend_may_decide(dev));
+	/* 100 pages more: past vram= itself. */
+	assert_false(vtest_budget_charge(dev, &small, 100, &ch[4]));
+	assert_false(vtest_budget_backend_may_decide(dev));
+	for (i = 0; i < 3; i++) {
+		vtest_budget_made(dev, &ch[i]);
+	}
+	assert_int_equal(dev->budget.deferred, 0);
+	assert_true(vtest_budget_backend_may_decide(dev));
+	vtest_budget_defer(dev, &ch[0]);
+	assert_int_equal(dev->budget.deferred, 1);
+	for (i = 0; i < 5; i++) {
+		vtest_budget_refund(dev, &ch[i]);
+	}
+	assert_int_equal(dev->budget.deferred, 0);
+	assert_int_equal(dev->budget.pages, FIXED_PAGES);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -198,6 +236,8 @@ int main(void)
 						setup, teardown),
 		cmocka_unit_test_setup_teardown(test_no_limits_waits, setup,
 						teardown),
+		cmocka_unit_test_setup_teardown(test_deferred_keep_their_room,
+						setup, teardown),
 		cmocka_unit_test_setup_teardown(test_backing_pages_follow,
 						setup, teardown),
 	};

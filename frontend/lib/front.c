@@ -238,6 +238,11 @@ const struct vgpufront_limits *vgpufront_limits(const struct vgpufront *dev)
 	return &dev->limits;
 }
 
+uint32_t vgpufront_cmd_pages(const struct vgpufront *dev)
+{
+	return dev->cmd_region->num_pages;
+}
+
 bool vgpufront_lost(struct vgpufront *dev)
 {
 	bool lost;

@@ -76,6 +76,9 @@ void vgpufront_close(struct vgpufront *dev);
 
 const struct vgpufront_limits *vgpufront_limits(const struct vgpufront *dev);
 
+/* Pages of the command region, which the backend maps while connected. */
+uint32_t vgpufront_cmd_pages(const struct vgpufront *dev);
+
 /*
  * Whether the backend has gone (every call now fails with ENODEV); a
  * new vgpufront_open() connects to its successor.
