@@ -88,6 +88,11 @@ const struct vgpufront_limits *vgpufront_limits(const struct vgpufront *dev)
 	return &dev->lim;
 }
 
+uint32_t vgpufront_cmd_pages(const struct vgpufront *dev)
+{
+	return dev->lim.max_cmd_pages;
+}
+
 struct vgpufront_buf *vgpufront_buf_alloc(struct vgpufront *dev, size_t size,
 					  bool readonly)
 {
@@ -285,6 +290,12 @@ int vgpufront_send(struct vgpufront *dev, struct vgpuif_req *req)
 	return 0;
 }
 
+/* Kicks are not modelled: every request is answered when sent. */
+int vgpufront_send_lazy(struct vgpufront *dev, struct vgpuif_req *req)
+{
+	return vgpufront_send(dev, req);
+}
+
 int vgpufront_wait(struct vgpufront *dev, uint32_t id,
 		   struct vgpuif_resp *resp)
 {
@@ -304,6 +315,24 @@ int vgpufront_wait(struct vgpufront *dev, uint32_t id,
 	}
 	FUZZ_CHECK(!"wait for a request that is not outstanding");
 	return VGPUIF_ENODEV;
+}
+
+bool vgpufront_done(struct vgpufront *dev, uint32_t id)
+{
+	unsigned int i;
+
+	for (i = 0; i < dev->npending; i++) {
+		if (dev->pending[i].id == id) {
+			return true;
+		}
+	}
+	FUZZ_CHECK(!"look at a request that is not outstanding");
+	return true;
+}
+
+void vgpufront_forget(struct vgpufront *dev, uint32_t id)
+{
+	vgpufront_wait(dev, id, NULL);
 }
 
 int vgpufront_call(struct vgpufront *dev, struct vgpuif_req *req,

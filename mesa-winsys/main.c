@@ -33,7 +33,8 @@ static void usage(FILE *f)
 		"  --loopback=PATH   the backend of a loopback device listens on PATH\n"
 		"  --transport=SPEC  \"loopback:PATH\", \"loopback@DOMID:PATH\", \"xen\" or\n"
 		"                    \"xen:DEVID\" (default $VGPU_TRANSPORT, else xen)\n"
-		"  --poll-us=N       spin N microseconds on the ring before sleeping\n"
+		"  --poll-us=N       spin up to N microseconds on the ring before\n"
+		"                    sleeping (less while answers take longer)\n"
 		"  --protocol=N      offer vtest protocol version N at most (0 or 2,\n"
 		"                    default 2; 0 sends all data over the socket)\n",
 		VTEST_SOCKET_DEFAULT);
