@@ -169,11 +169,12 @@ int front_wait_until(struct vgpufront *dev, front_cond_fn cond,
 		pthread_mutex_unlock(&dev->lock);
 		ret = await_responses(dev);
 		pthread_mutex_lock(&dev->lock);
+		/* Before taking responses, whose wake-ups would poke us. */
+		dev->polling = false;
 		consume_responses(dev);
 		if (ret) {
 			mark_lost(dev);
 		}
-		dev->polling = false;
 		pthread_cond_broadcast(&dev->cond);
 	}
 	return 0;
