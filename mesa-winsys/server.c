@@ -4,6 +4,7 @@
 #include <poll.h>
 #include <pthread.h>
 #include <signal.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -22,9 +23,20 @@
 /* How long shutdown waits for client threads to finish their teardown. */
 #define SHUTDOWN_WAIT_S 5
 
+/*
+ * Small commands come in bursts (a frame's unrefs, then its submit's
+ * header), so reads shorter than this take whatever has arrived in one
+ * recv. Longer ones, a submit's words or a transfer's data, go straight
+ * to where they are wanted; at most this many of their bytes were read
+ * ahead and are copied.
+ */
+#define READ_AHEAD 256
+
 struct sock_client {
 	struct vtest_io io;             /* first: the io hooks get this */
 	int fd;
+	uint8_t ahead[READ_AHEAD];      /* received, not yet read */
+	size_t ahead_pos, ahead_len;
 	unsigned int serial;
 	struct vtest_server *srv;
 	struct sock_client *next;
@@ -47,21 +59,56 @@ struct vtest_server {
 	unsigned int next_serial;
 };
 
+/* recv, retried on EINTR; the end of the stream is -EPIPE. */
+static ssize_t sock_recv(struct sock_client *sc, void *buf, size_t len)
+{
+	ssize_t n;
+
+	do {
+		n = recv(sc->fd, buf, len, 0);
+	} while (n < 0 && errno == EINTR);
+	if (n == 0) {
+		return -EPIPE;
+	}
+	if (n < 0) {
+		return errno == ECONNRESET ? -EPIPE : -errno;
+	}
+	return n;
+}
+
+/* Takes up to len bytes from what was read ahead; returns how many. */
+static size_t take_ahead(struct sock_client *sc, void *buf, size_t len)
+{
+	size_t n = sc->ahead_len - sc->ahead_pos;
+
+	n = n < len ? n : len;
+	memcpy(buf, sc->ahead + sc->ahead_pos, n);
+	sc->ahead_pos += n;
+	return n;
+}
+
 static int sock_read(struct vtest_io *io, void *buf, size_t len)
 {
 	struct sock_client *sc = (struct sock_client *)io;
-	size_t done = 0;
+	size_t done = take_ahead(sc, buf, len);
 	ssize_t n;
 
 	while (done < len) {
-		n = recv(sc->fd, (char *)buf + done, len - done, 0);
-		if (n == 0) {
-			return -EPIPE;
+		if (len - done >= READ_AHEAD) {
+			n = sock_recv(sc, (char *)buf + done, len - done);
+			if (n < 0) {
+				return n;
+			}
+			done += n;
+			continue;
 		}
-		if (n < 0 && errno != EINTR) {
-			return errno == ECONNRESET ? -EPIPE : -errno;
+		n = sock_recv(sc, sc->ahead, READ_AHEAD);
+		if (n < 0) {
+			return n;
 		}
-		done += n > 0 ? (size_t)n : 0;
+		sc->ahead_pos = 0;
+		sc->ahead_len = n;
+		done += take_ahead(sc, (char *)buf + done, len - done);
 	}
 	return 0;
 }
