@@ -10,6 +10,8 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/epoll.h>
+#include <sys/eventfd.h>
 #include <unistd.h>
 
 #include "renderer.h"
@@ -27,17 +29,17 @@ struct vgpuback_deferred {
 };
 
 /*
- * Sends every response whose fence has retired, oldest first. Responses
- * wait for their own context's fences, so a later one may be ready
- * before an earlier one of another context.
+ * Sends every response whose fence is at or before done, oldest first.
+ * Responses wait for their own context's fences, so a later one may be
+ * ready before an earlier one of another context. Lock held.
  */
-static void complete_retired(struct vgpuback_renderer *r)
+static void complete_retired(struct vgpuback_renderer *r, uint64_t done)
 {
 	struct vgpuback_deferred **p = &r->head, *d;
 
 	r->tail = NULL;
 	while ((d = *p)) {
-		if (d->seq > r->done) {
+		if (d->seq > done) {
 			r->tail = d;
 			p = &d->next;
 			continue;
@@ -50,17 +52,38 @@ static void complete_retired(struct vgpuback_renderer *r)
 	}
 }
 
+static void wake_main_loop(struct vgpuback_renderer *r)
+{
+	uint64_t one = 1;
+
+	if (write(r->retire_fd, &one, sizeof(one)) < 0 && errno != EAGAIN) {
+		vgpu_warn("cannot report a retired fence: %s", strerror(errno));
+	}
+}
+
+/* On the sync thread when async, else in vgpuback_renderer_poll(). */
 static void write_fence(void *cookie, uint32_t fence)
 {
 	struct vgpuback_renderer *r = cookie;
-	/* How far behind the newest fence this one is, in 32 bits. */
-	uint32_t behind = (uint32_t)r->seq - fence;
+	uint32_t behind;
+	uint64_t done;
 
-	if (behind >= r->seq - r->done) {
+	pthread_mutex_lock(&r->lock);
+	/* How far behind the newest fence this one is, in 32 bits. */
+	behind = (uint32_t)r->seq - fence;
+	done = __atomic_load_n(&r->done, __ATOMIC_RELAXED);
+	if (behind >= r->seq - done) {
+		pthread_mutex_unlock(&r->lock);
 		return; /* stale, or not one of ours */
 	}
-	r->done = r->seq - behind;
-	complete_retired(r);
+	done = r->seq - behind;
+	/* Answers first: whoever sees the fence retired sees them sent. */
+	complete_retired(r, done);
+	__atomic_store_n(&r->done, done, __ATOMIC_RELEASE);
+	pthread_mutex_unlock(&r->lock);
+	if (r->async) {
+		wake_main_loop(r);
+	}
 }
 
 static int get_drm_fd(void *cookie)
@@ -104,6 +127,57 @@ static void report_init_failure(const struct vgpuback_renderer *r)
 		 "pass --render-node=/dev/dri/renderD128 for a GPU");
 }
 
+/*
+ * One fd for the main loop to watch: readable once a fence retired
+ * (retire_fd) or virglrenderer wants its queries checked (its own).
+ */
+static int watch_both(struct vgpuback_renderer *r, int vrend_fd)
+{
+	struct epoll_event ev = { .events = EPOLLIN };
+	int ep = epoll_create1(EPOLL_CLOEXEC);
+
+	if (ep < 0) {
+		return -errno;
+	}
+	if (epoll_ctl(ep, EPOLL_CTL_ADD, vrend_fd, &ev) ||
+	    epoll_ctl(ep, EPOLL_CTL_ADD, r->retire_fd, &ev)) {
+		close(ep);
+		return -errno;
+	}
+	return ep;
+}
+
+/*
+ * Fences retire on the sync thread. Without that thread (its GL
+ * context could not be made) virglrenderer would never retire them in
+ * this mode: then it starts again without it. Returns 0, -ENODEV when
+ * it cannot start at all, or -EAGAIN to start it the old way.
+ */
+static int init_async(struct vgpuback_renderer *r, int flags)
+{
+	int vrend_fd;
+
+	r->retire_fd = eventfd(0, EFD_CLOEXEC | EFD_NONBLOCK);
+	if (r->retire_fd < 0) {
+		return -EAGAIN;
+	}
+	if (virgl_renderer_init(r, flags | VIRGL_RENDERER_ASYNC_FENCE_CB,
+				&r->cbs)) {
+		close(r->retire_fd);
+		return -ENODEV;
+	}
+	vrend_fd = virgl_renderer_get_poll_fd();
+	r->poll_fd = vrend_fd >= 0 ? watch_both(r, vrend_fd) : -1;
+	if (r->poll_fd < 0) {
+		vgpu_dbg("virglrenderer: no sync thread to retire fences on");
+		virgl_renderer_cleanup(r);
+		close(r->retire_fd);
+		return -EAGAIN;
+	}
+	r->async = true;
+	return 0;
+}
+
 int vgpuback_renderer_init(struct vgpuback_renderer *r,
 			   const char *render_node)
 {
@@ -111,6 +185,7 @@ int vgpuback_renderer_init(struct vgpuback_renderer *r,
 	int ret;
 
 	memset(r, 0, sizeof(*r));
+	pthread_mutex_init(&r->lock, NULL);
 	r->render_node = render_node;
 	r->poll_fd = -1;
 	r->cbs.version = 2;
@@ -121,13 +196,16 @@ int vgpuback_renderer_init(struct vgpuback_renderer *r,
 		flags |= VIRGL_RENDERER_USE_SURFACELESS;
 	}
 	virgl_set_debug_callback(virgl_debug);
-	ret = virgl_renderer_init(r, flags, &r->cbs);
+	ret = init_async(r, flags);
+	if (ret == -EAGAIN) {
+		ret = virgl_renderer_init(r, flags, &r->cbs) ? -ENODEV : 0;
+		r->poll_fd = virgl_renderer_get_poll_fd();
+	}
 	if (ret) {
 		report_init_failure(r);
-		return -ENODEV;
+		return ret;
 	}
 	r->initialised = true;
-	r->poll_fd = virgl_renderer_get_poll_fd();
 	return 0;
 }
 
@@ -135,38 +213,62 @@ void vgpuback_renderer_fini(struct vgpuback_renderer *r)
 {
 	vgpuback_renderer_drop_deferred(r);
 	if (r->initialised) {
+		/* The sync thread may wait for a poll: it must be idle. */
+		if (r->async) {
+			vgpuback_renderer_wait_idle(r);
+		}
 		virgl_renderer_cleanup(r);
 		r->initialised = false;
 	}
+	if (r->async) {
+		close(r->poll_fd);
+		close(r->retire_fd);
+		r->async = false;
+	}
+	r->poll_fd = -1;
 }
 
 void vgpuback_renderer_set_sink(struct vgpuback_renderer *r,
 				vgpuback_resp_sink sink, void *opaque)
 {
+	pthread_mutex_lock(&r->lock);
 	r->sink = sink;
 	r->sink_opaque = opaque;
+	pthread_mutex_unlock(&r->lock);
 }
 
 int vgpuback_renderer_fence(struct vgpuback_renderer *r, uint32_t ctx_id)
 {
 	uint64_t seq = r->seq + 1;
+	int ret = 0;
 
-	if (virgl_renderer_create_fence((int)(uint32_t)seq, ctx_id)) {
-		return -EIO;
-	}
+	/* Counted first: the sync thread may retire it at once. */
+	pthread_mutex_lock(&r->lock);
 	r->seq = seq;
-	return 0;
+	pthread_mutex_unlock(&r->lock);
+	if (virgl_renderer_create_fence((int)(uint32_t)seq, ctx_id)) {
+		pthread_mutex_lock(&r->lock);
+		r->seq = seq - 1;
+		pthread_mutex_unlock(&r->lock);
+		ret = -EIO;
+	}
+	return ret;
+}
+
+uint64_t vgpuback_renderer_done(const struct vgpuback_renderer *r)
+{
+	return __atomic_load_n(&r->done, __ATOMIC_ACQUIRE);
 }
 
 bool vgpuback_renderer_busy(const struct vgpuback_renderer *r)
 {
-	return r->seq != r->done;
+	return r->seq != vgpuback_renderer_done(r);
 }
 
 bool vgpuback_renderer_retired(const struct vgpuback_renderer *r,
 			       uint64_t seq)
 {
-	return seq <= r->done;
+	return seq <= vgpuback_renderer_done(r);
 }
 
 int vgpuback_renderer_defer(struct vgpuback_renderer *r,
@@ -181,30 +283,30 @@ int vgpuback_renderer_defer(struct vgpuback_renderer *r,
 	d->next = NULL;
 	d->seq = seq;
 	d->resp = *resp;
+	pthread_mutex_lock(&r->lock);
 	if (r->tail) {
 		r->tail->next = d;
 	} else {
 		r->head = d;
 	}
 	r->tail = d;
-	complete_retired(r);
+	/* Its fence may have retired since the caller looked. */
+	complete_retired(r, __atomic_load_n(&r->done, __ATOMIC_RELAXED));
+	pthread_mutex_unlock(&r->lock);
 	return 0;
-}
-
-bool vgpuback_renderer_has_deferred(const struct vgpuback_renderer *r)
-{
-	return r->head != NULL;
 }
 
 void vgpuback_renderer_drop_deferred(struct vgpuback_renderer *r)
 {
 	struct vgpuback_deferred *d;
 
+	pthread_mutex_lock(&r->lock);
 	while ((d = r->head)) {
 		r->head = d->next;
 		free(d);
 	}
 	r->tail = NULL;
+	pthread_mutex_unlock(&r->lock);
 }
 
 int vgpuback_renderer_poll_fd(const struct vgpuback_renderer *r)
@@ -214,6 +316,12 @@ int vgpuback_renderer_poll_fd(const struct vgpuback_renderer *r)
 
 void vgpuback_renderer_poll(struct vgpuback_renderer *r)
 {
+	uint64_t count;
+
+	if (r->async && read(r->retire_fd, &count, sizeof(count)) < 0 &&
+	    errno != EAGAIN) {
+		vgpu_warn("cannot read retired fences: %s", strerror(errno));
+	}
 	if (r->initialised) {
 		virgl_renderer_poll();
 	}

@@ -11,6 +11,18 @@
  * fence retires; when write_fence(seq) comes, every deferred response
  * whose fence is at or before seq goes to the sink.
  *
+ * Fences retire on virglrenderer's sync thread (ASYNC_FENCE_CB): its
+ * write_fence() sends the responses they held straight to the sink, so
+ * an answer waits for no wake-up of the worker's main loop. The lock
+ * orders that thread against the main loop's fences and deferrals.
+ * The sink must therefore be safe to call from that thread, and nothing
+ * may hold the lock across a call into virglrenderer: the sync thread
+ * can hold virglrenderer's poll lock while it takes ours. Then the main
+ * loop learns of the retirement (for the scheduler's accounting) through
+ * the poll fd, which is readable once a fence retired or virglrenderer
+ * wants its queries checked. Where the sync thread cannot start, fences
+ * retire on the main loop as before.
+ *
  * virglrenderer keeps its state in globals, so there is one renderer per
  * process; fork before vgpuback_renderer_init(), never after.
  */
@@ -20,6 +32,7 @@
 #ifndef VIRGL_RENDERER_UNSTABLE_APIS
 #define VIRGL_RENDERER_UNSTABLE_APIS
 #endif
+#include <pthread.h>
 #include <stdbool.h>
 #include <stdint.h>
 #include <virglrenderer.h>
@@ -42,14 +55,18 @@ struct vgpuback_renderer {
 	struct virgl_renderer_callbacks cbs;
 	const char *render_node;
 	bool initialised;
+	bool async;             /* fences retire on the sync thread */
 	int poll_fd;            /* -1: poll on a timer instead */
+	int retire_fd;          /* async: written as fences retire */
+	pthread_mutex_t lock;
 	/*
 	 * Fences count up from 1; virglrenderer carries their low 32 bits,
 	 * and write_fence() restores the rest (fewer than 2^32 are ever in
 	 * flight), so that no comparison wraps.
 	 */
-	uint64_t seq;           /* newest fence created */
-	uint64_t done;          /* newest fence retired */
+	uint64_t seq;           /* newest fence created; main loop writes */
+	uint64_t done;          /* newest fence retired; atomic */
+	/* Under lock: */
 	struct vgpuback_deferred *head;
 	struct vgpuback_deferred *tail;
 	vgpuback_resp_sink sink;
@@ -79,6 +96,9 @@ int vgpuback_renderer_fence(struct vgpuback_renderer *r, uint32_t ctx_id);
 /* True while a fence created earlier has not retired. */
 bool vgpuback_renderer_busy(const struct vgpuback_renderer *r);
 
+/* The newest fence retired. */
+uint64_t vgpuback_renderer_done(const struct vgpuback_renderer *r);
+
 /* True once fence seq (0: none) has retired. */
 bool vgpuback_renderer_retired(const struct vgpuback_renderer *r,
 			       uint64_t seq);
@@ -89,13 +109,19 @@ bool vgpuback_renderer_retired(const struct vgpuback_renderer *r,
  */
 int vgpuback_renderer_defer(struct vgpuback_renderer *r,
 			    const struct vgpuif_resp *resp, uint64_t seq);
-bool vgpuback_renderer_has_deferred(const struct vgpuback_renderer *r);
 /* Forgets deferred responses (the frontend is gone). */
 void vgpuback_renderer_drop_deferred(struct vgpuback_renderer *r);
 
-/* The fd that becomes readable when fences retire, or -1. */
+/*
+ * The fd that becomes readable when fences retire or virglrenderer wants
+ * vgpuback_renderer_poll(), or -1.
+ */
 int vgpuback_renderer_poll_fd(const struct vgpuback_renderer *r);
-/* Retires signalled fences (may call the sink). */
+/*
+ * Retires signalled fences (may call the sink) and lets virglrenderer
+ * check its queries. Call it whenever the poll fd is readable: the sync
+ * thread may be waiting for it.
+ */
 void vgpuback_renderer_poll(struct vgpuback_renderer *r);
 /*
  * Waits until every fence created so far has retired: the GPU has done

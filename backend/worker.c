@@ -78,6 +78,7 @@ struct vgpu_worker *vgpuback_worker_create(struct vgpuback_transport *t,
 	w->r = r;
 	w->cfg = *cfg;
 	w->sched_idx = -1;
+	pthread_mutex_init(&w->resp_lock, NULL);
 	vgpu_spin_window_init(&w->spin, cfg->poll_us * 1000ull);
 	w->submit_buf = malloc(cfg->lim.max_submit_size);
 	if (!w->submit_buf || vgpuback_objects_init(&w->objs, &cfg->lim)) {
@@ -124,6 +125,7 @@ void vgpuback_worker_destroy(struct vgpu_worker *w)
 		vgpuback_pages_release(&w->objs, 1);
 	}
 	vgpuback_objects_fini(&w->objs);
+	pthread_mutex_destroy(&w->resp_lock);
 	free(w->submit_buf);
 	free(w);
 }
@@ -301,14 +303,17 @@ void vgpuback_worker_respond(struct vgpu_worker *w,
 {
 	int notify;
 
+	pthread_mutex_lock(&w->resp_lock);
 	/* Only a consumed, unanswered request has a slot for its answer. */
 	if (!w->ring_page || w->ring.rsp_prod_pvt == w->ring.req_cons) {
+		pthread_mutex_unlock(&w->resp_lock);
 		return;
 	}
 	memcpy(RING_GET_RESPONSE(&w->ring, w->ring.rsp_prod_pvt), resp,
 	       sizeof(*resp));
 	w->ring.rsp_prod_pvt++;
 	RING_PUSH_RESPONSES_AND_CHECK_NOTIFY(&w->ring, notify);
+	pthread_mutex_unlock(&w->resp_lock);
 	if (notify) {
 		vgpuback_transport_notify(w->t);
 	}
@@ -322,7 +327,9 @@ static void handle_one(struct vgpu_worker *w, RING_IDX rc)
 
 	/* One copy out of shared memory; only the copy is looked at. */
 	RING_COPY_REQUEST(&w->ring, rc, &req);
+	pthread_mutex_lock(&w->resp_lock);
 	w->ring.req_cons = rc + 1;
+	pthread_mutex_unlock(&w->resp_lock);
 	vgpuback_dispatch(w, &req, &resp, &deferred);
 	if (!deferred) {
 		vgpuback_worker_respond(w, &resp);

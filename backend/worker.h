@@ -7,6 +7,7 @@
 #ifndef VGPUBACK_WORKER_H
 #define VGPUBACK_WORKER_H
 
+#include <pthread.h>
 #include <stdbool.h>
 #include <stdint.h>
 
@@ -68,6 +69,13 @@ struct vgpu_worker {
 	struct vgpuback_objects objs;
 
 	struct vgpuif_back_ring ring;
+	/*
+	 * The ring's answering side: the renderer's sync thread answers
+	 * too. Held to push a response and to move req_cons; the request
+	 * side reads rsp_prod_pvt without it, as Linux's blkback does (it
+	 * only grows).
+	 */
+	pthread_mutex_t resp_lock;
 	void *ring_page;                /* NULL until connected */
 	const uint8_t *cmd;             /* the command region, read-only */
 	uint32_t cmd_pages;

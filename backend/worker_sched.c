@@ -23,9 +23,10 @@
  */
 static bool progressed(struct vgpu_worker *w)
 {
-	bool moved = w->r->done != w->sched_seen_done;
+	uint64_t done = vgpuback_renderer_done(w->r);
+	bool moved = done != w->sched_seen_done;
 
-	w->sched_seen_done = w->r->done;
+	w->sched_seen_done = done;
 	return moved || !vgpuback_renderer_busy(w->r);
 }
 
@@ -89,7 +90,7 @@ void vgpuback_sched_hold(struct vgpu_worker *w)
 	w->gpu_held = true;
 	/* Co-tenants come and go: pinning follows (llvmpipe_affinity.c). */
 	vgpuback_llvmpipe_affinity_shared(vgpu_sched_workers(w->cfg.sched) > 1);
-	w->sched_seen_done = w->r->done;
+	w->sched_seen_done = vgpuback_renderer_done(w->r);
 }
 
 static void give_up(struct vgpu_worker *w)
