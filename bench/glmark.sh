@@ -2,7 +2,7 @@
 # SPDX-License-Identifier: GPL-2.0
 # bench/glmark.sh BUILD - glmark2-es2 off-screen on its whole default
 # scene list (33 scenes), through three paths in one run, interleaved,
-# REPS times each:
+# REPS times each, in ABBA order:
 #   ours    Mesa virpipe -> vgpu-vtest -> ring -> vgpu-backend -> virglrenderer
 #   vtest   Mesa virpipe -> virgl_test_server --use-egl-surfaceless
 #   native  Mesa llvmpipe in the client
@@ -308,10 +308,10 @@ multi_sum() {
 multi() {
 	local rep n p s o v
 	[ -n "$CLIENTS" ] || return 0
-	echo "glmark.sh: 1 guest, N GL processes at once: $CLIENTS; $REPS reps, interleaved" >&2
+	echo "glmark.sh: 1 guest, N GL processes at once: $CLIENTS; $REPS reps, interleaved (ABBA)" >&2
 	for ((rep = 1; rep <= REPS; rep++)); do
 		for n in $CLIENTS; do
-			for p in ours vtest; do multi_run "$p" "$n" "$rep"; done
+			for p in $(in_turn "$rep" ours vtest); do multi_run "$p" "$n" "$rep"; done
 		done
 	done
 	echo "== N GL processes at once, summed FPS (ours: one device; vtest: virgl_test_server --multi-clients)"
@@ -325,14 +325,23 @@ multi() {
 	done
 }
 
+# in_turn REP PATH...: the paths in order on odd reps, reversed on even
+# ones, so that a machine whose speed drifts during the run favours no
+# path (ABBA order).
+in_turn() {
+	local rep=$1
+	shift
+	if ((rep % 2)); then printf '%s\n' "$@"; else printf '%s\n' "$@" | tac; fi
+}
+
 main() {
 	local rep p
 	command -v glmark2-es2 >/dev/null || die "glmark2-es2 missing (tools/deps.sh bench)"
 	[ "${GLMARK_VALIDATE:-1}" = 0 ] || validate
 	if [ -n "$PATHS" ]; then
-		echo "glmark.sh: ${NSCENES:-all} scenes x ${DUR}s, $REPS reps of: $PATHS (interleaved; medians)"
+		echo "glmark.sh: ${NSCENES:-all} scenes x ${DUR}s, $REPS reps of: $PATHS (interleaved, ABBA; medians)"
 		for ((rep = 1; rep <= REPS; rep++)); do
-			for p in $PATHS; do
+			for p in $(in_turn "$rep" $PATHS); do
 				run_path "$p" "$rep"
 			done
 		done

@@ -11,8 +11,9 @@
  *
  * SUBMIT_CMD's bytes are received from the socket straight into a
  * reservation in the command region, which the backend maps; nothing is
- * copied in between. Their resource handles are translated there, in
- * place, to the device's ids (vtest_cmds.c). Submits are sent detached and unfenced: the backend
+ * copied in between but the few bytes the socket read ahead (server.c).
+ * Their resource handles are translated there, in place, to the
+ * device's ids (vtest_cmds.c). Submits are sent detached and unfenced: the backend
  * answers once it has copied and run the commands, the library takes
  * that response and frees the region's bytes, and the client goes on
  * while the GPU works. (The backend fences every submit itself, which
