@@ -213,10 +213,6 @@ void vgpuback_renderer_fini(struct vgpuback_renderer *r)
 {
 	vgpuback_renderer_drop_deferred(r);
 	if (r->initialised) {
-		/* The sync thread may wait for a poll: it must be idle. */
-		if (r->async) {
-			vgpuback_renderer_wait_idle(r);
-		}
 		virgl_renderer_cleanup(r);
 		r->initialised = false;
 	}

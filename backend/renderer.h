@@ -80,7 +80,11 @@ struct vgpuback_renderer {
  */
 int vgpuback_renderer_init(struct vgpuback_renderer *r,
 			   const char *render_node);
-/* Drops deferred responses and tears virglrenderer down. */
+/*
+ * Drops deferred responses and tears virglrenderer down; its sync thread
+ * must be idle (vgpuback_renderer_wait_idle()), as it may be waiting for
+ * a poll or on a fence of a context that is gone.
+ */
 void vgpuback_renderer_fini(struct vgpuback_renderer *r);
 
 void vgpuback_renderer_set_sink(struct vgpuback_renderer *r,

@@ -114,6 +114,12 @@ void vgpuback_worker_destroy(struct vgpu_worker *w)
 	vgpuback_renderer_set_sink(w->r, NULL, NULL);
 	/* Destroying contexts is GPU work too. */
 	vgpuback_sched_hold(w);
+	/*
+	 * A fence whose context dies before it signals never does
+	 * (ops_ctx.c), and virglrenderer's sync thread would wait on it
+	 * when it stops.
+	 */
+	vgpuback_renderer_wait_idle(w->r);
 	vgpuback_dispatch_release_all(w);
 	/* The display may point into the screen's shadow: it goes first. */
 	vgpuback_vnc_destroy(w->vnc);
