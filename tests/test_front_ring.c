@@ -25,10 +25,7 @@
 #define SETTLE_US       200000
 
 struct fixture {
-	char dir[128];
-	char sock[PATH_MAX];
-	char spec[PATH_MAX + 16];
-	struct harness_child backend;
+	struct harness_test_backend b;
 	struct vgpufront *dev;
 };
 
@@ -49,16 +46,12 @@ static int setup(void **state)
 	static const char *const no_spin[] = { "--poll-us=0", "--no-sched",
 						NULL };
 	struct fixture *f = calloc(1, sizeof(*f));
-	char log[PATH_MAX];
 
 	assert_non_null(f);
-	assert_int_equal(harness_mkdtemp(f->dir, sizeof(f->dir), "ring"), 0);
-	snprintf(f->sock, sizeof(f->sock), "%s/backend.sock", f->dir);
-	snprintf(f->spec, sizeof(f->spec), "loopback:%s", f->sock);
-	snprintf(log, sizeof(log), "%s/backend.log", f->dir);
-	assert_int_equal(harness_backend_start(&f->backend, f->sock, no_spin,
-					       log), 0);
-	f->dev = vgpufront_open(f->spec, 0);
+	assert_int_equal(harness_mkdtemp(f->b.dir, sizeof(f->b.dir), "ring"),
+			 0);
+	assert_int_equal(harness_test_backend_start(&f->b, no_spin), 0);
+	f->dev = vgpufront_open(f->b.spec, 0);
 	assert_non_null(f->dev);
 	vgpufront_set_poll_us(f->dev, 0);
 	alarm(WAIT_LIMIT_S);
@@ -70,16 +63,13 @@ static int setup(void **state)
 static int teardown(void **state)
 {
 	struct fixture *f = *state;
-	int rc;
 
 	alarm(0);
 	vgpufront_close(f->dev);
-	rc = harness_stop(&f->backend, SIGTERM, harness_ms(20000));
-	if (rc != 0 || harness_log_has_errors(f->backend.log)) {
-		harness_dump_log(&f->backend);
-		fail_msg("backend exit %d or memory errors in its log", rc);
+	if (!harness_test_backend_stop(&f->b, NULL)) {
+		fail_msg("the backend did not stop cleanly (its log above)");
 	}
-	harness_rmtree(f->dir);
+	harness_rmtree(f->b.dir);
 	free(f);
 	return 0;
 }

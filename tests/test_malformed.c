@@ -29,10 +29,7 @@
 #define MAX_MAPPED      300
 
 struct fixture {
-	char dir[128];
-	char sock[PATH_MAX];
-	char spec[PATH_MAX + 16];
-	struct harness_child backend;
+	struct harness_test_backend b;
 	struct vgpufront *dev;
 };
 
@@ -45,17 +42,12 @@ static int setup(void **state)
 		NULL,
 	};
 	struct fixture *f = calloc(1, sizeof(*f));
-	char log[PATH_MAX];
 
 	assert_non_null(f);
-	assert_int_equal(harness_mkdtemp(f->dir, sizeof(f->dir), "malformed"),
-			 0);
-	snprintf(f->sock, sizeof(f->sock), "%s/backend.sock", f->dir);
-	snprintf(f->spec, sizeof(f->spec), "loopback:%s", f->sock);
-	snprintf(log, sizeof(log), "%s/backend.log", f->dir);
-	assert_int_equal(harness_backend_start(&f->backend, f->sock, limits,
-					       log), 0);
-	f->dev = vgpufront_open(f->spec, 0);
+	assert_int_equal(harness_mkdtemp(f->b.dir, sizeof(f->b.dir),
+					 "malformed"), 0);
+	assert_int_equal(harness_test_backend_start(&f->b, limits), 0);
+	f->dev = vgpufront_open(f->b.spec, 0);
 	assert_non_null(f->dev);
 	*state = f;
 	return 0;
@@ -64,15 +56,12 @@ static int setup(void **state)
 static int teardown(void **state)
 {
 	struct fixture *f = *state;
-	int rc;
 
 	vgpufront_close(f->dev);
-	rc = harness_stop(&f->backend, SIGTERM, harness_ms(20000));
-	if (rc != 0 || harness_log_has_errors(f->backend.log)) {
-		harness_dump_log(&f->backend);
-		fail_msg("backend exit %d or memory errors in its log", rc);
+	if (!harness_test_backend_stop(&f->b, NULL)) {
+		fail_msg("the backend did not stop cleanly (its log above)");
 	}
-	harness_rmtree(f->dir);
+	harness_rmtree(f->b.dir);
 	free(f);
 	return 0;
 }
@@ -89,21 +78,21 @@ static void assert_serving(struct fixture *f)
 
 	assert_int_equal(call(f, (struct vgpuif_req){
 		.operation = VGPUIF_OP_NOP }), 0);
-	other = vgpufront_open(f->spec, 0);
+	other = vgpufront_open(f->b.spec, 0);
 	assert_non_null(other);
 	vgpufront_close(other);
-	assert_true(harness_alive(&f->backend));
+	assert_true(harness_alive(&f->b.child));
 }
 
 /* The backend logged the rejection of request id with this status. */
 static void assert_logged(struct fixture *f, uint32_t id, int status)
 {
-	char needle[64], *log = harness_read_file(f->backend.log);
+	char needle[64], *log = harness_read_file(f->b.child.log);
 
 	snprintf(needle, sizeof(needle), ", id %u) -> %d: ", id, status);
 	assert_non_null(log);
 	if (!strstr(log, needle)) {
-		harness_dump_log(&f->backend);
+		harness_dump_log(&f->b.child);
 		fail_msg("no log line with '%s'", needle);
 	}
 	free(log);
@@ -327,7 +316,7 @@ static void test_version_mismatch(void **state)
 	struct fixture *f = *state;
 	char reply[256];
 
-	assert_int_equal(connect_with_version(f->sock, reply, sizeof(reply)),
+	assert_int_equal(connect_with_version(f->b.sock, reply, sizeof(reply)),
 			 -EINVAL);
 	assert_non_null(strstr(reply, "protocol-version"));
 	assert_serving(f);

@@ -39,10 +39,7 @@
 #define MEM_OVERHEAD_MIB 128
 
 struct fixture {
-	char dir[128];
-	char sock[PATH_MAX];
-	char spec[PATH_MAX + 16];
-	struct harness_child backend;
+	struct harness_test_backend b;
 	struct vgpufront *dev;
 	struct vgpufront *dev2;         /* a second device, where used */
 };
@@ -50,13 +47,7 @@ struct fixture {
 /* Starts vgpu-backend on a private socket with extra (may be NULL). */
 static void start_backend(struct fixture *f, const char *const *extra)
 {
-	char log[PATH_MAX];
-
-	snprintf(f->sock, sizeof(f->sock), "%s/backend.sock", f->dir);
-	snprintf(f->spec, sizeof(f->spec), "loopback:%s", f->sock);
-	snprintf(log, sizeof(log), "%s/backend.log", f->dir);
-	assert_int_equal(harness_backend_start(&f->backend, f->sock, extra,
-					       log), 0);
+	assert_int_equal(harness_test_backend_start(&f->b, extra), 0);
 }
 
 static int setup(void **state)
@@ -64,8 +55,8 @@ static int setup(void **state)
 	struct fixture *f = calloc(1, sizeof(*f));
 
 	assert_non_null(f);
-	assert_int_equal(harness_mkdtemp(f->dir, sizeof(f->dir), "privsep"),
-			 0);
+	assert_int_equal(harness_mkdtemp(f->b.dir, sizeof(f->b.dir),
+					 "privsep"), 0);
 	*state = f;
 	return 0;
 }
@@ -73,25 +64,14 @@ static int setup(void **state)
 static int teardown(void **state)
 {
 	struct fixture *f = *state;
-	char *log;
-	int rc;
 
 	vgpufront_close(f->dev);
 	vgpufront_close(f->dev2);
-	if (f->backend.pid) {
-		rc = harness_stop(&f->backend, SIGTERM, harness_ms(20000));
-		log = harness_read_file(f->backend.log);
-		/* A worker killed by its filter only shows in the log. */
-		if (rc != 0 || harness_log_has_errors(f->backend.log) ||
-		    (log && strstr(log, "died of signal"))) {
-			harness_dump_log(&f->backend);
-			free(log);
-			fail_msg("backend exit %d, a worker killed, or memory "
-				 "errors in its log", rc);
-		}
-		free(log);
+	/* A worker killed by its filter only shows in the log. */
+	if (!harness_test_backend_stop(&f->b, "died of signal")) {
+		fail_msg("the backend did not stop cleanly (its log above)");
 	}
-	harness_rmtree(f->dir);
+	harness_rmtree(f->b.dir);
 	free(f);
 	return 0;
 }
@@ -103,7 +83,7 @@ static int teardown(void **state)
 static struct vgpufront *open_device(struct fixture *f)
 {
 	struct vgpuif_req nop = { .operation = VGPUIF_OP_NOP };
-	struct vgpufront *dev = vgpufront_open(f->spec, 0);
+	struct vgpufront *dev = vgpufront_open(f->b.spec, 0);
 
 	assert_non_null(dev);
 	assert_int_equal(vgpufront_call(dev, &nop, NULL), 0);
@@ -256,11 +236,11 @@ static long seccomp_mode(void)
 
 static void assert_logged(struct fixture *f, const char *needle)
 {
-	char *log = harness_read_file(f->backend.log);
+	char *log = harness_read_file(f->b.child.log);
 
 	assert_non_null(log);
 	if (!strstr(log, needle)) {
-		harness_dump_log(&f->backend);
+		harness_dump_log(&f->b.child);
 		fail_msg("no '%s' in the backend's log", needle);
 	}
 	free(log);
@@ -274,7 +254,7 @@ static void wait_logged(struct fixture *f, const char *needle,
 	int waited;
 
 	for (waited = 0; waited < timeout_ms; waited += 20) {
-		log = harness_read_file(f->backend.log);
+		log = harness_read_file(f->b.child.log);
 		if (log && strstr(log, needle)) {
 			free(log);
 			return;
@@ -369,7 +349,7 @@ static void test_worker_sandboxed(void **state)
 
 	start_backend(f, NULL);
 	f->dev = open_device(f);
-	worker = find_worker(f->backend.pid);
+	worker = find_worker(f->b.child.pid);
 	if (geteuid() == 0) {
 		assert_ids_not_root(worker, "Uid:");
 		assert_ids_not_root(worker, "Gid:");
@@ -385,7 +365,7 @@ static void test_worker_sandboxed(void **state)
 	f->dev = NULL;
 	f->dev = open_device(f);
 	serve_real_requests(f);
-	assert_true(harness_alive(&f->backend));
+	assert_true(harness_alive(&f->b.child));
 }
 
 static void test_no_seccomp(void **state)
@@ -395,7 +375,7 @@ static void test_no_seccomp(void **state)
 
 	start_backend(f, (const char *[]){ "--no-seccomp", NULL });
 	f->dev = open_device(f);
-	worker = find_worker(f->backend.pid);
+	worker = find_worker(f->b.child.pid);
 	assert_int_equal(status_field(worker, "Seccomp:"), 0);
 	assert_int_equal(status_field(worker, "NoNewPrivs:"), 1);
 	if (geteuid() == 0) {
@@ -411,7 +391,7 @@ static void test_no_privdrop(void **state)
 
 	start_backend(f, (const char *[]){ "--no-privdrop", NULL });
 	f->dev = open_device(f);
-	worker = find_worker(f->backend.pid);
+	worker = find_worker(f->b.child.pid);
 	assert_int_equal(status_field(worker, "Uid:"), (long)getuid());
 	assert_int_equal(status_field(worker, "Seccomp:"), seccomp_mode());
 	serve_real_requests(f);
@@ -514,7 +494,7 @@ static pid_t worker_with_context(struct fixture *f,
 	f->dev = open_device(f);
 	assert_int_equal(call(f, (struct vgpuif_req){
 		.operation = VGPUIF_OP_CTX_CREATE, .ctx_id = CTX_ID }), 0);
-	return find_worker(f->backend.pid);
+	return find_worker(f->b.child.pid);
 }
 
 /*
@@ -528,7 +508,7 @@ static pid_t second_worker_with_context(struct fixture *f, pid_t first)
 
 	f->dev2 = open_device(f);
 	assert_int_equal(vgpufront_call(f->dev2, &create, NULL), 0);
-	return find_worker_but(f->backend.pid, first);
+	return find_worker_but(f->b.child.pid, first);
 }
 
 /*
@@ -547,7 +527,7 @@ static void test_rasterizers_alone_unpinned(void **state)
 	/* One set for all of the worker's contexts: one per CPU. */
 	assert_true(unpinned >= 1);
 	texture_round_trip(f);
-	assert_true(harness_alive(&f->backend));
+	assert_true(harness_alive(&f->b.child));
 }
 
 /*
@@ -568,10 +548,10 @@ static void test_rasterizers_shared_pinned(void **state)
 	texture_round_trip(f);
 	vgpufront_close(f->dev2);
 	f->dev2 = NULL;
-	assert_int_equal(find_worker(f->backend.pid), first);
+	assert_int_equal(find_worker(f->b.child.pid), first);
 	fenced_submit(f->dev, 2);
 	wait_rasterizers(first, false);
-	assert_true(harness_alive(&f->backend));
+	assert_true(harness_alive(&f->b.child));
 }
 
 static void test_rasterizers_unpinned(void **state)
@@ -635,7 +615,7 @@ static void test_memory_limit(void **state)
 		"--mem-overhead=" HARNESS_STR(MEM_OVERHEAD_MIB),
 		"--max-contexts=1000", NULL });
 	f->dev = open_device(f);
-	worker = find_worker(f->backend.pid);
+	worker = find_worker(f->b.child.pid);
 	if (backend_instrumented()) {
 		assert_logged(f, "no memory limit under");
 		skip();
@@ -653,7 +633,7 @@ static void test_memory_limit(void **state)
 	f->dev = NULL;
 	f->dev = open_device(f);
 	serve_real_requests(f);
-	assert_true(harness_alive(&f->backend));
+	assert_true(harness_alive(&f->b.child));
 }
 
 /* A user that does not exist is an error at startup, not at connect. */
@@ -667,13 +647,13 @@ static void test_unknown_user(void **state)
 	if (geteuid() != 0) {
 		skip(); /* as non-root, --user is not used */
 	}
-	snprintf(log, sizeof(log), "%s/backend.log", f->dir);
+	snprintf(log, sizeof(log), "%s/backend.log", f->b.dir);
 	harness_build_path(bin, sizeof(bin), "bin/vgpu-backend");
-	assert_int_equal(harness_spawn(&f->backend,
+	assert_int_equal(harness_spawn(&f->b.child,
 				       getenv("VGPU_BACKEND_WRAPPER"), argv,
 				       NULL, log), 0);
-	assert_int_equal(harness_wait(&f->backend, harness_ms(30000)), 1);
-	f->backend.pid = 0;
+	assert_int_equal(harness_wait(&f->b.child, harness_ms(30000)), 1);
+	f->b.child.pid = 0;
 	assert_logged(f, "--user=vgpu-no-such-user: no such user");
 }
 
@@ -716,7 +696,7 @@ static void test_shader_cache_private(void **state)
 	pid_t worker;
 	FILE *fp;
 
-	snprintf(cache, sizeof(cache), "%s/cache", f->dir);
+	snprintf(cache, sizeof(cache), "%s/cache", f->b.dir);
 	snprintf(opt, sizeof(opt), "--shader-cache=%s", cache);
 	/* 32 MiB (sparse) left by an earlier guest, over the limit. */
 	snprintf(junk, sizeof(junk), "%s/loopback", cache);
@@ -731,7 +711,7 @@ static void test_shader_cache_private(void **state)
 
 	start_backend(f, extra);
 	f->dev = open_device(f);
-	worker = find_worker(f->backend.pid);
+	worker = find_worker(f->b.child.pid);
 	assert_int_not_equal(access(junk, F_OK), 0);
 	snprintf(junk, sizeof(junk), "%s/loopback", cache);
 	assert_int_equal(stat(junk, &st), 0);

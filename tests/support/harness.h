@@ -148,6 +148,31 @@ int harness_wait_listening(const char *path, struct harness_child *c,
 int harness_backend_start(struct harness_child *c, const char *sock,
 			  const char *const *extra, const char *log);
 
+/* A vgpu-backend a test started, in a directory of the test's. */
+struct harness_test_backend {
+	struct harness_child child;
+	char dir[128];			/* made by the test (harness_mkdtemp) */
+	char sock[PATH_MAX];		/* DIR/backend.sock */
+	char spec[PATH_MAX + 16];	/* "loopback:SOCK" for vgpufront_open() */
+};
+
+/*
+ * harness_backend_start() on DIR/backend.sock, its log in
+ * DIR/backend.log. Returns 0 or -1.
+ */
+int harness_test_backend_start(struct harness_test_backend *b,
+			       const char *const *extra);
+
+/*
+ * Stops a backend that harness_test_backend_start() started (SIGTERM,
+ * then SIGKILL after 20 s) and tells whether it went well: exit status
+ * 0, no memory error in its log, and no line with bad in it (NULL: not
+ * looked for). If not, its log goes to stderr. A backend never started
+ * went well.
+ */
+bool harness_test_backend_stop(struct harness_test_backend *b,
+			       const char *bad);
+
 /* How long the benchmarks wait for a program to start or to stop. */
 #define HARNESS_BENCH_MS	10000
 

@@ -67,6 +67,37 @@ int harness_backend_start(struct harness_child *c, const char *sock,
 	return harness_wait_socket(sock, c, harness_ms(30000));
 }
 
+int harness_test_backend_start(struct harness_test_backend *b,
+			       const char *const *extra)
+{
+	char log[PATH_MAX + 16];
+
+	snprintf(b->sock, sizeof(b->sock), "%s/backend.sock", b->dir);
+	snprintf(b->spec, sizeof(b->spec), "loopback:%s", b->sock);
+	snprintf(log, sizeof(log), "%s/backend.log", b->dir);
+	return harness_backend_start(&b->child, b->sock, extra, log);
+}
+
+bool harness_test_backend_stop(struct harness_test_backend *b,
+			       const char *bad)
+{
+	bool well;
+	int rc;
+
+	if (!b->child.pid) {
+		return true;
+	}
+	rc = harness_stop(&b->child, SIGTERM, harness_ms(20000));
+	well = rc == 0 && !harness_log_has_errors(b->child.log) &&
+	       !(bad && harness_count_in_file(b->child.log, bad));
+	if (!well) {
+		fprintf(stderr, "harness: vgpu-backend exit %d, memory errors "
+			"or \"%s\" in its log:\n", rc, bad ? bad : "");
+		harness_dump_log(&b->child);
+	}
+	return well;
+}
+
 int harness_bench_backend_start(struct harness_bench_backend *b,
 				const char *const *extra, const char *log)
 {
