@@ -66,20 +66,16 @@ static void write_fence(void *cookie, uint32_t fence)
 {
 	struct vgpuback_renderer *r = cookie;
 	uint32_t behind;
-	uint64_t done;
 
 	pthread_mutex_lock(&r->lock);
 	/* How far behind the newest fence this one is, in 32 bits. */
 	behind = (uint32_t)r->seq - fence;
-	done = __atomic_load_n(&r->done, __ATOMIC_RELAXED);
-	if (behind >= r->seq - done) {
+	if (behind >= r->seq - r->done) {
 		pthread_mutex_unlock(&r->lock);
 		return; /* stale, or not one of ours */
 	}
-	done = r->seq - behind;
-	/* Answers first: whoever sees the fence retired sees them sent. */
-	complete_retired(r, done);
-	__atomic_store_n(&r->done, done, __ATOMIC_RELEASE);
+	r->done = r->seq - behind;
+	complete_retired(r, r->done);
 	pthread_mutex_unlock(&r->lock);
 	if (r->async) {
 		wake_main_loop(r);
@@ -251,18 +247,26 @@ int vgpuback_renderer_fence(struct vgpuback_renderer *r, uint32_t ctx_id)
 	return ret;
 }
 
-uint64_t vgpuback_renderer_done(const struct vgpuback_renderer *r)
+/*
+ * Under the lock, so that the answers a fence released and the fence
+ * itself are seen together: who sees one has seen the other.
+ */
+uint64_t vgpuback_renderer_done(struct vgpuback_renderer *r)
 {
-	return __atomic_load_n(&r->done, __ATOMIC_ACQUIRE);
+	uint64_t done;
+
+	pthread_mutex_lock(&r->lock);
+	done = r->done;
+	pthread_mutex_unlock(&r->lock);
+	return done;
 }
 
-bool vgpuback_renderer_busy(const struct vgpuback_renderer *r)
+bool vgpuback_renderer_busy(struct vgpuback_renderer *r)
 {
 	return r->seq != vgpuback_renderer_done(r);
 }
 
-bool vgpuback_renderer_retired(const struct vgpuback_renderer *r,
-			       uint64_t seq)
+bool vgpuback_renderer_retired(struct vgpuback_renderer *r, uint64_t seq)
 {
 	return seq <= vgpuback_renderer_done(r);
 }
@@ -287,7 +291,7 @@ int vgpuback_renderer_defer(struct vgpuback_renderer *r,
 	}
 	r->tail = d;
 	/* Its fence may have retired since the caller looked. */
-	complete_retired(r, __atomic_load_n(&r->done, __ATOMIC_RELAXED));
+	complete_retired(r, r->done);
 	pthread_mutex_unlock(&r->lock);
 	return 0;
 }

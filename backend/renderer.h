@@ -65,8 +65,8 @@ struct vgpuback_renderer {
 	 * flight), so that no comparison wraps.
 	 */
 	uint64_t seq;           /* newest fence created; main loop writes */
-	uint64_t done;          /* newest fence retired; atomic */
 	/* Under lock: */
+	uint64_t done;          /* newest fence retired */
 	struct vgpuback_deferred *head;
 	struct vgpuback_deferred *tail;
 	vgpuback_resp_sink sink;
@@ -98,14 +98,13 @@ void vgpuback_renderer_set_sink(struct vgpuback_renderer *r,
 int vgpuback_renderer_fence(struct vgpuback_renderer *r, uint32_t ctx_id);
 
 /* True while a fence created earlier has not retired. */
-bool vgpuback_renderer_busy(const struct vgpuback_renderer *r);
+bool vgpuback_renderer_busy(struct vgpuback_renderer *r);
 
 /* The newest fence retired. */
-uint64_t vgpuback_renderer_done(const struct vgpuback_renderer *r);
+uint64_t vgpuback_renderer_done(struct vgpuback_renderer *r);
 
 /* True once fence seq (0: none) has retired. */
-bool vgpuback_renderer_retired(const struct vgpuback_renderer *r,
-			       uint64_t seq);
+bool vgpuback_renderer_retired(struct vgpuback_renderer *r, uint64_t seq);
 
 /*
  * Holds resp until fence seq has retired, then passes it to the sink.
