@@ -29,17 +29,17 @@ struct vgpuback_deferred {
 };
 
 /*
- * Sends every response whose fence is at or before done, oldest first.
- * Responses wait for their own context's fences, so a later one may be
- * ready before an earlier one of another context. Lock held.
+ * Sends every response whose fence has retired, oldest first. Responses
+ * wait for their own context's fences, so a later one may be ready
+ * before an earlier one of another context. Lock held.
  */
-static void complete_retired(struct vgpuback_renderer *r, uint64_t done)
+static void complete_retired(struct vgpuback_renderer *r)
 {
 	struct vgpuback_deferred **p = &r->head, *d;
 
 	r->tail = NULL;
 	while ((d = *p)) {
-		if (d->seq > done) {
+		if (d->seq > r->done) {
 			r->tail = d;
 			p = &d->next;
 			continue;
@@ -75,7 +75,7 @@ static void write_fence(void *cookie, uint32_t fence)
 		return; /* stale, or not one of ours */
 	}
 	r->done = r->seq - behind;
-	complete_retired(r, r->done);
+	complete_retired(r);
 	pthread_mutex_unlock(&r->lock);
 	if (r->async) {
 		wake_main_loop(r);
@@ -291,7 +291,7 @@ int vgpuback_renderer_defer(struct vgpuback_renderer *r,
 	}
 	r->tail = d;
 	/* Its fence may have retired since the caller looked. */
-	complete_retired(r, r->done);
+	complete_retired(r);
 	pthread_mutex_unlock(&r->lock);
 	return 0;
 }
