@@ -436,12 +436,7 @@ static void lb_unmap(struct vgpuback_transport *t, void *addr, uint32_t count)
 
 static int lb_notify(struct vgpuback_transport *t)
 {
-	uint64_t one = 1;
-
-	if (write(to_lb(t)->kick_out, &one, sizeof(one)) != sizeof(one)) {
-		return -errno;
-	}
-	return 0;
+	return vgpu_eventfd_signal(to_lb(t)->kick_out);
 }
 
 static int lb_event_fd(struct vgpuback_transport *t)
@@ -451,12 +446,7 @@ static int lb_event_fd(struct vgpuback_transport *t)
 
 static void lb_ack_event(struct vgpuback_transport *t)
 {
-	uint64_t count;
-
-	/* The eventfd is non-blocking; EAGAIN just means nothing pending. */
-	if (read(to_lb(t)->kick_in, &count, sizeof(count)) < 0) {
-		return;
-	}
+	vgpu_eventfd_drain(to_lb(t)->kick_in);
 }
 
 static int lb_control_fd(struct vgpuback_transport *t)

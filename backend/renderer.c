@@ -52,20 +52,12 @@ static void complete_retired(struct vgpuback_renderer *r)
 	}
 }
 
-static void wake_main_loop(struct vgpuback_renderer *r)
-{
-	uint64_t one = 1;
-
-	if (write(r->retire_fd, &one, sizeof(one)) < 0 && errno != EAGAIN) {
-		vgpu_warn("cannot report a retired fence: %s", strerror(errno));
-	}
-}
-
 /* On the sync thread when async, else in vgpuback_renderer_poll(). */
 static void write_fence(void *cookie, uint32_t fence)
 {
 	struct vgpuback_renderer *r = cookie;
 	uint32_t behind;
+	int ret;
 
 	pthread_mutex_lock(&r->lock);
 	/* How far behind the newest fence this one is, in 32 bits. */
@@ -77,8 +69,9 @@ static void write_fence(void *cookie, uint32_t fence)
 	r->done = r->seq - behind;
 	complete_retired(r);
 	pthread_mutex_unlock(&r->lock);
-	if (r->async) {
-		wake_main_loop(r);
+	ret = r->async ? vgpu_eventfd_signal(r->retire_fd) : 0;
+	if (ret) {
+		vgpu_warn("cannot report a retired fence: %s", strerror(-ret));
 	}
 }
 
@@ -316,11 +309,10 @@ int vgpuback_renderer_poll_fd(const struct vgpuback_renderer *r)
 
 void vgpuback_renderer_poll(struct vgpuback_renderer *r)
 {
-	uint64_t count;
+	int ret = r->async ? vgpu_eventfd_drain(r->retire_fd) : 0;
 
-	if (r->async && read(r->retire_fd, &count, sizeof(count)) < 0 &&
-	    errno != EAGAIN) {
-		vgpu_warn("cannot read retired fences: %s", strerror(errno));
+	if (ret) {
+		vgpu_warn("cannot read retired fences: %s", strerror(-ret));
 	}
 	if (r->initialised) {
 		virgl_renderer_poll();

@@ -74,6 +74,13 @@ int vgpu_lb_reply(int sock, int status, const char *message);
 /* Connects to a loopback backend's socket; returns it or -errno. */
 int vgpu_lb_dial(const char *path);
 
+/*
+ * A non-blocking eventfd as a kick: signal adds one, drain takes the
+ * count (nothing pending is no error). Each returns 0 or -errno.
+ */
+int vgpu_eventfd_signal(int fd);
+int vgpu_eventfd_drain(int fd);
+
 /* Monotonic time in nanoseconds. */
 uint64_t vgpu_now_ns(void);
 

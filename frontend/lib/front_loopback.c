@@ -190,12 +190,7 @@ static int lb_connect(struct vgpufront_transport *t, const char *nodes)
 
 static int lb_notify(struct vgpufront_transport *t)
 {
-	uint64_t one = 1;
-
-	if (write(to_lb(t)->kick_out, &one, sizeof(one)) != sizeof(one)) {
-		return -errno;
-	}
-	return 0;
+	return vgpu_eventfd_signal(to_lb(t)->kick_out);
 }
 
 static int lb_event_fd(struct vgpufront_transport *t)
@@ -205,11 +200,7 @@ static int lb_event_fd(struct vgpufront_transport *t)
 
 static void lb_ack_event(struct vgpufront_transport *t)
 {
-	uint64_t count;
-
-	if (read(to_lb(t)->kick_in, &count, sizeof(count)) < 0) {
-		return;
-	}
+	vgpu_eventfd_drain(to_lb(t)->kick_in);
 }
 
 static int lb_control_fd(struct vgpufront_transport *t)

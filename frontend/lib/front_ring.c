@@ -13,12 +13,12 @@
 
 void front_wake(struct vgpufront *dev)
 {
-	uint64_t one = 1;
+	int ret;
 
 	pthread_cond_broadcast(&dev->cond);
-	if (dev->polling && write(dev->wake_fd, &one, sizeof(one)) < 0) {
-		vgpu_warn("cannot wake the polling thread: %s",
-			  strerror(errno));
+	ret = dev->polling ? vgpu_eventfd_signal(dev->wake_fd) : 0;
+	if (ret) {
+		vgpu_warn("cannot wake the polling thread: %s", strerror(-ret));
 	}
 }
 
@@ -78,15 +78,6 @@ static bool responses_pending(struct vgpufront *dev)
 	return RING_HAS_UNCONSUMED_RESPONSES(&dev->ring);
 }
 
-static void drain(int fd)
-{
-	uint64_t count;
-
-	if (read(fd, &count, sizeof(count)) < 0 && errno != EAGAIN) {
-		vgpu_warn("eventfd read: %s", strerror(errno));
-	}
-}
-
 /*
  * Spins for as long as the spin window says, then sleeps on the event
  * channel, and teaches the window how long this wait took. Lock not
@@ -102,7 +93,7 @@ static int await_responses(struct vgpufront *dev)
 		{ .fd = vgpufront_transport_control_fd(t),
 		  .events = t->control_events },
 	};
-	int more;
+	int more, ret;
 
 	while (now - start < dev->spin.cur_ns) {
 		if (responses_pending(dev)) {
@@ -124,8 +115,9 @@ static int await_responses(struct vgpufront *dev)
 	if (fds[0].revents & POLLIN) {
 		vgpufront_transport_ack_event(t);
 	}
-	if (fds[1].revents & POLLIN) {
-		drain(dev->wake_fd);
+	ret = fds[1].revents & POLLIN ? vgpu_eventfd_drain(dev->wake_fd) : 0;
+	if (ret) {
+		vgpu_warn("cannot read the wake eventfd: %s", strerror(-ret));
 	}
 	if (fds[2].revents) {
 		return vgpufront_transport_alive(t);
